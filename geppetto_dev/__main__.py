@@ -1,0 +1,3 @@
+from geppetto_dev.cli import main
+
+main()

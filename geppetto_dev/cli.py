@@ -1,0 +1,79 @@
+"""The `geppetto-dev` command: parses, prints, maps errors to exit codes. No logic lives here."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.exceptions import TyperException
+
+from geppetto_dev.config import Settings, load_settings
+from geppetto_dev.errors import GeppettoDevError
+
+app = typer.Typer(
+    name="geppetto-dev",
+    help="Build Geppetto applications with a Python backend.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _settings(**overrides: Any) -> Settings:
+    return load_settings(overrides)
+
+
+@app.command()
+def serve(
+    app_ref: Annotated[
+        str | None,
+        typer.Option("--app", help="The Flask app, MODULE:ATTR (an app or a callable returning one)."),
+    ] = None,
+    host: Annotated[str | None, typer.Option(help="Interface to bind [default: 127.0.0.1].")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on [default: 5000].", min=0, max=65535)] = None,
+    frontend_dir: Annotated[
+        Path | None,
+        typer.Option(help="The frontend's webapp folder (holds package.json and build/)."),
+    ] = None,
+    context_path: Annotated[
+        str | None, typer.Option(help="URL prefix of the frontend [default: org.geppetto.frontend].")
+    ] = None,
+    handlers: Annotated[
+        str | None, typer.Option(help="Module or package of WebSocket message handlers to import.")
+    ] = None,
+    dev: Annotated[
+        bool | None,
+        typer.Option("--dev/--no-dev", help="Development mode: tracebacks shown to loopback clients."),
+    ] = None,
+) -> None:
+    """Serve the Geppetto frontend, the WebSocket protocol and the project's Flask app."""
+    from geppetto_dev.server.run import run
+
+    settings = _settings(
+        app=app_ref,
+        host=host,
+        port=port,
+        frontend_dir=frontend_dir,
+        context_path=context_path,
+        handlers=handlers,
+        dev=dev,
+    )
+    run(settings)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: usage and domain errors become one line on stderr and a non-zero exit."""
+    try:
+        code = app(args=argv, prog_name="geppetto-dev", standalone_mode=False)
+    except GeppettoDevError as exc:
+        print(f"error: {exc.message}" + (f"; {exc.hint}" if exc.hint else ""), file=sys.stderr)
+        sys.exit(1)
+    except TyperException as exc:
+        print(f"error: {exc.format_message()}; see 'geppetto-dev --help'", file=sys.stderr)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,199 @@
+"""Settings, derived in one place: CLI > environment (GEPPETTO_DEV_*) > pyproject.toml > defaults.
+
+`[tool.geppetto-dev]` keys use dashes (`frontend-dir`), environment variables use upper snake case
+(`GEPPETTO_DEV_FRONTEND_DIR`), and the CLI passes already-parsed values. Every key is checked, so
+a typo in pyproject.toml is an error with a hint rather than a silently ignored setting.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from geppetto_dev.errors import GeppettoDevError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+ENV_PREFIX = "GEPPETTO_DEV_"
+TOOL_TABLE = "geppetto-dev"
+DEFAULT_PRIVILEGES = (
+    "READ_PROJECT",
+    "WRITE_PROJECT",
+    "DOWNLOAD",
+    "DROPBOX_INTEGRATION",
+    "RUN_EXPERIMENT",
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the server, supervisor and frontend tooling need to know."""
+
+    project_dir: Path = field(default_factory=Path.cwd)
+    app: str | None = None
+    handlers: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 5000
+    frontend_dir: Path = Path("frontend/src/main/webapp")
+    context_path: str = "org.geppetto.frontend"
+    geppetto_version: str = "0.3.8"
+    user_name: str = "Python User"
+    privileges: tuple[str, ...] = DEFAULT_PRIVILEGES
+    allowed_origins: tuple[str, ...] = ()
+    max_message_size: int = 10 * 1024 * 1024
+    wsgi_threads: int = 16
+    dev: bool = False
+    # Hot reload (serve --reload).
+    reload: bool = False
+    reload_dirs: tuple[Path, ...] = ()
+    reload_excludes: tuple[str, ...] = ()
+    inspector: bool = True
+    # Frontend clone and build (init, build-watch).
+    frontend_repo: str = "https://github.com/openworm/org.geppetto.frontend"
+    frontend_ref: str = "v0.3.8-alpha"
+    frontend_commit: str | None = None
+    frontend_clone: Path = Path("frontend")
+    webapp_path: str = "src/main/webapp"
+    build_script: str = "build-dev-noTest"
+    watch_script: str = "build-dev-noTest:watch"
+    npm_install_args: tuple[str, ...] = ()
+    npm_overrides: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def frontend_path(self) -> Path:
+        """The webapp folder served as static files, absolute."""
+        return (self.project_dir / self.frontend_dir).resolve()
+
+    @property
+    def is_loopback(self) -> bool:
+        return is_loopback_host(self.host)
+
+    @property
+    def show_tracebacks(self) -> bool:
+        """Tracebacks reach clients only in development mode and only on loopback."""
+        return self.dev and self.is_loopback
+
+    @property
+    def websocket_path(self) -> str:
+        return f"/{self.context_path}/GeppettoServlet" if self.context_path else "/GeppettoServlet"
+
+
+def is_loopback_host(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+_FIELDS = {f.name: f for f in dataclasses.fields(Settings) if f.name != "project_dir"}
+
+
+def _coerce(name: str, value: Any, source: str) -> Any:
+    """Turn a file or environment value into the field's type, or explain what is wrong."""
+    kind = str(_FIELDS[name].type)
+
+    def bad(expected: str) -> GeppettoDevError:
+        key = name.replace("_", "-")
+        return GeppettoDevError(
+            f"{source}: {key} must be {expected}, got {value!r}",
+            f"fix {key} in {source}",
+        )
+
+    if kind == "bool":
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in {"1", "true", "yes", "on", "0", "false", "no", "off"}:
+            return value.lower() in {"1", "true", "yes", "on"}
+        raise bad("true or false")
+    if kind == "int":
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise bad("an integer") from None
+        if isinstance(value, bool) or number < 0:
+            raise bad("a non-negative integer")
+        return number
+    if kind.startswith("tuple"):
+        items = value.split(",") if isinstance(value, str) else value
+        if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
+            raise bad("a list of strings")
+        cleaned = [i.strip() for i in items if i.strip()]
+        if "Path" in kind:
+            return tuple(Path(i) for i in cleaned)
+        return tuple(cleaned)
+    if kind.startswith("Mapping"):
+        if not isinstance(value, Mapping):
+            raise bad("a table")
+        return dict(value)
+    if "Path" in kind:
+        if not isinstance(value, str | Path):
+            raise bad("a path")
+        return Path(value)
+    if not isinstance(value, str):
+        raise bad("a string")
+    return value
+
+
+def read_pyproject(project_dir: Path) -> dict[str, Any]:
+    """The raw `[tool.geppetto-dev]` table, or {} when there is none."""
+    path = project_dir / "pyproject.toml"
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise GeppettoDevError(f"{path} is not valid TOML: {exc}", "fix the file") from None
+    table = data.get("tool", {}).get(TOOL_TABLE, {})
+    if not isinstance(table, dict):
+        raise GeppettoDevError(f"{path}: [tool.{TOOL_TABLE}] must be a table", "fix the file")
+    return table
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    project_dir: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Merge the layers; `overrides` (from the CLI) with value None mean "not given"."""
+    project_dir = (project_dir or Path.cwd()).resolve()
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+
+    for key, raw in read_pyproject(project_dir).items():
+        name = key.replace("-", "_")
+        if name not in _FIELDS:
+            raise GeppettoDevError(
+                f"pyproject.toml: unknown setting {key!r} in [tool.{TOOL_TABLE}]",
+                "known settings: " + ", ".join(sorted(n.replace("_", "-") for n in _FIELDS)),
+            )
+        values[name] = _coerce(name, raw, "pyproject.toml")
+
+    for name in _FIELDS:
+        env_key = ENV_PREFIX + name.upper()
+        if env_key in environ:
+            values[name] = _coerce(name, environ[env_key], f"environment variable {env_key}")
+
+    for name, value in (overrides or {}).items():
+        if name not in _FIELDS:
+            raise ValueError(f"unknown setting {name}")  # a programming error, not a user one
+        if value is not None:
+            values[name] = value
+
+    if "context_path" in values:
+        values["context_path"] = str(values["context_path"]).strip("/")
+    settings = Settings(project_dir=project_dir, **values)
+    if not 0 <= settings.port <= 65535:
+        raise GeppettoDevError(f"port {settings.port} is out of range", "use a port from 1 to 65535")
+    return settings
