@@ -22,6 +22,24 @@ app = typer.Typer(
 )
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        from geppetto_dev import __version__
+
+        print(f"geppetto-dev {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_show_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Build Geppetto applications with a Python backend."""
+
+
 def _settings(**overrides: Any) -> Settings:
     return load_settings(overrides)
 
@@ -30,23 +48,32 @@ def _settings(**overrides: Any) -> Settings:
 def serve(
     app_ref: Annotated[
         str | None,
-        typer.Option("--app", help="The Flask app, MODULE:ATTR (an app or a callable returning one)."),
+        typer.Option(
+            "--app", help="The Flask app, MODULE:ATTR (an app or a callable returning one)."
+        ),
     ] = None,
-    host: Annotated[str | None, typer.Option(help="Interface to bind [default: 127.0.0.1].")] = None,
-    port: Annotated[int | None, typer.Option(help="Port to listen on [default: 5000].", min=0, max=65535)] = None,
+    host: Annotated[
+        str | None, typer.Option(help="Interface to bind [default: 127.0.0.1].")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option(help="Port to listen on [default: 5000].", min=0, max=65535)
+    ] = None,
     frontend_dir: Annotated[
         Path | None,
         typer.Option(help="The frontend's webapp folder (holds package.json and build/)."),
     ] = None,
     context_path: Annotated[
-        str | None, typer.Option(help="URL prefix of the frontend [default: org.geppetto.frontend].")
+        str | None,
+        typer.Option(help="URL prefix of the frontend [default: org.geppetto.frontend]."),
     ] = None,
     handlers: Annotated[
         str | None, typer.Option(help="Module or package of WebSocket message handlers to import.")
     ] = None,
     dev: Annotated[
         bool | None,
-        typer.Option("--dev/--no-dev", help="Development mode: tracebacks shown to loopback clients."),
+        typer.Option(
+            "--dev/--no-dev", help="Development mode: tracebacks shown to loopback clients."
+        ),
     ] = None,
 ) -> None:
     """Serve the Geppetto frontend, the WebSocket protocol and the project's Flask app."""

@@ -96,6 +96,8 @@ def is_loopback_host(host: str) -> bool:
         return False
 
 
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
 _FIELDS = {f.name: f for f in dataclasses.fields(Settings) if f.name != "project_dir"}
 
 
@@ -113,8 +115,8 @@ def _coerce(name: str, value: Any, source: str) -> Any:
     if kind == "bool":
         if isinstance(value, bool):
             return value
-        if isinstance(value, str) and value.lower() in {"1", "true", "yes", "on", "0", "false", "no", "off"}:
-            return value.lower() in {"1", "true", "yes", "on"}
+        if isinstance(value, str) and value.lower() in _TRUE | _FALSE:
+            return value.lower() in _TRUE
         raise bad("true or false")
     if kind == "int":
         try:
@@ -195,5 +197,7 @@ def load_settings(
         values["context_path"] = str(values["context_path"]).strip("/")
     settings = Settings(project_dir=project_dir, **values)
     if not 0 <= settings.port <= 65535:
-        raise GeppettoDevError(f"port {settings.port} is out of range", "use a port from 1 to 65535")
+        raise GeppettoDevError(
+            f"port {settings.port} is out of range", "use a port from 1 to 65535"
+        )
     return settings

@@ -1,4 +1,4 @@
-"""The Geppetto wire format: JSON envelopes in text frames, gzip and file downloads in binary frames.
+"""The Geppetto wire format: JSON envelopes in text frames; gzip and files in binary frames.
 
 Outbound `data` is always a JSON-encoded string of an object, because the client calls
 `JSON.parse(msg.data)`. Large envelopes go out gzip-compressed behind a 0x00 byte, as the Java
@@ -39,7 +39,7 @@ class Request:
 
 
 def decode_data(raw: Any) -> Any:
-    """The client JSON-encodes non-string data, so "null" means no data; bare strings stay strings."""
+    """The client JSON-encodes non-string data ("null" is no data); bare strings stay strings."""
     if not isinstance(raw, str):
         return raw
     try:

@@ -51,7 +51,9 @@ class Session:
         self._executor = executor
         self._loop = asyncio.get_running_loop()
         self._tasks: set[asyncio.Task[None]] = set()
-        self._show_tracebacks = settings.show_tracebacks if show_tracebacks is None else show_tracebacks
+        self._show_tracebacks = (
+            settings.show_tracebacks if show_tracebacks is None else show_tracebacks
+        )
 
     # Outbound -------------------------------------------------------------------------------
 

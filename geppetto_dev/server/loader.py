@@ -1,0 +1,40 @@
+"""Loading the project's Flask app and message handlers, as named in the settings."""
+
+from __future__ import annotations
+
+import sys
+
+from flask import Flask
+
+from geppetto_dev.config import Settings
+from geppetto_dev.discovery import import_object, import_submodules
+from geppetto_dev.errors import GeppettoDevError
+from geppetto_dev.server.page import FRONTEND_DIR_KEY, INSPECTOR_KEY, page_blueprint
+
+
+def load_project(settings: Settings) -> Flask:
+    """Import the app and handlers, then make sure `/` serves the Geppetto page."""
+    project = str(settings.project_dir)
+    if project not in sys.path:
+        sys.path.insert(0, project)
+    app = _load_app(settings.app) if settings.app else Flask("geppetto_dev_default")
+    if settings.handlers:
+        import_submodules(settings.handlers)
+    app.config[FRONTEND_DIR_KEY] = str(settings.frontend_path)
+    app.config[INSPECTOR_KEY] = settings.inspector
+    has_root = any(rule.rule == "/" for rule in app.url_map.iter_rules())
+    if not has_root and page_blueprint.name not in app.blueprints:
+        app.register_blueprint(page_blueprint)
+    return app
+
+
+def _load_app(reference: str) -> Flask:
+    target = import_object(reference)
+    if not isinstance(target, Flask) and callable(target):
+        target = target()
+    if not isinstance(target, Flask):
+        raise GeppettoDevError(
+            f"{reference} is a {type(target).__name__}, not a Flask app",
+            "point --app at a Flask instance or a function that returns one",
+        )
+    return target

@@ -1,0 +1,24 @@
+"""The frontend's webapp folder as static files, never a byte from outside it."""
+
+from __future__ import annotations
+
+import os
+
+from tornado.web import HTTPError, StaticFileHandler
+
+
+class WebappFileHandler(StaticFileHandler):
+    """StaticFileHandler plus a check on the resolved path, whatever the Tornado version."""
+
+    def validate_absolute_path(self, root: str, absolute_path: str) -> str | None:
+        checked = super().validate_absolute_path(root, absolute_path)
+        if checked is None:
+            return None
+        real_root = os.path.realpath(root)
+        if os.path.commonpath([real_root, os.path.realpath(checked)]) != real_root:
+            raise HTTPError(403, "outside the frontend folder")
+        return checked
+
+    def set_extra_headers(self, path: str) -> None:
+        # Bundles change on every build; let the browser revalidate instead of caching stale code.
+        self.set_header("Cache-Control", "no-cache")
