@@ -1,0 +1,1 @@
+"""Development-only machinery: reload supervisor, live reload, the protocol inspector."""
