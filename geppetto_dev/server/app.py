@@ -11,6 +11,7 @@ from tornado.web import Application, FallbackHandler
 from tornado.wsgi import WSGIContainer
 
 from geppetto_dev.config import Settings
+from geppetto_dev.dev.inspector import inspector_routes
 from geppetto_dev.protocol import Registry, default_registry
 from geppetto_dev.server.loader import load_project
 from geppetto_dev.server.static import WebappFileHandler
@@ -40,6 +41,7 @@ def make_app(
             {"settings": settings, "registry": registry, "executor": executor},
         ),
         (rf"{prefix}/geppetto/(.*)", WebappFileHandler, {"path": str(settings.frontend_path)}),
+        *(inspector_routes(settings, registry) if settings.inspector else []),
         *(extra_routes or []),
         (r".*", FallbackHandler, {"fallback": WSGIContainer(flask_app, executor=executor)}),
     ]
