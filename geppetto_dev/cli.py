@@ -75,6 +75,13 @@ def serve(
             "--dev/--no-dev", help="Development mode: tracebacks shown to loopback clients."
         ),
     ] = None,
+    inspector: Annotated[
+        bool | None,
+        typer.Option(
+            "--inspector/--no-inspector",
+            help="Serve the protocol inspector at /_geppetto/inspector [default: on].",
+        ),
+    ] = None,
 ) -> None:
     """Serve the Geppetto frontend, the WebSocket protocol and the project's Flask app."""
     from geppetto_dev.server.run import run
@@ -87,6 +94,7 @@ def serve(
         context_path=context_path,
         handlers=handlers,
         dev=dev,
+        inspector=inspector,
     )
     run(settings)
 
