@@ -5,9 +5,12 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from geppetto_dev.errors import GeppettoDevError
+
+if TYPE_CHECKING:
+    from flask import Blueprint, Flask
 
 
 def import_submodules(name: str) -> list[ModuleType]:
@@ -53,3 +56,48 @@ def import_object(reference: str) -> Any:
                 "check the part after ':' in --app",
             ) from None
     return target
+
+
+def register_resources(api: Any, package: str) -> list[type]:
+    """Add every flask-restful Resource defined in `package`'s modules that declares `routes`.
+
+    A project's `create_app` calls this once, so a new module in the package (e.g. one made by
+    `geppetto-dev new-handler rest`) is live on the next start without editing registration
+    code. Endpoints are qualified by module, so two modules may both define `Items`.
+    """
+    from flask_restful import Resource
+
+    added: list[type] = []
+    for module in import_submodules(package):
+        for obj in list(vars(module).values()):
+            if not (
+                isinstance(obj, type)
+                and issubclass(obj, Resource)
+                and obj.__module__ == module.__name__
+            ):
+                continue
+            routes = getattr(obj, "routes", None)
+            if not routes:
+                continue
+            if isinstance(routes, str):
+                routes = (routes,)
+            api.add_resource(obj, *routes, endpoint=f"{module.__name__}.{obj.__name__}")
+            added.append(obj)
+    return added
+
+
+def register_blueprints(app: Flask, package: str) -> list[Blueprint]:
+    """Register every Flask blueprint created in `package`'s modules (not merely imported there)."""
+    from flask import Blueprint
+
+    added: list[Blueprint] = []
+    for module in import_submodules(package):
+        for obj in list(vars(module).values()):
+            if (
+                isinstance(obj, Blueprint)
+                and obj.import_name == module.__name__
+                and obj.name not in app.blueprints
+            ):
+                app.register_blueprint(obj)
+                added.append(obj)
+    return added
