@@ -9,12 +9,13 @@ import signal
 import socket
 import sys
 
+from flask import Flask
 from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
 
 from geppetto_dev.config import Settings
 from geppetto_dev.errors import GeppettoDevError
-from geppetto_dev.server.app import close_websockets, make_app
+from geppetto_dev.server.app import Route, close_websockets, make_app
 
 log = logging.getLogger("geppetto_dev.server")
 
@@ -40,15 +41,31 @@ def bind(settings: Settings) -> list[socket.socket]:
         raise
 
 
-def run(settings: Settings, sockets: list[socket.socket] | None = None) -> None:
-    """Serve until SIGINT or SIGTERM; binds settings.host:port unless `sockets` are given."""
+def run(
+    settings: Settings,
+    sockets: list[socket.socket] | None = None,
+    *,
+    flask_app: Flask | None = None,
+    extra_routes: list[Route] | None = None,
+) -> None:
+    """Serve until SIGINT or SIGTERM; binds settings.host:port unless `sockets` are given.
+
+    `flask_app` and `extra_routes` go to make_app: the reload supervisor's server child loads the
+    project itself (to serve an error page when it fails) and adds its live-reload endpoint.
+    """
     _setup_logging()
     sockets = sockets if sockets is not None else bind(settings)
-    asyncio.run(serve(settings, sockets))
+    asyncio.run(serve(settings, sockets, flask_app=flask_app, extra_routes=extra_routes))
 
 
-async def serve(settings: Settings, sockets: list[socket.socket]) -> None:
-    app = make_app(settings)
+async def serve(
+    settings: Settings,
+    sockets: list[socket.socket],
+    *,
+    flask_app: Flask | None = None,
+    extra_routes: list[Route] | None = None,
+) -> None:
+    app = make_app(settings, flask_app=flask_app, extra_routes=extra_routes)
     server = HTTPServer(app)
     server.add_sockets(sockets)
     stop = asyncio.Event()
