@@ -1,0 +1,82 @@
+"""`geppetto-dev init`: preflight, starter project, frontend clone/install/build, next steps.
+
+Everything that can refuse (missing tools, the user's work in an existing clone) is checked
+before the first file is written, so a refusal leaves the folder exactly as it was.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path, PurePosixPath
+
+from geppetto_dev import frontend
+from geppetto_dev.config import Settings
+from geppetto_dev.progress import Console
+from geppetto_dev.scaffold import apply_plan, format_results, package_name_for, plan_project
+
+__all__ = ["init_project", "project_context"]
+
+
+def project_context(settings: Settings) -> dict[str, str]:
+    """What the starter templates are rendered with."""
+    name = settings.project_dir.name
+    webapp = PurePosixPath(settings.webapp_path)
+    return {
+        "project_name": name,
+        "package": package_name_for(name),
+        "frontend_repo": settings.frontend_repo,
+        "frontend_ref": settings.frontend_ref,
+        # The commit recorded by an earlier init, so an unchanged pyproject.toml stays "identical".
+        "frontend_commit": settings.frontend_commit or "",
+        "webapp_path": webapp.as_posix(),
+        "frontend_dir": (PurePosixPath(settings.frontend_clone.as_posix()) / webapp).as_posix(),
+    }
+
+
+def init_project(settings: Settings, *, skip_frontend: bool, console: Console) -> None:
+    dest = settings.project_dir
+    if not skip_frontend:
+        versions = frontend.preflight()
+        console.line("found " + ", ".join(f"{tool} {v}" for tool, v in versions.items()))
+        frontend.check_clone(settings)
+
+    plan = plan_project(dest, project_context(settings))
+    dest.mkdir(parents=True, exist_ok=True)
+    results = apply_plan(plan, on_existing="skip")
+    for line in format_results(results, plan.root):
+        console.line(line)
+    if any(status == "skip" for status, _ in results):
+        console.line("(skipped files differ from the template and were left as they are)")
+
+    if skip_frontend:
+        console.line("frontend skipped (--skip-frontend): '/' shows the 'frontend not built' page")
+    else:
+        commit = frontend.update_clone(settings, console)
+        try:
+            frontend.install(settings, console)
+            frontend.build(settings, console)
+        finally:
+            frontend.remember_own_changes(settings)
+        pyproject = dest / "pyproject.toml"
+        if frontend.record_commit(pyproject, commit):
+            console.line(f"ok frontend-commit = {commit[:12]} recorded in pyproject.toml")
+        else:
+            console.line(
+                f'note: add frontend-commit = "{commit}" to [tool.geppetto-dev] in {pyproject}'
+            )
+    _next_steps(settings, console)
+
+
+def _next_steps(settings: Settings, console: Console) -> None:
+    here = Path.cwd().resolve()
+    folder = settings.project_dir
+    console.line()
+    console.line("Next steps:")
+    if folder != here:
+        shown = os.path.relpath(folder, here) if folder.is_relative_to(here) else str(folder)
+        console.line(f"  cd {shown}")
+    console.line("  geppetto-dev serve                        # http://127.0.0.1:5000")
+    console.line(
+        "  geppetto-dev serve --reload --build-watch # reload on Python and frontend edits"
+    )
+    console.line("  python -m pytest                          # the project's own tests")
