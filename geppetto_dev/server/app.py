@@ -14,6 +14,7 @@ from geppetto_dev.config import Settings
 from geppetto_dev.dev.inspector import inspector_routes
 from geppetto_dev.protocol import Registry, default_registry
 from geppetto_dev.server.loader import load_project
+from geppetto_dev.server.page import attach_page
 from geppetto_dev.server.static import WebappFileHandler
 from geppetto_dev.server.websocket import CONNECTIONS_KEY, GeppettoWebSocket
 
@@ -29,6 +30,7 @@ def make_app(
     """Build the stack; loads the project's Flask app and handlers unless `flask_app` is given."""
     registry = registry or default_registry
     flask_app = flask_app or load_project(settings)
+    attach_page(flask_app, settings.frontend_path, inspector=settings.inspector)
     # Flask views run here, off the IOLoop thread, so a slow view never delays WebSocket traffic.
     executor = ThreadPoolExecutor(settings.wsgi_threads, thread_name_prefix="geppetto-wsgi")
     context = re.escape(settings.context_path)

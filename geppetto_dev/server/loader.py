@@ -9,22 +9,16 @@ from flask import Flask
 from geppetto_dev.config import Settings
 from geppetto_dev.discovery import import_object, import_submodules
 from geppetto_dev.errors import GeppettoDevError
-from geppetto_dev.server.page import FRONTEND_DIR_KEY, INSPECTOR_KEY, page_blueprint
 
 
 def load_project(settings: Settings) -> Flask:
-    """Import the app and handlers, then make sure `/` serves the Geppetto page."""
+    """Import the project's Flask app (a bare one when none is named) and its handlers."""
     project = str(settings.project_dir)
     if project not in sys.path:
         sys.path.insert(0, project)
     app = _load_app(settings.app) if settings.app else Flask("geppetto_dev_default")
     if settings.handlers:
         import_submodules(settings.handlers)
-    app.config[FRONTEND_DIR_KEY] = str(settings.frontend_path)
-    app.config[INSPECTOR_KEY] = settings.inspector
-    has_root = any(rule.rule == "/" for rule in app.url_map.iter_rules())
-    if not has_root and page_blueprint.name not in app.blueprints:
-        app.register_blueprint(page_blueprint)
     return app
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from flask import Blueprint, current_app, render_template_string
+from flask import Blueprint, Flask, current_app, render_template_string
 from jinja2 import TemplateError
 
 FRONTEND_DIR_KEY = "GEPPETTO_FRONTEND_DIR"
@@ -59,3 +59,12 @@ pre{{padding:.8rem}}</style></head>
 {inspector}
 </body></html>
 """
+
+
+def attach_page(app: Flask, frontend: Path, *, inspector: bool) -> None:
+    """Tell the blueprint where the frontend is; serve the page at `/` unless the app does."""
+    app.config[FRONTEND_DIR_KEY] = str(frontend)
+    app.config[INSPECTOR_KEY] = inspector
+    has_root = any(rule.rule == "/" for rule in app.url_map.iter_rules())
+    if not has_root and page_blueprint.name not in app.blueprints:
+        app.register_blueprint(page_blueprint)

@@ -1,0 +1,127 @@
+"""Page, static files, traversal attempts and the Flask fallback over real HTTP."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from geppetto_dev.example import create_app
+from tests.server.conftest import PAGE
+
+
+def get(port: int, path: str, method: str = "GET", body: Any = None) -> tuple[int, bytes]:
+    """Raw HTTP, so the path reaches the server exactly as written (no client normalising)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    headers = {"Content-Type": "application/json"} if body is not None else {}
+    conn.request(method, path, body=None if body is None else body, headers=headers)
+    response = conn.getresponse()
+    return response.status, response.read()
+
+
+def test_root_renders_the_built_geppetto_page(start_server: Any) -> None:
+    server = start_server()
+    status, body = get(server.port, "/")
+    assert status == 200
+    assert body.decode() == PAGE  # Jinja leaves `$content` and the rest untouched
+
+
+def test_root_explains_how_to_build_when_the_frontend_is_missing(
+    start_server: Any, tmp_path: Path
+) -> None:
+    server = start_server(frontend_dir=tmp_path / "nowhere")
+    status, body = get(server.port, "/")
+    assert status == 200
+    text = body.decode()
+    assert "not built" in text
+    assert "geppetto-dev init" in text
+    assert "build-dev-noTest" in text
+
+
+def test_project_route_at_root_wins_over_the_page(start_server: Any) -> None:
+    from flask import Flask
+
+    flask_app = Flask("own_root")
+    flask_app.add_url_rule("/", "home", lambda: "my own page")
+    server = start_server(flask_app=flask_app)
+    assert get(server.port, "/") == (200, b"my own page")
+
+
+def test_static_bundles_and_styles_are_served(start_server: Any) -> None:
+    server = start_server()
+    status, body = get(server.port, "/org.geppetto.frontend/geppetto/build/main.bundle.js")
+    assert status == 200 and b"GEPPETTO_BUNDLE" in body
+    status, body = get(server.port, "/org.geppetto.frontend/geppetto/style/main.css")
+    assert status == 200 and b"margin" in body
+    assert get(server.port, "/org.geppetto.frontend/geppetto/build/missing.js")[0] == 404
+
+
+def test_context_path_is_configurable(start_server: Any) -> None:
+    server = start_server(context_path="my.app")
+    assert get(server.port, "/my.app/geppetto/build/main.bundle.js")[0] == 200
+    assert server.settings.websocket_path == "/my.app/GeppettoServlet"
+
+
+TRAVERSALS = [
+    "/org.geppetto.frontend/geppetto/../secret.txt",
+    "/org.geppetto.frontend/geppetto/../../secret.txt",
+    "/org.geppetto.frontend/geppetto/%2e%2e/secret.txt",
+    "/org.geppetto.frontend/geppetto/%2E%2E%2Fsecret.txt",
+    "/org.geppetto.frontend/geppetto/build/%2e%2e/%2e%2e/secret.txt",
+    "/org.geppetto.frontend/geppetto/..%2fsecret.txt",
+    "/org.geppetto.frontend/geppetto/%252e%252e/secret.txt",
+    "/org.geppetto.frontend/geppetto//etc/passwd",
+    "/org.geppetto.frontend/geppetto/%2fetc%2fpasswd",
+    "/org.geppetto.frontend/geppetto/build/link.txt",
+]
+
+
+@pytest.mark.parametrize("path", TRAVERSALS)
+def test_no_file_outside_the_webapp_folder(start_server: Any, webapp: Path, path: str) -> None:
+    secret = webapp.parent / "secret.txt"
+    secret.write_text("TOP SECRET")
+    os.symlink(secret, webapp / "build" / "link.txt")
+    server = start_server()
+    status, body = get(server.port, path)
+    assert b"TOP SECRET" not in body
+    assert b"root:" not in body
+    assert status in (400, 403, 404)
+
+
+def test_people_api_lists_and_adds(start_server: Any) -> None:
+    server = start_server(flask_app=create_app())
+    person = {"name": "Ada", "surname": "Lovelace", "occupation": "mathematician"}
+    status, body = get(server.port, "/api/people", "POST", json.dumps(person))
+    assert status == 201 and json.loads(body) == person
+    status, body = get(server.port, "/api/people")
+    assert status == 200 and person in json.loads(body)
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["not json", "[1, 2]", '{"name": "Ada"}', '{"name": "", "surname": "L", "occupation": "m"}'],
+)
+def test_people_api_rejects_bad_bodies(start_server: Any, body: str) -> None:
+    server = start_server(flask_app=create_app())
+    status, answer = get(server.port, "/api/people", "POST", body)
+    assert status == 400
+    assert json.loads(answer)["message"]
+
+
+def test_flask_errors_show_no_traceback(start_server: Any) -> None:
+    from flask import Flask
+
+    flask_app = Flask("broken")
+
+    @flask_app.route("/boom")
+    def boom() -> str:
+        raise RuntimeError("internal secret")
+
+    server = start_server(flask_app=flask_app)
+    status, body = get(server.port, "/boom")
+    assert status == 500
+    assert b"internal secret" not in body and b"Traceback" not in body
