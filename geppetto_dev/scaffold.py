@@ -232,7 +232,7 @@ def _plan(kind: str, dest: Path, context: Mapping[str, str]) -> Plan:
             name = "." + name.removeprefix("dot_")
         target = PurePosixPath(render(str(relpath.with_name(name)), context))
         files.append(PlannedFile(target, render(text, context)))
-    return Plan(dest.resolve(), tuple(files))
+    return Plan(dest.resolve(), tuple(sorted(files, key=lambda f: f.relpath)))
 
 
 def plan_project(dest: Path, context: Mapping[str, str]) -> Plan:

@@ -1,0 +1,122 @@
+"""`new-handler`: where a generated piece goes in a project made by `init`, and what to do next.
+
+The project's layout is read from its settings: `app = "<package>.app:create_app"` names the
+package (REST resources go in `<package>/api/`, blueprints in `<package>/blueprints/`), and
+`handlers = "<package>.handlers"` names the WebSocket handlers package. Those packages are
+discovered at start-up, so a new module there is live without editing registration code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from geppetto_dev.config import Settings
+from geppetto_dev.errors import GeppettoDevError
+from geppetto_dev.scaffold import KINDS, Plan, name_context, plan_kind, validate_name
+
+__all__ = ["KINDS", "Piece", "plan_piece"]
+
+NOT_A_PROJECT_HINT = (
+    "run it in a project made by 'geppetto-dev init' "
+    "(its pyproject.toml has [tool.geppetto-dev] with app and handlers)"
+)
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A planned piece and what to tell the user about it."""
+
+    plan: Plan
+    module: Path
+    test: Path
+    next_steps: list[str]
+
+
+def plan_piece(kind: str, name: str, settings: Settings) -> Piece:
+    """Validate the name, find the target package, and plan the module and its test."""
+    if kind not in KINDS:
+        raise GeppettoDevError(f"unknown kind {kind!r}", f"use one of: {', '.join(KINDS)}")
+    root = settings.project_dir
+    validate_name(name, project_dir=root)
+    package = _app_package(settings)
+    context = {**name_context(name), "package": package}
+    if kind == "websocket":
+        handlers = _handlers_package(settings)
+        context["handlers_dir"] = handlers.replace(".", "/")
+        target = _existing_package(root, handlers, "the handlers setting")
+    else:
+        sub = "api" if kind == "rest" else "blueprints"
+        target = _existing_package(root, f"{package}.{sub}", f"the {kind} pieces")
+    plan = plan_kind(kind, root, context)
+    module = target / f"{name}.py"
+    prefix = {"websocket": "ws", "rest": "api", "blueprint": "bp"}[kind]
+    test = root / "tests" / f"test_{prefix}_{name}.py"
+    missing = [p for p in (module, test) if p not in {plan.path(f) for f in plan.files}]
+    if missing:  # pragma: no cover - the templates and this module disagree
+        raise RuntimeError(f"the {kind} templates do not make {missing}")
+    return Piece(plan, module, test, _next_steps(kind, name, settings, module, test))
+
+
+def _app_package(settings: Settings) -> str:
+    if not settings.app:
+        raise GeppettoDevError(
+            f"no geppetto-dev project in {settings.project_dir} (no 'app' setting)",
+            NOT_A_PROJECT_HINT,
+        )
+    module = settings.app.partition(":")[0]
+    return module.split(".")[0]
+
+
+def _handlers_package(settings: Settings) -> str:
+    if not settings.handlers:
+        raise GeppettoDevError(
+            f"the project in {settings.project_dir} has no 'handlers' setting",
+            'add handlers = "<package>.handlers" to [tool.geppetto-dev] in pyproject.toml',
+        )
+    return settings.handlers
+
+
+def _existing_package(root: Path, dotted: str, what: str) -> Path:
+    folder = root.joinpath(*dotted.split("."))
+    if not (folder / "__init__.py").is_file():
+        raise GeppettoDevError(
+            f"{what} go in the package {dotted}, but {folder} is not a package folder",
+            f"create {folder.relative_to(root) / '__init__.py'} or {NOT_A_PROJECT_HINT}",
+        )
+    return folder
+
+
+def _next_steps(kind: str, name: str, settings: Settings, module: Path, test: Path) -> list[str]:
+    root = settings.project_dir
+    where = module.relative_to(root).as_posix()
+    base = f"http://{settings.host}:{settings.port}"
+    serve = "start it with 'geppetto-dev serve' (under 'serve --reload' it is live already)"
+    if kind == "websocket":
+        request = f'{{"requestID": "1", "type": "{name}", "data": "{{}}"}}'
+        steps = [
+            f"edit {where}: handle_{name} answers the message type '{name}'",
+            serve,
+            f"send {request} to ws://{settings.host}:{settings.port}{settings.websocket_path}"
+            + (
+                f", e.g. from the protocol inspector at {base}/_geppetto/inspector"
+                if settings.inspector
+                else ""
+            ),
+        ]
+    elif kind == "rest":
+        steps = [
+            f"edit {where}: the resource at /api/{name} (GET lists, POST adds)",
+            serve,
+            f"curl {base}/api/{name}",
+            f"curl -X POST -H 'Content-Type: application/json' -d '{{\"name\": \"example\"}}' "
+            f"{base}/api/{name}",
+        ]
+    else:
+        steps = [
+            f"edit {where}: the blueprint with its route at /{name}",
+            serve,
+            f"curl {base}/{name}",
+        ]
+    steps.append(f"run its test: python -m pytest {test.relative_to(root).as_posix()}")
+    return steps
