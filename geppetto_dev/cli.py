@@ -100,6 +100,55 @@ def serve(
     run(settings)
 
 
+@app.command()
+def init(
+    directory: Annotated[
+        Path, typer.Argument(help="Project folder, created if needed [default: current folder].")
+    ] = Path("."),
+    frontend_repo: Annotated[
+        str | None,
+        typer.Option(help="Git URL or path of the Geppetto frontend [default: openworm's]."),
+    ] = None,
+    frontend_ref: Annotated[
+        str | None, typer.Option(help="Tag, branch or commit to build [default: v0.3.8-alpha].")
+    ] = None,
+    webapp_path: Annotated[
+        str | None,
+        typer.Option(help="The webapp folder inside the clone [default: src/main/webapp]."),
+    ] = None,
+    skip_frontend: Annotated[
+        bool,
+        typer.Option("--skip-frontend", help="Only the starter project: no git, no npm (offline)."),
+    ] = False,
+) -> None:
+    """Create a starter project here, clone the Geppetto frontend, npm install and build it."""
+    from geppetto_dev.progress import Console
+    from geppetto_dev.project_init import init_project
+
+    settings = load_settings(
+        {"frontend_repo": frontend_repo, "frontend_ref": frontend_ref, "webapp_path": webapp_path},
+        project_dir=directory,
+    )
+    init_project(settings, skip_frontend=skip_frontend, console=Console())
+
+
+@app.command("build-watch")
+def build_watch(
+    frontend_dir: Annotated[
+        Path | None,
+        typer.Option(help="The frontend's webapp folder (holds package.json and build/)."),
+    ] = None,
+    watch_script: Annotated[
+        str | None, typer.Option(help="npm script to run [default: build-dev-noTest:watch].")
+    ] = None,
+) -> None:
+    """Rebuild the frontend on every change (its npm watch script); Ctrl-C stops it all."""
+    from geppetto_dev.dev.build_watch import run_build_watch
+
+    code = run_build_watch(_settings(frontend_dir=frontend_dir, watch_script=watch_script))
+    raise typer.Exit(code)
+
+
 class Kind(str, Enum):
     websocket = "websocket"
     rest = "rest"
