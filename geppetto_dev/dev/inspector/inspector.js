@@ -166,14 +166,14 @@
       direction: "in", type: "(file)", requestID: null, time: received,
       raw: "file frame: first byte 0x" + bytes[0].toString(16).padStart(2, "0") +
         ", name " + JSON.stringify(name) + ", " + content.length + " bytes of content",
-      value: { file: name, bytes: content.length },
+      value: filePreview(name, content),
       frame: { kind: "file", bytes: bytes.length }
     });
     var link = document.createElement("a");
     link.href = href;
     link.download = name;
     link.textContent = "download " + name;
-    entry.meta.appendChild(link);
+    entry.reply.parentNode.insertBefore(link, entry.reply);
     if (downloads === 0) { ui.downloads.textContent = ""; }
     downloads++;
     ui.downloadsCount.textContent = String(downloads);
@@ -183,6 +183,18 @@
     item.appendChild(itemLink);
     item.appendChild(span("size", formatBytes(content.length)));
     ui.downloads.appendChild(item);
+  }
+
+  function filePreview(name, content) {
+    var value = { file: name, bytes: content.length };
+    if (content.length <= 4096) {
+      try {
+        value.text = new TextDecoder("utf-8", { fatal: true }).decode(content);
+      } catch (err) {
+        // binary content: name and size only
+      }
+    }
+    return value;
   }
 
   // The server JSON-encodes `data`, and often the values inside it again: decode every level.
@@ -261,11 +273,13 @@
     request.replies.push(reply);
     request.reply.textContent = "";
     request.replies.forEach(function (r, i) {
-      if (i) { request.reply.appendChild(document.createTextNode(", ")); }
-      request.reply.appendChild(jump(r, (i ? "" : "reply ") + "#" + r.seq + " " + r.type));
+      request.reply.appendChild(document.createTextNode(i ? ", " : "replied "));
+      request.reply.appendChild(jump(r, "#" + r.seq + (r.type === request.type ? "" : " " + r.type)));
     });
     reply.reply.textContent = "";
-    reply.reply.appendChild(jump(request, "reply to #" + request.seq + " " + request.type));
+    reply.reply.appendChild(document.createTextNode("reply to "));
+    reply.reply.appendChild(jump(request, "#" + request.seq +
+      (reply.type === request.type ? "" : " " + request.type)));
     reply.reply.appendChild(document.createTextNode(" \u00b7 " + ms + " ms"));
     reply.node.classList.add("is-reply");
   }
@@ -300,7 +314,10 @@
     node.dataset.type = entry.type;
     if (entry.requestID != null) { node.dataset.requestId = String(entry.requestID); }
 
-    var meta = document.createElement("div");
+    // The header line is the <summary>: a click anywhere on it folds the data away.
+    var body = document.createElement("details");
+    body.className = "body";
+    var meta = document.createElement("summary");
     meta.className = "meta";
     meta.appendChild(span("seq", "#" + entry.seq));
     meta.appendChild(span("time", formatTime(entry.time)));
@@ -310,42 +327,48 @@
     meta.appendChild(span("size", formatBytes(entry.frame.bytes) +
       (entry.frame.kind === "gzip" ? " gzip \u2192 " + formatBytes(entry.frame.text) : "")));
     if (entry.frame.kind !== "text") { meta.appendChild(span("tag", entry.frame.kind)); }
+    var right = span("right", "");
     entry.reply = span("reply", "");
-    meta.appendChild(entry.reply);
-
-    var body = document.createElement("details");
-    body.className = "body";
-    body.open = pretty.length <= FOLD_CHARS;
-    var summary = document.createElement("summary");
-    var view = document.createElement("span");
-    view.className = "views";
+    right.appendChild(entry.reply);
     var decodedTab = tab("decoded", true);
-    var rawTab = tab("raw frame", false);
-    view.appendChild(decodedTab);
-    view.appendChild(rawTab);
-    summary.appendChild(span("preview", preview(pretty)));
-    summary.appendChild(view);
+    var rawTab = tab("raw", false);
+    right.appendChild(decodedTab);
+    right.appendChild(rawTab);
+    meta.appendChild(right);
+    meta.appendChild(span("preview", preview(pretty)));
+
     var pre = document.createElement("pre");
     pre.className = "data";
-    render(pre, pretty, true);
+    var showRaw = false;
+    var rendered = false;
+    function show(raw) {
+      showRaw = raw;
+      rendered = true;
+      decodedTab.classList.toggle("active", !raw);
+      rawTab.classList.toggle("active", raw);
+      render(pre, raw ? entry.raw : pretty, !raw);
+    }
+    // Large messages are rendered only when first unfolded.
+    body.addEventListener("toggle", function () {
+      if (body.open && !rendered) { show(showRaw); }
+    });
     decodedTab.addEventListener("click", function (event) {
       event.preventDefault();
       body.open = true;
-      decodedTab.classList.add("active");
-      rawTab.classList.remove("active");
-      render(pre, pretty, true);
+      show(false);
     });
     rawTab.addEventListener("click", function (event) {
       event.preventDefault();
       body.open = true;
-      rawTab.classList.add("active");
-      decodedTab.classList.remove("active");
-      render(pre, entry.raw, false);
+      show(true);
     });
-    body.appendChild(summary);
+    body.appendChild(meta);
     body.appendChild(pre);
+    if (pretty.length <= FOLD_CHARS) {
+      show(false);
+      body.open = true;
+    }
 
-    node.appendChild(meta);
     node.appendChild(body);
     entry.node = node;
     entry.meta = meta;

@@ -60,6 +60,8 @@ class InspectorPage(_NoCache):
         self.set_header("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         self.write(page.replace(CONFIG_MARKER, _script_json(config)))
 
+    head = get  # Tornado leaves the body out of a HEAD response.
+
 
 class HandledTypes(_NoCache):
     def initialize(self, registry: MessageTypes) -> None:
@@ -67,6 +69,8 @@ class HandledTypes(_NoCache):
 
     def get(self) -> None:
         self.write({"message_types": sorted(self.registry.message_types())})
+
+    head = get
 
 
 class InspectorAsset(tornado.web.StaticFileHandler):
