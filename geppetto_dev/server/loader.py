@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import inspect
 import sys
+from collections.abc import Callable
+from typing import Any
 
 from flask import Flask
 
@@ -24,7 +27,7 @@ def load_project(settings: Settings) -> Flask:
 
 def _load_app(reference: str) -> Flask:
     target = import_object(reference)
-    if not isinstance(target, Flask) and callable(target):
+    if not isinstance(target, Flask) and callable(target) and _takes_no_arguments(target):
         target = target()
     if not isinstance(target, Flask):
         raise GeppettoDevError(
@@ -32,3 +35,11 @@ def _load_app(reference: str) -> Flask:
             "point --app at a Flask instance or a function that returns one",
         )
     return target
+
+
+def _takes_no_arguments(func: Callable[..., Any]) -> bool:
+    try:
+        inspect.signature(func).bind()
+    except (TypeError, ValueError):
+        return False
+    return True

@@ -1,0 +1,75 @@
+"""Settings precedence and validation: CLI > environment > pyproject.toml > defaults."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from geppetto_dev.config import load_settings
+from geppetto_dev.errors import GeppettoDevError
+
+
+def write_pyproject(path: Path, body: str) -> None:
+    (path / "pyproject.toml").write_text(f"[project]\nname = 'x'\n\n[tool.geppetto-dev]\n{body}\n")
+
+
+def test_defaults_are_safe(tmp_path: Path) -> None:
+    settings = load_settings(project_dir=tmp_path, environ={})
+    assert settings.host == "127.0.0.1"
+    assert settings.port == 5000
+    assert settings.context_path == "org.geppetto.frontend"
+    assert settings.allowed_origins == ()
+    assert not settings.dev and not settings.show_tracebacks
+
+
+def test_cli_beats_env_beats_file_beats_default(tmp_path: Path) -> None:
+    write_pyproject(tmp_path, 'port = 7000\nhost = "0.0.0.0"\napp = "file:app"')
+    env = {"GEPPETTO_DEV_PORT": "7100", "GEPPETTO_DEV_APP": "env:app"}
+    settings = load_settings({"port": 7200, "host": None}, project_dir=tmp_path, environ=env)
+    assert settings.port == 7200  # CLI
+    assert settings.app == "env:app"  # environment
+    assert settings.host == "0.0.0.0"  # file
+    assert settings.geppetto_version == "0.3.8"  # default
+
+
+def test_lists_paths_and_tables_from_file_and_env(tmp_path: Path) -> None:
+    write_pyproject(
+        tmp_path,
+        'allowed-origins = ["http://a.example"]\nfrontend-dir = "web"\n'
+        '[tool.geppetto-dev.npm-overrides]\nleft-pad = "1.3.0"',
+    )
+    settings = load_settings(
+        project_dir=tmp_path, environ={"GEPPETTO_DEV_PRIVILEGES": "READ_PROJECT, ADMIN"}
+    )
+    assert settings.allowed_origins == ("http://a.example",)
+    assert settings.frontend_path == (tmp_path / "web").resolve()
+    assert settings.npm_overrides == {"left-pad": "1.3.0"}
+    assert settings.privileges == ("READ_PROJECT", "ADMIN")
+
+
+def test_unknown_key_names_the_known_ones(tmp_path: Path) -> None:
+    write_pyproject(tmp_path, "prot = 1")
+    with pytest.raises(GeppettoDevError) as info:
+        load_settings(project_dir=tmp_path, environ={})
+    assert "prot" in info.value.message and "port" in info.value.hint
+
+
+@pytest.mark.parametrize(
+    ("env", "needle"),
+    [
+        ({"GEPPETTO_DEV_PORT": "eighty"}, "integer"),
+        ({"GEPPETTO_DEV_DEV": "maybe"}, "true or false"),
+        ({"GEPPETTO_DEV_PORT": "70000"}, "out of range"),
+    ],
+)
+def test_bad_values_are_explained(tmp_path: Path, env: dict[str, str], needle: str) -> None:
+    with pytest.raises(GeppettoDevError) as info:
+        load_settings(project_dir=tmp_path, environ=env)
+    assert needle in str(info.value)
+
+
+def test_invalid_toml_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.geppetto-dev\n")
+    with pytest.raises(GeppettoDevError, match="not valid TOML"):
+        load_settings(project_dir=tmp_path, environ={})
