@@ -35,7 +35,7 @@ __all__ = [
     "npm_script",
     "paths",
     "preflight",
-    "record_commit",
+    "record_settings",
     "update_clone",
 ]
 
@@ -400,10 +400,11 @@ def watch_command(settings: Settings) -> tuple[list[str], Path]:
 _TABLE = re.compile(r"^\[tool\.geppetto-dev\][ \t]*(#.*)?$", re.MULTILINE)
 
 
-def record_commit(pyproject: Path, commit: str) -> bool:
-    """Set `frontend-commit` in [tool.geppetto-dev], editing only that line.
+def record_settings(pyproject: Path, values: Mapping[str, str]) -> bool:
+    """Set string keys of [tool.geppetto-dev], editing only their lines (comments stay).
 
-    Returns False (and writes nothing) when the file has no such table.
+    A key that is missing is added at the end of the table. Returns False, writing nothing,
+    when the file has no such table.
     """
     try:
         text = pyproject.read_text(encoding="utf-8")
@@ -415,14 +416,16 @@ def record_commit(pyproject: Path, commit: str) -> bool:
     end_match = re.compile(r"^\[", re.MULTILINE).search(text, table.end())
     end = end_match.start() if end_match else len(text)
     body = text[table.end() : end]
-    line = f'frontend-commit = "{commit}"'
-    key = re.compile(r"^frontend-commit[ \t]*=.*$", re.MULTILINE)
-    if key.search(body):
-        body = key.sub(line, body, count=1)
-    else:
-        stripped = body.rstrip("\n")
-        body = stripped + "\n" + line + "\n" + body[len(stripped) :].lstrip("\n")
-        if end_match:
-            body = body.rstrip("\n") + "\n\n"
-    pyproject.write_text(text[: table.end()] + body + text[end:], encoding="utf-8")
+    for key, value in values.items():
+        line = f"{key} = {json.dumps(value)}"
+        pattern = re.compile(rf"^{re.escape(key)}[ \t]*=.*$", re.MULTILINE)
+        found = pattern.search(body)
+        if found:
+            body = body[: found.start()] + line + body[found.end() :]
+        else:
+            content = body.rstrip("\n")
+            body = content + "\n" + line + "\n" + ("\n" if end_match else "")
+    new = text[: table.end()] + body + text[end:]
+    if new != text:
+        pyproject.write_text(new, encoding="utf-8")
     return True

@@ -10,7 +10,7 @@ import os
 from pathlib import Path, PurePosixPath
 
 from geppetto_dev import frontend
-from geppetto_dev.config import Settings
+from geppetto_dev.config import Settings, load_settings
 from geppetto_dev.progress import Console
 from geppetto_dev.scaffold import apply_plan, format_results, package_name_for, plan_project
 
@@ -40,13 +40,25 @@ def init_project(settings: Settings, *, skip_frontend: bool, console: Console) -
         console.line("found " + ", ".join(f"{tool} {v}" for tool, v in versions.items()))
         frontend.check_clone(settings)
 
-    plan = plan_project(dest, project_context(settings))
+    # Render with the project's own settings, so an unchanged pyproject.toml is "identical";
+    # what the command line changes is then edited into it line by line.
+    saved = project_context(load_settings(project_dir=dest))
+    wanted = project_context(settings)
+    plan = plan_project(dest, saved)
     dest.mkdir(parents=True, exist_ok=True)
     results = apply_plan(plan, on_existing="skip")
     for line in format_results(results, plan.root):
         console.line(line)
     if any(status == "skip" for status, _ in results):
         console.line("(skipped files differ from the template and were left as they are)")
+    pyproject = dest / "pyproject.toml"
+    changed = {
+        key.replace("_", "-"): wanted[key]
+        for key in ("frontend_repo", "frontend_ref", "webapp_path", "frontend_dir")
+        if wanted[key] != saved[key]
+    }
+    if changed and frontend.record_settings(pyproject, changed):
+        console.line("ok pyproject.toml: " + ", ".join(f"{k} = {v}" for k, v in changed.items()))
 
     if skip_frontend:
         console.line("frontend skipped (--skip-frontend): '/' shows the 'frontend not built' page")
@@ -57,8 +69,7 @@ def init_project(settings: Settings, *, skip_frontend: bool, console: Console) -
             frontend.build(settings, console)
         finally:
             frontend.remember_own_changes(settings)
-        pyproject = dest / "pyproject.toml"
-        if frontend.record_commit(pyproject, commit):
+        if frontend.record_settings(pyproject, {"frontend-commit": commit}):
             console.line(f"ok frontend-commit = {commit[:12]} recorded in pyproject.toml")
         else:
             console.line(
@@ -75,7 +86,8 @@ def _next_steps(settings: Settings, console: Console) -> None:
     if folder != here:
         shown = os.path.relpath(folder, here) if folder.is_relative_to(here) else str(folder)
         console.line(f"  cd {shown}")
-    console.line("  geppetto-dev serve                        # http://127.0.0.1:5000")
+    url = f"http://{settings.host}:{settings.port}"
+    console.line(f"  geppetto-dev serve                        # {url}")
     console.line(
         "  geppetto-dev serve --reload --build-watch # reload on Python and frontend edits"
     )

@@ -28,7 +28,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
-__all__ = ["ProcessSpec", "Runner", "stop_group"]
+__all__ = ["ProcessSpec", "Runner", "group_members", "stop_group"]
 
 _COLOURS = ("36", "33", "32", "35", "34", "31")  # cyan, yellow, green, magenta, blue, red
 _PR_SET_PDEATHSIG = 1
@@ -88,6 +88,13 @@ def stop_group(proc: subprocess.Popen[bytes], timeout: float = 5.0) -> None:
 
 
 def _group_alive(pgid: int) -> bool:
+    """Whether any process of the group still runs (zombies waiting to be reaped do not count).
+
+    Orphans of the group are reaped by PID 1, which in containers can take a second or more;
+    killpg(pgid, 0) counts them until then, so on Linux /proc is asked instead.
+    """
+    if os.path.isdir("/proc/self"):
+        return bool(group_members(pgid))
     try:
         os.killpg(pgid, 0)
     except ProcessLookupError:
@@ -95,6 +102,24 @@ def _group_alive(pgid: int) -> bool:
     except PermissionError:  # pragma: no cover - a member changed user; it still exists
         return True
     return True
+
+
+def group_members(pgid: int) -> list[int]:
+    """Running (non-zombie) processes of a process group, from /proc (Linux)."""
+    members = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as handle:
+                stat = handle.read()
+        except OSError:
+            continue
+        # Fields after the command name (which may hold spaces): state, ppid, pgrp, ...
+        fields = stat[stat.rfind(b")") + 2 :].split()
+        if len(fields) > 2 and int(fields[2]) == pgid and fields[0] not in (b"Z", b"X"):
+            members.append(int(entry))
+    return members
 
 
 class _Stop(Exception):
@@ -228,15 +253,20 @@ class Runner:
         return code
 
     def _install_sigterm(self) -> Callable[[], None]:
+        """SIGTERM and SIGINT both mean "stop everything", even if SIGINT came in ignored.
+
+        (A shell starts background jobs with SIGINT ignored; `kill -INT` must still work.)
+        """
         if threading.current_thread() is not threading.main_thread():
             return lambda: None
 
-        def on_sigterm(signum: int, frame: FrameType | None) -> None:
+        def on_signal(signum: int, frame: FrameType | None) -> None:
             raise _Stop
 
-        previous = signal.signal(signal.SIGTERM, on_sigterm)
+        previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
 
         def restore() -> None:
-            signal.signal(signal.SIGTERM, previous)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
         return restore
