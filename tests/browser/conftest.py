@@ -1,0 +1,166 @@
+"""Headless Debian Chromium driven by Playwright, and `geppetto-dev serve` as a real process.
+
+Playwright never downloads a browser here: it launches /usr/bin/chromium. Without it the browser
+tests are skipped, unless GEPPETTO_DEV_REQUIRE_BROWSER=1 (CI), where a missing browser fails.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, ConsoleMessage, Page
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SERVING = re.compile(r"Serving Geppetto on (http://\S+?)/? ")
+
+
+def _browser_missing(reason: str) -> None:
+    if os.environ.get("GEPPETTO_DEV_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"{reason}, and GEPPETTO_DEV_REQUIRE_BROWSER=1 requires the browser tests")
+    pytest.skip(f"{reason}; install it with 'apt-get install chromium' to run the browser tests")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.is_file():
+        _browser_missing(f"no Chromium at {CHROMIUM}")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _browser_missing("the playwright package is not installed")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@dataclass
+class Watched:
+    """A page with everything that went wrong in it recorded, for "no console errors" checks."""
+
+    page: Page
+    errors: list[str] = field(default_factory=list)
+
+    def record_console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.errors.append(f"console: {message.text} ({message.location.get('url')})")
+
+
+@pytest.fixture
+def watched(browser: Browser) -> Iterator[Watched]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    watched = Watched(page)
+    page.on("console", watched.record_console)
+    page.on("pageerror", lambda exc: watched.errors.append(f"page error: {exc}"))
+    page.on(
+        "requestfailed",
+        lambda request: watched.errors.append(f"request failed: {request.url}"),
+    )
+    yield watched
+    context.close()
+
+
+@pytest.fixture
+def page(watched: Watched) -> Page:
+    return watched.page
+
+
+@dataclass
+class Served:
+    """A running `geppetto-dev serve` and everything it printed."""
+
+    proc: subprocess.Popen[str]
+    url: str
+    output: list[str]
+
+    def stop(self) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        return self.proc.wait()
+
+    def text(self) -> str:
+        return "".join(self.output)
+
+
+def _pump(proc: subprocess.Popen[str], output: list[str], ready: threading.Event) -> None:
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        output.append(line)
+        if SERVING.search(line):
+            ready.set()
+    ready.set()
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[..., Served]]:
+    """Start `python -m geppetto_dev serve --port 0 ARGS` in a project; stopped after the test."""
+    started: list[Served] = []
+
+    def start(project: Path, *args: str, env: dict[str, str] | None = None) -> Served:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "geppetto_dev", "serve", "--port", "0", *args],
+            cwd=project,
+            env={
+                **os.environ,
+                "PYTHONPATH": str(REPO),
+                "PYTHONUNBUFFERED": "1",
+                **(env or {}),
+            },
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        output: list[str] = []
+        ready = threading.Event()
+        threading.Thread(target=_pump, args=(proc, output, ready), daemon=True).start()
+        ready.wait(30)
+        match = next((m for m in map(SERVING.search, output) if m), None)
+        if match is None:
+            proc.kill()
+            proc.wait()
+            pytest.fail("serve did not start:\n" + "".join(output))
+        served = Served(proc, match.group(1), output)
+        started.append(served)
+        return served
+
+    yield start
+    for served in started:
+        served.stop()
+
+
+def save_screenshot(page: Page, name: str, **options: Any) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / name
+    page.screenshot(path=str(path), **options)
+    return path

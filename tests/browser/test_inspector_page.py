@@ -1,0 +1,197 @@
+"""The protocol inspector in headless Chromium, against a real `geppetto-dev serve`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from tests.browser.conftest import Served, Watched, save_screenshot
+
+INSPECTOR = "/_geppetto/inspector"
+
+# Handlers that exercise every frame kind: a reply of another type, a file download and a reply
+# large enough to go out as a 0x00+gzip frame.
+HANDLERS = """
+import json
+
+from geppetto_dev.protocol import Reply, handler
+
+
+@handler("load_project_from_url")
+def load_project_from_url(conn, data):
+    conn.send_file("model.nml", b"<neuroml id='fixture'/>")
+    project = {"persisted": False, "isReadOnly": True, "project": {"id": 1, "name": data}}
+    return Reply("project_loaded", {"project_loaded": json.dumps(project)})
+
+
+@handler("fetch_variable")
+def fetch_variable(conn, data):
+    values = {"variableId": data["variableId"], "values": list(range(8000))}
+    return Reply("variable_fetched", {"variable_fetched": json.dumps(values)})
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A fresh project without a frontend, with a package of WebSocket handlers."""
+    package = tmp_path / "project_handlers"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "demo.py").write_text(HANDLERS)
+    return tmp_path
+
+
+@pytest.fixture
+def inspector(project: Path, serve: Callable[..., Served], watched: Watched) -> tuple[Page, Served]:
+    served = serve(project, "--handlers", "project_handlers")
+    page = watched.page
+    page.goto(served.url + INSPECTOR)
+    expect(page.locator("#status")).to_have_attribute("data-state", "open")
+    return page, served
+
+
+def message(page: Page, direction: str, kind: str) -> Locator:
+    return page.locator(f'li.msg[data-direction="{direction}"][data-type="{kind}"]')
+
+
+def send(page: Page, kind: str, data: str = "") -> None:
+    page.fill("#send-type", kind)
+    page.fill("#send-data", data)
+    page.click("#send")
+
+
+def test_shows_the_live_handshake(inspector: tuple[Page, Served], watched: Watched) -> None:
+    page, _ = inspector
+    client_id = message(page, "in", "client_id")
+    privileges = message(page, "in", "user_privileges")
+    expect(client_id).to_have_count(1)
+    expect(privileges).to_have_count(1)
+
+    # The clientID the server sent is the one the page shows and will use in requestIDs.
+    shown_id = page.inner_text("#client-id")
+    assert len(shown_id) >= 8
+    expect(client_id.locator("pre.data")).to_contain_text(f'"clientID": "{shown_id}"')
+    expect(page.locator("#next-id")).to_have_text(f"next requestID {shown_id}-0")
+
+    # user_privileges is double-encoded on the wire; the page shows the inner object decoded.
+    data = privileges.locator("pre.data")
+    expect(data).to_contain_text('"userName": "Python User"')
+    expect(data).to_contain_text('"privileges": [')
+    expect(data).to_contain_text('"READ_PROJECT"')
+    privileges.locator("button.tab", has_text="raw").click()
+    # The raw view is the frame as received: the inner object is a string inside a string.
+    expect(data).to_contain_text(r"\\\"privileges\\\": [")
+    expect(page.locator("#ws-url")).to_have_text(
+        page.url.replace("http://", "ws://").replace(INSPECTOR, "")
+        + "/org.geppetto.frontend/GeppettoServlet"
+    )
+    assert watched.errors == []
+
+
+def test_geppetto_version_round_trip(inspector: tuple[Page, Served], watched: Watched) -> None:
+    page, _ = inspector
+    expect(page.locator("#message-types button[data-type=geppetto_version]")).to_be_visible()
+    page.click("#message-types button[data-type=geppetto_version]")
+    expect(page.locator("#send-type")).to_have_value("geppetto_version")
+    client_id = page.inner_text("#client-id")
+    page.click("#send")
+
+    request = message(page, "out", "geppetto_version")
+    reply = message(page, "in", "geppetto_version")
+    expect(reply).to_have_count(1)
+    expect(request).to_have_attribute("data-request-id", f"{client_id}-0")
+    expect(reply).to_have_attribute("data-request-id", f"{client_id}-0")
+    # The frontend sends "no data" as the JSON string "null".
+    request.locator("button.tab", has_text="raw").click()
+    expect(request.locator("pre.data")).to_contain_text('"data":"null"')
+    expect(reply.locator("pre.data")).to_contain_text('"geppetto_version": "0.3.8"')
+    expect(reply.locator(".reply")).to_contain_text("reply to #")
+    expect(request.locator(".reply")).to_contain_text("replied #")
+    # The reply link points at its request.
+    href = reply.locator(".reply a").get_attribute("href")
+    assert href == "#" + str(request.get_attribute("id"))
+    assert watched.errors == []
+
+
+def test_bad_messages_show_the_generic_error(inspector: tuple[Page, Served]) -> None:
+    page, _ = inspector
+    client_id = page.inner_text("#client-id")
+    send(page, "no_such_type", '{"x": 1}')
+    error = message(page, "in", "generic_error")
+    expect(error).to_have_count(1)
+    expect(error).to_have_class("msg in error is-reply")
+    expect(error).to_have_attribute("data-request-id", f"{client_id}-0")
+    # generic_error's `message` is a JSON string; the page shows it decoded.
+    expect(error.locator("pre.data")).to_contain_text('"error_code": "UNKNOWN_TYPE"')
+    expect(error.locator("pre.data")).to_contain_text("no_such_type")
+
+    # A frame that is not JSON at all, sent raw, is answered too (with no requestID to match).
+    page.check("#send-raw")
+    expect(page.locator("#send-type")).to_be_disabled()
+    page.fill("#send-data", "{not json")
+    page.click("#send")
+    expect(message(page, "out", "(raw frame)")).to_have_count(1)
+    expect(error).to_have_count(2)
+    expect(error.nth(1).locator("pre.data")).to_contain_text('"error_code": "INVALID_JSON"')
+    # The connection survives bad input.
+    expect(page.locator("#status")).to_have_attribute("data-state", "open")
+
+
+def test_project_handlers_gzip_and_file_frames(
+    inspector: tuple[Page, Served], watched: Watched
+) -> None:
+    page, _ = inspector
+    types = page.locator("#message-types button")
+    expect(types).to_have_text(["fetch_variable", "geppetto_version", "load_project_from_url"])
+
+    # A bare string is sent as-is, as the frontend sends load_project_from_url's URL.
+    send(page, "load_project_from_url", "https://example.org/project.json")
+    loaded = message(page, "in", "project_loaded")
+    expect(loaded).to_have_count(1)
+    expect(loaded.locator("pre.data")).to_contain_text('"name": "https://example.org/project.json"')
+    expect(loaded.locator(".reply")).to_contain_text("load_project_from_url")
+    download = page.locator("#downloads a")
+    expect(download).to_have_text("model.nml")
+    expect(message(page, "in", "(file)").locator("pre.data")).to_contain_text("neuroml id=")
+    with page.expect_download() as info:
+        download.click()
+    saved = Path(info.value.path())
+    assert saved.read_bytes() == b"<neuroml id='fixture'/>"
+
+    # The reply is over the compression threshold: a 0x00+gzip binary frame, decoded in page.
+    send(page, "fetch_variable", '{"projectId": 1, "variableId": "v", "dataSourceId": "d"}')
+    fetched = message(page, "in", "variable_fetched")
+    expect(fetched).to_have_count(1)
+    expect(fetched.locator(".tag")).to_have_text("gzip")
+    fetched.locator(".meta").click()  # large messages start folded
+    expect(fetched.locator("pre.data")).to_contain_text('"variableId": "v"')
+    expect(fetched.locator("pre.data")).to_contain_text("7999")
+
+    # The filter narrows the list to matching messages.
+    page.fill("#filter", "variable_fetched")
+    expect(page.locator("li.msg:visible")).to_have_count(1)
+    page.fill("#filter", "")
+    expect(page.locator("li.msg:visible")).to_have_count(page.locator("li.msg").count())
+    assert watched.errors == []
+
+
+def test_screenshot(inspector: tuple[Page, Served]) -> None:
+    """A representative session, saved as test-artifacts/inspector.png (the README's image)."""
+    page, _ = inspector
+    page.click("#message-types button[data-type=geppetto_version]")
+    page.click("#send")
+    expect(message(page, "in", "geppetto_version")).to_have_count(1)
+    send(page, "no_such_type", "")
+    expect(message(page, "in", "generic_error")).to_have_count(1)
+    send(page, "load_project_from_url", "https://example.org/project.json")
+    expect(message(page, "in", "project_loaded")).to_have_count(1)
+    page.set_viewport_size({"width": 1280, "height": 1160})
+    page.uncheck("#follow")
+    for kind in ("user_privileges", "(file)"):  # fold the longest ones
+        message(page, "in", kind).locator(".meta").click()
+    page.evaluate("document.getElementById('log').scrollTop = 0")
+    path = save_screenshot(page, "inspector.png")
+    assert path.stat().st_size > 10_000
