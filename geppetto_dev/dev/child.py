@@ -1,0 +1,186 @@
+"""A server child of the reload supervisor: load the project fresh, serve, stop when told.
+
+The child is forked from the template process (or, as a fallback, started as
+`python -m geppetto_dev.dev.child`). It loads the project at once, reports the outcome, and
+waits for "go" before accepting connections, so it can import the new code while the previous
+server is still shutting down. A project that fails to import gets an error page instead, until
+the next save replaces this child.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import secrets
+import signal
+import socket
+import sys
+import threading
+import traceback
+from typing import Any, NoReturn
+
+from flask import Flask
+
+from geppetto_dev.config import Settings
+from geppetto_dev.dev.channel import Channel, ChannelClosed
+from geppetto_dev.dev.livereload import LiveReloadHub, failure_page, install_injection
+from geppetto_dev.dev.procgroup import set_parent_death_signal
+from geppetto_dev.errors import GeppettoDevError
+from geppetto_dev.server.loader import load_project
+from geppetto_dev.server.run import run
+
+__all__ = ["failure_app", "load", "main", "run_forked", "serve_child", "user_traceback"]
+
+# When the supervisor vanishes, a clean stop gets this long before the child just exits.
+ORPHAN_GRACE = 2.0
+
+
+def load(settings: Settings) -> tuple[Flask | None, str | None]:
+    """The project's Flask app, or the reason it cannot be loaded (also printed)."""
+    try:
+        return load_project(settings), None
+    except GeppettoDevError as exc:
+        text = exc.message + (f"; {exc.hint}" if exc.hint else "")
+    except BaseException as exc:  # SystemExit too: the user's code decides nothing here
+        text = user_traceback(exc)
+    print(f"error: the app failed to load:\n{text.rstrip()}", file=sys.stderr, flush=True)
+    return None, text
+
+
+def user_traceback(exc: BaseException) -> str:
+    """The traceback without the frames of this package and of the import machinery."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    summary = traceback.TracebackException.from_exception(exc)
+    frames = [
+        frame
+        for frame in summary.stack
+        if not frame.filename.startswith(("<frozen", package + os.sep))
+        and f"{os.sep}importlib{os.sep}" not in frame.filename
+    ]
+    summary.stack = traceback.StackSummary.from_list(frames)
+    return "".join(summary.format())
+
+
+def failure_app(text: str, show_detail: bool) -> Flask:
+    """Answers every path with the load error (its text only for clients on loopback)."""
+    app = Flask("geppetto_dev_failure")
+    page = failure_page("The app failed to load", text if show_detail else None)
+    methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+    @app.route("/", defaults={"path": ""}, methods=methods)
+    @app.route("/<path:path>", methods=methods)
+    def fail(path: str) -> tuple[str, int, dict[str, str]]:
+        return page, 500, {"Cache-Control": "no-store"}
+
+    return app
+
+
+class _SupervisorLink(threading.Thread):
+    """Reads the supervisor's commands; its end-of-file means the supervisor is gone."""
+
+    def __init__(self, channel: Channel, hub: LiveReloadHub) -> None:
+        super().__init__(name="geppetto-supervisor-link", daemon=True)
+        self.channel = channel
+        self.hub = hub
+        self.go = threading.Event()
+        self.orphaned = False
+
+    def run(self) -> None:
+        try:
+            while True:
+                message, _fds = self.channel.recv()
+                self._handle(message)
+        except ChannelClosed:
+            self._orphaned()
+
+    def _handle(self, message: dict[str, Any]) -> None:
+        command = message.get("cmd")
+        if command == "go":
+            self.go.set()
+        elif command == "closing":
+            # Ends live-reload streams before SIGTERM, so the shutdown never waits on them.
+            self.hub.close_all().wait(0.5)
+            self._send({"event": "closing"})
+        elif command == "reload":
+            self.hub.reload()
+        elif command == "failure":
+            self.hub.show_failure(str(message.get("text", "")))
+
+    def _send(self, message: dict[str, Any]) -> None:
+        with contextlib.suppress(ChannelClosed):
+            self.channel.send(message)
+
+    def _orphaned(self) -> None:
+        self.orphaned = True
+        if not self.go.is_set():
+            os._exit(1)
+        os.kill(os.getpid(), signal.SIGTERM)
+        timer = threading.Timer(ORPHAN_GRACE, os._exit, args=(1,))
+        timer.daemon = True
+        timer.start()
+
+
+def serve_child(settings: Settings, sockets: list[socket.socket], channel: Channel) -> int:
+    """Load, report, wait for "go", serve until SIGTERM. Returns the exit code."""
+    boot_id = f"{os.getpid()}-{secrets.token_hex(4)}"
+    hub = LiveReloadHub(boot_id)
+    link = _SupervisorLink(channel, hub)
+    link.start()  # first, so a "closing" sent while the project loads is answered at once
+    flask_app, failure = load(settings)
+    hub.failure = failure
+    link._send({"event": "loaded", "ok": failure is None, "error": failure})
+    link.go.wait()
+    if link.orphaned:
+        return 1
+    if flask_app is None:
+        flask_app = failure_app(failure or "", settings.is_loopback)
+    install_injection(boot_id)
+    run(settings, sockets, flask_app=flask_app, extra_routes=list(hub.routes()))
+    return 0
+
+
+def _exit(code: int) -> NoReturn:
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)
+
+
+def run_forked(
+    settings: Settings, sockets: list[socket.socket], channel: Channel, parent: int
+) -> NoReturn:
+    """Body of a child just forked from the template; never returns into the template."""
+    code = 1
+    try:
+        with contextlib.suppress(OSError):  # the template may have done it already
+            os.setpgid(0, 0)
+        set_parent_death_signal(signal.SIGKILL)
+        if os.getppid() != parent:  # the template died before the death signal was armed
+            _exit(1)
+        for sig in (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, signal.SIG_DFL)
+        code = serve_child(settings, sockets, channel)
+    except BaseException:
+        traceback.print_exc()
+    _exit(code)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Spawn fallback: a fresh interpreter given the sockets and channel by descriptor."""
+    parser = argparse.ArgumentParser(prog="python -m geppetto_dev.dev.child")
+    parser.add_argument("--channel", type=int, required=True)
+    parser.add_argument("--sockets", required=True, help="comma-separated descriptors")
+    parser.add_argument("--parent", type=int, required=True)
+    args = parser.parse_args(argv)
+    set_parent_death_signal(signal.SIGKILL)
+    if os.getppid() != args.parent:
+        _exit(1)
+    channel = Channel(socket.socket(fileno=args.channel))
+    message, _fds = channel.recv()
+    sockets = [socket.socket(fileno=int(fd)) for fd in args.sockets.split(",")]
+    _exit(serve_child(message["settings"], sockets, channel))
+
+
+if __name__ == "__main__":
+    main()

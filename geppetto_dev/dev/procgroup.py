@@ -1,0 +1,92 @@
+"""Process groups for server children: tie them to their parent, stop the whole group.
+
+A server child may start processes of its own; signalling the group reaches all of them. The
+children are not always our direct children (they are forked by the template process), so
+"has it exited" is a callable the caller provides rather than a waitpid.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import signal
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["group_alive", "own_group", "set_parent_death_signal", "stop_group"]
+
+_PR_SET_PDEATHSIG = 1
+
+
+def set_parent_death_signal(sig: int = signal.SIGKILL) -> bool:
+    """Ask Linux to send `sig` to this process when its parent dies (even by SIGKILL).
+
+    Returns False where that is not available; the lifeline socket still ends the child then.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):  # pragma: no cover - no usable libc
+        return False
+    return bool(prctl(_PR_SET_PDEATHSIG, int(sig), 0, 0, 0) == 0)
+
+
+def own_group() -> dict[str, Any]:
+    """Popen arguments for a child in a process group of its own, away from the terminal's.
+
+    Ctrl-C then reaches only the supervisor, which stops its children in order.
+    """
+    if sys.version_info >= (3, 11):
+        return {"process_group": 0}
+    return {"preexec_fn": os.setpgrp}  # pragma: no cover - Python 3.10
+
+
+def group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # pragma: no cover - a member changed user; it still exists
+        return True
+    return True
+
+
+def _signal_group(pgid: int, sig: int) -> bool:
+    try:
+        os.killpg(pgid, sig)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def stop_group(
+    pgid: int,
+    leader_exited: Callable[[float], bool],
+    *,
+    grace: float = 1.5,
+    kill_wait: float = 1.0,
+) -> bool:
+    """SIGTERM the group, wait up to `grace` for its leader, then SIGKILL what is left.
+
+    `leader_exited(timeout)` waits for the leader and says whether it is gone. Members that
+    outlive a leader which stopped cleanly are killed too: a server child's group ends with it.
+    Returns True when the leader stopped by itself, False when it had to be killed.
+    """
+    if not _signal_group(pgid, signal.SIGTERM):
+        leader_exited(kill_wait)
+        return True
+    clean = leader_exited(grace)
+    _signal_group(pgid, signal.SIGKILL)
+    if not clean:
+        leader_exited(kill_wait)
+    # Group members are reaped by their own parents; give them a moment to disappear.
+    deadline = time.monotonic() + kill_wait
+    while group_alive(pgid) and time.monotonic() < deadline:
+        time.sleep(0.005)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pgid, signal.SIGKILL)
+    return clean

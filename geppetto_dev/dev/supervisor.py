@@ -1,0 +1,397 @@
+"""`serve --reload`: own the port, watch the sources, replace the server child on each save.
+
+The supervisor binds the listening sockets once and keeps them for the whole session, so a
+request made during a reload waits in the kernel's queue and is answered by the new server,
+never refused. Server children come from a template process that has already imported the
+server stack (see template.py), each in a process group of its own, tied to the supervisor by
+a parent-death signal and by their channel (see child.py).
+
+A reload: compile the changed files (a file that does not compile keeps the running server and
+shows the error), tell the running child to close its live-reload streams, fork the new child
+(which imports the new code meanwhile), stop the old group (SIGTERM, bounded wait, SIGKILL),
+then let the new child accept. Everything happens on the main thread; watcher threads, channel
+readers and signal handlers only post events to a queue.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import queue
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+from typing import Any, TextIO
+
+from geppetto_dev.config import Settings
+from geppetto_dev.dev.channel import Channel, ChannelClosed
+from geppetto_dev.dev.compilecheck import compile_error
+from geppetto_dev.dev.procgroup import own_group, stop_group
+from geppetto_dev.dev.template import TemplateError, TemplateProcess
+from geppetto_dev.dev.watch import Watcher, WatchPlan, plan_watch
+
+__all__ = ["ServerChild", "Supervisor"]
+
+# SIGTERM to a server child, then this long before SIGKILL: its own shutdown allows open
+# connections 1 s, and Ctrl-C must end everything within about 2 s.
+STOP_GRACE = 1.4
+KILL_WAIT = 0.4
+# A child that dies this soon after it started is not restarted until the next change.
+CRASH_WINDOW = 1.0
+
+
+class ServerChild:
+    """The supervisor's view of one server child: its pid (= process group) and channel."""
+
+    def __init__(
+        self,
+        pid: int,
+        channel: Channel,
+        post: Callable[[tuple[Any, ...]], None],
+        popen: subprocess.Popen[bytes] | None = None,
+    ) -> None:
+        self.pid = pid
+        self.channel = channel
+        self.popen = popen
+        self.started = time.monotonic()
+        self.stopping = False
+        self.loaded = threading.Event()
+        self.load_error: str | None = None
+        self.closing_acked = threading.Event()
+        self.exited = threading.Event()
+        self.exit_code: int | None = None
+        self._post = post
+        threading.Thread(target=self._read, name=f"geppetto-child-{pid}", daemon=True).start()
+        if popen is not None:
+            threading.Thread(target=self._wait_popen, daemon=True).start()
+
+    def send(self, message: dict[str, Any]) -> bool:
+        try:
+            self.channel.send(message)
+        except ChannelClosed:
+            return False
+        return True
+
+    def mark_exited(self, code: int | None) -> None:
+        if code is not None:
+            self.exit_code = code
+        if not self.exited.is_set():
+            self.exited.set()
+            self._post(("exited", self))
+
+    def _read(self) -> None:
+        try:
+            while True:
+                message, _fds = self.channel.recv()
+                event = message.get("event")
+                if event == "loaded":
+                    self.load_error = None if message.get("ok") else str(message.get("error"))
+                    self.loaded.set()
+                    self._post(("loaded", self))
+                elif event == "closing":
+                    self.closing_acked.set()
+        except ChannelClosed:
+            # Every descriptor of an exited process is closed: end-of-file means it is gone.
+            self.mark_exited(None)
+
+    def _wait_popen(self) -> None:
+        assert self.popen is not None
+        self.mark_exited(self.popen.wait())
+
+    def stop(self, *, notified: bool = False) -> bool:
+        """Stop the whole group; True when it stopped by itself within the grace period."""
+        self.stopping = True
+        if not notified:
+            self.send({"cmd": "closing"})
+        self.closing_acked.wait(0.5)
+        clean = stop_group(self.pid, self.exited.wait, grace=STOP_GRACE, kill_wait=KILL_WAIT)
+        self.channel.close()
+        return clean
+
+
+@dataclass
+class _State:
+    child: ServerChild | None = None
+    broken: dict[Path, str] = field(default_factory=dict)
+    stopping: bool = False
+
+
+class Supervisor:
+    """Run `serve --reload` in this (main) thread until SIGINT or SIGTERM; run() returns 0."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        out: TextIO | None = None,
+        use_template: bool = True,
+    ) -> None:
+        self.settings = settings
+        self.out = out or sys.stdout
+        self.use_template = use_template
+        self._events: queue.SimpleQueue[tuple[Any, ...]] = queue.SimpleQueue()
+        self._state = _State()
+        self._template: TemplateProcess | None = None
+        self._children: dict[int, ServerChild] = {}
+        self._sockets: list[socket.socket] = []
+        self._plan: WatchPlan | None = None
+
+    # --- the public surface -------------------------------------------------------------------
+
+    def notify_frontend_built(self) -> None:
+        """Reload every open page: a frontend build finished. Safe from any thread."""
+        self._events.put(("frontend-built",))
+
+    def request_stop(self) -> None:
+        """Stop the session as Ctrl-C would. Safe from any thread and from signal handlers."""
+        self._events.put(("stop",))
+
+    @property
+    def sockets(self) -> list[socket.socket]:
+        return self._sockets
+
+    def run(self) -> int:
+        from geppetto_dev.server.run import bind
+
+        self._plan = plan_watch(self.settings)
+        self._sockets = bind(self.settings)  # a busy port is one line, before any process starts
+        for sock in self._sockets:
+            sock.set_inheritable(True)
+        restore = self._install_signal_handlers()
+        watcher = Watcher(self._plan, lambda paths: self._events.put(("changes", paths)))
+        try:
+            self._say(f"Watching for changes in {self._plan.describe()} (Python files)")
+            self._start_template()
+            first = self._start_child()
+            first.send({"cmd": "go"})
+            self._state.child = first
+            watcher.start()
+            self._loop()
+        finally:
+            watcher.stop()
+            self._shutdown()
+            restore()
+        return 0
+
+    # --- the loop -----------------------------------------------------------------------------
+
+    def _loop(self) -> None:
+        while True:
+            try:
+                event = self._events.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            kind = event[0]
+            if kind == "stop":
+                return
+            if kind == "changes":
+                changed: set[Path] = set(event[1])
+                # Saves that queued up meanwhile make one reload, not several.
+                with contextlib.suppress(queue.Empty):
+                    while True:
+                        more = self._events.get_nowait()
+                        if more[0] == "changes":
+                            changed |= more[1]
+                        else:
+                            self._events.put(more)
+                            break
+                self._on_changes(changed)
+            elif kind == "frontend-built":
+                self._say("Frontend build finished; reloading open pages.")
+                if self._state.child is not None:
+                    self._state.child.send({"cmd": "reload"})
+            elif kind == "loaded":
+                loaded: ServerChild = event[1]
+                if loaded is self._state.child and loaded.load_error is not None:
+                    self._say(
+                        "The app failed to load; serving an error page until the next save.",
+                        error=True,
+                    )
+            elif kind == "exited":
+                self._on_exited(event[1])
+
+    def _on_changes(self, changed: set[Path]) -> None:
+        names = ", ".join(sorted(f"'{self._show(p)}'" for p in changed))
+        self._say(f"Detected changes in {names}. Reloading...")
+        broken = self._state.broken
+        for path in changed | set(broken):
+            error = compile_error(path) if path.exists() else None
+            if error:
+                broken[path] = error
+            else:
+                broken.pop(path, None)
+        if broken:
+            text = "\n\n".join(broken.values())
+            self._say(f"{text}\nNot reloaded: the previous server keeps running.", error=True)
+            if self._state.child is not None:
+                self._state.child.send({"cmd": "failure", "text": text})
+            return
+        self._restart(changed)
+
+    def _restart(self, changed: set[Path]) -> None:
+        old = self._state.child
+        template = self._template
+        stale_template = (
+            template is not None
+            and template.alive
+            and any(p.resolve() in template.files for p in changed)
+        )
+        if old is not None:
+            old.stopping = True
+            old.send({"cmd": "closing"})
+        if stale_template and template is not None:
+            # A module the template imported changed (the stack itself is being edited): a
+            # fork would run the old code. Its children die with it, so stop ours first.
+            self._say("The server stack itself changed; restarting the template process.")
+            if old is not None:
+                old.stop(notified=True)
+                old = None
+            template.stop()
+            self._template = None
+            self._start_template()
+        new = self._start_child()
+        if old is not None:
+            old.stop(notified=True)
+        new.send({"cmd": "go"})
+        self._state.child = new
+
+    def _on_exited(self, child: ServerChild) -> None:
+        self._children.pop(child.pid, None)
+        if child is not self._state.child or child.stopping or self._state.stopping:
+            return
+        code = "" if child.exit_code is None else f" (exit code {child.exit_code})"
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(child.pid, signal.SIGKILL)  # what it left behind
+        child.channel.close()
+        if time.monotonic() - child.started < CRASH_WINDOW:
+            self._state.child = None
+            self._say(
+                f"The server exited right after starting{code}; waiting for the next save.",
+                error=True,
+            )
+            return
+        self._say(f"The server exited unexpectedly{code}; starting a new one.", error=True)
+        new = self._start_child()
+        new.send({"cmd": "go"})
+        self._state.child = new
+
+    # --- processes ----------------------------------------------------------------------------
+
+    def _start_template(self) -> None:
+        if not self.use_template or not hasattr(os, "fork"):
+            return
+        template = TemplateProcess(self.settings, self._sockets, self._on_template_child_exit)
+        try:
+            template.start()
+        except (TemplateError, OSError) as exc:
+            self._say(f"Cannot keep a template process ({exc}); starting each server afresh.")
+            return
+        self._template = template
+
+    def _on_template_child_exit(self, pid: int, code: int) -> None:
+        child = self._children.get(pid)
+        if child is not None:
+            child.mark_exited(code)
+
+    def _start_child(self) -> ServerChild:
+        channel, theirs = Channel.pair()
+        try:
+            template = self._template
+            if template is not None and not template.alive:
+                # It died (and took its children along): make another from this thread, the
+                # one its parent-death signal is tied to.
+                template.stop()
+                self._template = None
+                self._start_template()
+                template = self._template
+            if template is not None:
+                try:
+                    pid = template.fork(theirs)
+                    child = ServerChild(pid, channel, self._events.put)
+                    self._children[pid] = child
+                    return child
+                except TemplateError as exc:
+                    self._say(f"The template process failed ({exc}); starting the server afresh.")
+                    template.stop()
+                    self._template = None
+            return self._spawn_child(channel, theirs)
+        finally:
+            theirs.close()
+
+    def _spawn_child(self, channel: Channel, theirs: socket.socket) -> ServerChild:
+        fds = [s.fileno() for s in self._sockets]
+        popen = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "geppetto_dev.dev.child",
+                "--channel",
+                str(theirs.fileno()),
+                "--sockets",
+                ",".join(map(str, fds)),
+                "--parent",
+                str(os.getpid()),
+            ],
+            pass_fds=[theirs.fileno(), *fds],
+            cwd=self.settings.project_dir,
+            **own_group(),
+        )
+        channel.send({"settings": self.settings})
+        child = ServerChild(popen.pid, channel, self._events.put, popen)
+        self._children[popen.pid] = child
+        return child
+
+    def _shutdown(self) -> None:
+        self._state.stopping = True
+        for child in list(self._children.values()):
+            if not child.exited.is_set():
+                child.stop()
+        if self._template is not None:
+            self._template.stop()
+            self._template = None
+        for sock in self._sockets:
+            sock.close()
+
+    # --- signals and output -------------------------------------------------------------------
+
+    def _install_signal_handlers(self) -> Callable[[], None]:
+        """SIGINT, SIGTERM and SIGHUP stop the session.
+
+        SIGINT is handled even when the shell started us with it ignored (a background job), so
+        `kill -INT` stops a backgrounded session as Ctrl-C stops a foreground one.
+        """
+        if threading.current_thread() is not threading.main_thread():
+            return lambda: None
+        previous: dict[int, Any] = {}
+
+        def handler(signum: int, frame: FrameType | None) -> None:
+            self._events.put(("stop",))
+
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            previous[sig] = signal.signal(sig, handler)
+
+        def restore() -> None:
+            for sig, old in previous.items():
+                signal.signal(sig, old)
+
+        return restore
+
+    def _show(self, path: Path) -> str:
+        for root in (
+            self.settings.project_dir.resolve(),
+            *(self._plan.roots if self._plan else ()),
+        ):
+            with contextlib.suppress(ValueError):
+                return str(path.relative_to(root))
+        return str(path)
+
+    def _say(self, message: str, *, error: bool = False) -> None:
+        stream = sys.stderr if error else self.out
+        print(message, file=stream, flush=True)

@@ -1,0 +1,217 @@
+"""What `serve --reload` watches: the project's Python sources, and nothing heavy.
+
+A recursive watch on a project folder would register every folder below it with the kernel,
+including `node_modules` of the cloned frontend (tens of thousands of folders, past the default
+inotify limit). So each watched root is watched on its own (not recursively) and each of its
+sub-folders that is not excluded is watched recursively; the filter then drops anything that is
+not a `.py` file outside excluded folders.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import watchfiles
+
+from geppetto_dev.config import Settings
+from geppetto_dev.errors import GeppettoDevError
+
+__all__ = [
+    "EXCLUDED_DIR_NAMES",
+    "SourceFilter",
+    "WatchPlan",
+    "Watcher",
+    "plan_watch",
+]
+
+# Folders that never hold the project's own sources (besides names starting with a dot).
+EXCLUDED_DIR_NAMES = frozenset(
+    {"__pycache__", "node_modules", "build", "dist", "site-packages", "htmlcov"}
+)
+# Quiet period after the last change before reloading, and the longest a burst is grouped.
+STEP_MS = 20
+DEBOUNCE_MS = 400
+
+
+@dataclass(frozen=True)
+class SourceFilter:
+    """Which changed paths are the project's Python sources."""
+
+    roots: tuple[Path, ...]
+    excluded_paths: tuple[Path, ...] = ()
+    patterns: tuple[str, ...] = ()
+
+    def excluded_dir(self, path: Path) -> bool:
+        """A folder that is never watched: by name, venv marker, exclusion or pattern."""
+        name = path.name
+        if name.startswith(".") or name in EXCLUDED_DIR_NAMES or name.endswith(".egg-info"):
+            return True
+        if any(path == p or p in path.parents for p in self.excluded_paths):
+            return True
+        if (path / "pyvenv.cfg").is_file():
+            return True
+        return self._matches(path)
+
+    def _root_of(self, path: Path) -> Path | None:
+        for root in self.roots:
+            if path == root or root in path.parents:
+                return root
+        return None
+
+    def _matches(self, path: Path) -> bool:
+        if not self.patterns:
+            return False
+        candidates = [path.name, path.as_posix()]
+        root = self._root_of(path)
+        if root is not None:
+            candidates.append(path.relative_to(root).as_posix())
+        return any(fnmatch.fnmatch(c, p) for c in candidates for p in self.patterns)
+
+    def __call__(self, change: watchfiles.Change, path: str) -> bool:
+        return self.accepts(Path(path))
+
+    def accepts(self, path: Path) -> bool:
+        if path.suffix != ".py":
+            return False
+        root = self._root_of(path)
+        if root is None:
+            return False
+        folder = path.parent
+        while folder != root:
+            if self.excluded_dir(folder):
+                return False
+            folder = folder.parent
+        return not self._matches(path)
+
+
+@dataclass(frozen=True)
+class WatchPlan:
+    """The roots (watched flat), their sub-folders (watched recursively) and the filter."""
+
+    roots: tuple[Path, ...]
+    filter: SourceFilter
+
+    def subdirs(self) -> list[Path]:
+        found: list[Path] = []
+        for root in self.roots:
+            try:
+                entries = sorted(root.iterdir())
+            except OSError:
+                continue
+            found.extend(
+                e for e in entries if e.is_dir() and not self.filter.excluded_dir(e.resolve())
+            )
+        return found
+
+    def describe(self) -> str:
+        return ", ".join(f"'{r}'" for r in self.roots)
+
+
+def plan_watch(settings: Settings) -> WatchPlan:
+    """The roots are --reload-dir (relative to the project) or the project folder."""
+    project = settings.project_dir.resolve()
+    roots: list[Path] = []
+    for given in settings.reload_dirs or (project,):
+        root = (project / given).resolve()
+        if not root.is_dir():
+            raise GeppettoDevError(
+                f"reload directory {str(given)!r} does not exist",
+                "pass an existing folder to --reload-dir",
+            )
+        if root not in roots:
+            roots.append(root)
+    excluded = [
+        (project / settings.frontend_clone).resolve(),
+        settings.frontend_path,
+    ]
+    return WatchPlan(
+        roots=tuple(roots),
+        filter=SourceFilter(
+            roots=tuple(roots),
+            excluded_paths=tuple(p for p in excluded if p not in roots),
+            patterns=tuple(settings.reload_excludes),
+        ),
+    )
+
+
+class Watcher:
+    """Calls `on_changes(paths)` from background threads until stop(); see the module doc."""
+
+    def __init__(
+        self,
+        plan: WatchPlan,
+        on_changes: Callable[[set[Path]], None],
+        *,
+        step_ms: int = STEP_MS,
+        debounce_ms: int = DEBOUNCE_MS,
+    ) -> None:
+        self.plan = plan
+        self.on_changes = on_changes
+        self.step_ms = step_ms
+        self.debounce_ms = debounce_ms
+        self._stop = threading.Event()
+        self._rescan = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> None:
+        for target, name in ((self._flat, "geppetto-watch-roots"), (self._deep, "geppetto-watch")):
+            thread = threading.Thread(target=target, name=name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._rescan.set()
+        for thread in self._threads:
+            thread.join(timeout=2)
+
+    def _watch(self, paths: Sequence[Path], recursive: bool, stop: threading.Event) -> None:
+        if not paths:
+            stop.wait()
+            return
+        for raw in watchfiles.watch(
+            *paths,
+            watch_filter=None,
+            debounce=self.debounce_ms,
+            step=self.step_ms,
+            stop_event=stop,
+            recursive=recursive,
+            raise_interrupt=False,
+        ):
+            self._deliver(raw, recursive)
+
+    def _deliver(self, raw: Iterable[tuple[watchfiles.Change, str]], recursive: bool) -> None:
+        paths = {Path(p) for _change, p in raw}
+        if not recursive and any(p.is_dir() or not p.exists() for p in paths):
+            # A folder appeared or went away at the top: watch the new set of folders.
+            self._rescan.set()
+        changed = {p for p in paths if self.plan.filter.accepts(p)}
+        if changed:
+            self.on_changes(changed)
+
+    def _flat(self) -> None:
+        self._watch(self.plan.roots, False, self._stop)
+
+    def _deep(self) -> None:
+        while not self._stop.is_set():
+            self._rescan.clear()
+            stop = _AnyEvent(self._stop, self._rescan)
+            self._watch(self.plan.subdirs(), True, stop)  # type: ignore[arg-type]
+
+
+class _AnyEvent:
+    """Looks like an Event to watchfiles: set when either of two events is."""
+
+    def __init__(self, *events: threading.Event) -> None:
+        self.events = events
+
+    def is_set(self) -> bool:
+        return any(e.is_set() for e in self.events)
+
+    def wait(self) -> None:
+        while not self.is_set():
+            self.events[0].wait(0.1)
