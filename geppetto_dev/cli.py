@@ -83,10 +83,31 @@ def serve(
             help="Serve the protocol inspector at /_geppetto/inspector [default: on].",
         ),
     ] = None,
+    reload: Annotated[
+        bool | None,
+        typer.Option(
+            "--reload/--no-reload",
+            help="Restart the server when a Python file of the project changes, and reload "
+            "open pages.",
+        ),
+    ] = None,
+    reload_dirs: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--reload-dir",
+            help="With --reload: a folder to watch instead of the project folder (repeatable).",
+        ),
+    ] = None,
+    reload_excludes: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--reload-exclude",
+            help="With --reload: a glob of files or folders not to watch, e.g. 'tests/*' "
+            "(repeatable).",
+        ),
+    ] = None,
 ) -> None:
     """Serve the Geppetto frontend, the WebSocket protocol and the project's Flask app."""
-    from geppetto_dev.server.run import run
-
     settings = _settings(
         app=app_ref,
         host=host,
@@ -96,7 +117,20 @@ def serve(
         handlers=handlers,
         dev=dev,
         inspector=inspector,
+        reload=reload,
+        reload_dirs=tuple(reload_dirs) if reload_dirs else None,
+        reload_excludes=tuple(reload_excludes) if reload_excludes else None,
     )
+    if settings.reload:
+        from geppetto_dev.dev.supervisor import Supervisor
+
+        raise typer.Exit(Supervisor(settings).run())
+    if reload_dirs or reload_excludes:
+        raise GeppettoDevError(
+            "--reload-dir and --reload-exclude only apply with --reload", "add --reload"
+        )
+    from geppetto_dev.server.run import run
+
     run(settings)
 
 
