@@ -1,0 +1,1 @@
+"""init, build-watch and the process runner, against a local frontend remote."""

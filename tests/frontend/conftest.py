@@ -1,0 +1,79 @@
+"""Shared helpers: the CLI as a subprocess, a fixture remote, and an inited project."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.fixtures.frontend_repo import make_frontend_repo
+
+REPO = Path(__file__).resolve().parents[2]
+
+needs_node = pytest.mark.skipif(
+    not (shutil.which("git") and shutil.which("node") and shutil.which("npm")),
+    reason="needs git, node and npm",
+)
+
+
+def cli_env(**extra: str) -> dict[str, str]:
+    """The CLI's environment: this checkout importable; npm kept off the network."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "PYTHONUNBUFFERED": "1",
+        "npm_config_offline": "true",
+        "npm_config_audit": "false",
+        "npm_config_fund": "false",
+    }
+    for key in list(env):
+        if key.startswith("GEPPETTO_DEV_"):
+            del env[key]
+    env.update(extra)
+    return env
+
+
+def run_cli(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "geppetto_dev", *args],
+        cwd=cwd,
+        env=env or cli_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+@pytest.fixture(scope="session")
+def remote_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_frontend_repo(tmp_path_factory.mktemp("remote-template") / "frontend.git")
+
+
+@pytest.fixture
+def remote(tmp_path: Path, remote_template: Path) -> Path:
+    """A fresh copy per test, so tests may add commits and tags to it."""
+    copy = tmp_path / "remote"
+    shutil.copytree(remote_template, copy, symlinks=True)
+    return copy
+
+
+@pytest.fixture(scope="session")
+def inited_template(tmp_path_factory: pytest.TempPathFactory, remote_template: Path) -> Path:
+    """A project made once by `init` from the session remote (copied per test)."""
+    base = tmp_path_factory.mktemp("inited")
+    done = run_cli("init", "proj", "--frontend-repo", str(remote_template), cwd=base)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return base / "proj"
+
+
+@pytest.fixture
+def inited(tmp_path: Path, inited_template: Path) -> Path:
+    copy = tmp_path / "proj"
+    shutil.copytree(inited_template, copy, symlinks=True)
+    return copy
