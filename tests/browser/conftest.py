@@ -67,7 +67,10 @@ class Watched:
 
     def record_console(self, message: ConsoleMessage) -> None:
         if message.type == "error":
-            self.errors.append(f"console: {message.text} ({message.location.get('url')})")
+            url = message.location.get("url", "")
+            # Chromium probes /favicon.ico on its own when a page names no icon: not the page's.
+            if not url.endswith("/favicon.ico"):
+                self.errors.append(f"console: {message.text} ({url})")
 
 
 @pytest.fixture
