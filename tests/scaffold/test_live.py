@@ -77,38 +77,54 @@ def answers(url: str) -> bool:
         return False
 
 
-@pytest.fixture
-def serve(project: Path) -> Iterator[Callable[..., int]]:
-    """Start `geppetto-dev serve ARGS` in the project; returns the port once it answers."""
-    procs: list[subprocess.Popen[bytes]] = []
-
-    def start(*args: str) -> int:
-        port = free_port()
-        log = (project.parent / f"serve-{port}.log").open("wb")
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "geppetto_dev", "serve", "--port", str(port), *args],
-            cwd=project,
-            env=subprocess_env(PYTHONUNBUFFERED="1"),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        procs.append(proc)
+def start_serve(
+    python: str, cwd: Path, env: dict[str, str], *args: str
+) -> tuple[subprocess.Popen[bytes], int]:
+    """`geppetto-dev serve ARGS` on a free port; returns once the server answers HTTP."""
+    port = free_port()
+    log = (cwd.parent / f"serve-{port}.log").open("wb")
+    proc = subprocess.Popen(
+        [python, "-m", "geppetto_dev", "serve", "--port", str(port), *args],
+        cwd=cwd,
+        env={**env, "PYTHONUNBUFFERED": "1"},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
         wait_until(
             lambda: proc.poll() is None and answers(f"http://127.0.0.1:{port}/api/people"),
             f"the server to answer (log: {log.name})",
         )
+    except BaseException:
+        stop(proc)
+        raise
+    return proc, port
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture
+def serve(project: Path) -> Iterator[Callable[..., int]]:
+    """Start `geppetto-dev serve ARGS` in the project from this checkout; returns the port."""
+    procs: list[subprocess.Popen[bytes]] = []
+
+    def start(*args: str) -> int:
+        proc, port = start_serve(sys.executable, project, subprocess_env(), *args)
+        procs.append(proc)
         return port
 
     yield start
     for proc in procs:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop(proc)
 
 
 def check_pieces_answer(port: int) -> None:

@@ -1,0 +1,148 @@
+"""From a real wheel in a fresh virtualenv: the templates ship inside it, and `init`,
+`new-handler` and `serve` work with no source checkout on the path."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from .conftest import PACKAGE, REPO, snapshot
+from .test_live import check_pieces_answer, start_serve, stop
+
+# What a build needs from the checkout: copied, so the build leaves nothing in the shared tree.
+SOURCES = (
+    "geppetto_dev",
+    "scaffold_templates",
+    "pyproject.toml",
+    "setup.py",
+    "MANIFEST.in",
+    "README.md",
+)
+
+
+@pytest.fixture(scope="module")
+def venv_python(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    root = tmp_path_factory.mktemp("wheel")
+    source = root / "source"
+    source.mkdir()
+    for name in SOURCES:
+        path = REPO / name
+        if path.is_dir():
+            shutil.copytree(path, source / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(path, source / name)
+    dist = root / "dist"
+    # No build isolation: the build uses this environment's setuptools, with no network.
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
+    subprocess.run(
+        [*pip, "wheel", str(source), "--no-deps", "--no-build-isolation", "-w", str(dist)],
+        check=True,
+        timeout=300,
+    )
+    (wheel,) = dist.glob("geppetto_dev-*.whl")
+    venv = root / "venv"
+    # The dependencies (flask, tornado, ...) come from this environment's site-packages.
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(venv)],
+        check=True,
+        timeout=120,
+    )
+    python = venv / "bin" / "python"
+    subprocess.run(
+        [*pip, "--python", str(python), "install", "--no-deps", "--no-index", str(wheel)],
+        check=True,
+        timeout=300,
+    )
+    yield python
+
+
+def venv_env() -> dict[str, str]:
+    """No PYTHONPATH: only what is installed counts."""
+    return {
+        k: v
+        for k, v in os.environ.items()
+        if k != "PYTHONPATH" and not k.startswith("GEPPETTO_DEV_")
+    }
+
+
+def run(python: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(python), "-m", "geppetto_dev", *args],
+        cwd=cwd,
+        env=venv_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_templates_come_from_the_installed_wheel(venv_python: Path, tmp_path: Path) -> None:
+    code = (
+        "import geppetto_dev, geppetto_dev.scaffold as s; "
+        "print(geppetto_dev.__file__); print(s.templates_root())"
+    )
+    result = subprocess.run(
+        [str(venv_python), "-c", code],
+        cwd=tmp_path,
+        env=venv_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    package_file, templates = result.stdout.split()
+    venv = venv_python.parent.parent
+    assert Path(package_file).is_relative_to(venv), package_file
+    assert Path(templates).is_relative_to(venv), templates
+    assert (Path(templates) / "websocket").is_dir()
+
+
+def test_init_new_handler_and_serve_from_the_wheel(venv_python: Path, tmp_path: Path) -> None:
+    init = run(venv_python, "init", "demo-app", "--skip-frontend", cwd=tmp_path)
+    assert init.returncode == 0, init.stdout + init.stderr
+    project = tmp_path / "demo-app"
+    assert (project / PACKAGE / "app.py").is_file()
+
+    for kind, name in (
+        ("websocket", "get_cells"),
+        ("rest", "cell_types"),
+        ("blueprint", "reports"),
+    ):
+        before = snapshot(project)
+        dry = run(venv_python, "new-handler", kind, name, "--dry-run", cwd=project)
+        assert dry.returncode == 0 and "create" in dry.stdout, dry.stderr
+        assert snapshot(project) == before
+        made = run(venv_python, "new-handler", kind, name, cwd=project)
+        assert made.returncode == 0, made.stderr
+        assert "Next steps" in made.stdout
+
+    # A second run over an edited file: non-zero, one line, nothing changed.
+    handler = project / PACKAGE / "handlers" / "get_cells.py"
+    handler.write_text(handler.read_text() + "# edited\n")
+    before = snapshot(project)
+    again = run(venv_python, "new-handler", "websocket", "get_cells", cwd=project)
+    assert again.returncode != 0 and "--force" in again.stderr
+    assert snapshot(project) == before
+
+    bad = run(venv_python, "new-handler", "rest", "NotSnake", cwd=project)
+    assert bad.returncode != 0
+    assert len(bad.stderr.strip().splitlines()) == 1 and "Traceback" not in bad.stderr
+
+    lint = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", "."],
+        cwd=project,
+        capture_output=True,
+        text=True,
+    )
+    assert lint.returncode == 0, lint.stdout
+
+    proc, port = start_serve(str(venv_python), project, venv_env())
+    try:
+        check_pieces_answer(port)
+    finally:
+        stop(proc)
