@@ -300,16 +300,18 @@ def remember_own_changes(settings: Settings) -> None:
 # --- npm ----------------------------------------------------------------------------------------
 
 
-def _package_json(webapp: Path) -> tuple[Path, dict[str, Any]]:
+_NO_WEBAPP_HINT = (
+    "check --webapp-path and --frontend-ref (the webapp must exist at that ref), "
+    "or set webapp-path in [tool.geppetto-dev]"
+)
+
+
+def _package_json(webapp: Path, hint: str = _NO_WEBAPP_HINT) -> tuple[Path, dict[str, Any]]:
     path = webapp / "package.json"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise GeppettoDevError(
-            f"no package.json in {webapp}",
-            "check --webapp-path and --frontend-ref (the webapp must exist at that ref), "
-            "or set frontend-dir in [tool.geppetto-dev]",
-        ) from None
+        raise GeppettoDevError(f"no package.json in {webapp}", hint) from None
     except ValueError as exc:
         raise GeppettoDevError(f"{path} is not valid JSON: {exc}", "fix the file") from None
     if not isinstance(data, dict):
@@ -317,9 +319,9 @@ def _package_json(webapp: Path) -> tuple[Path, dict[str, Any]]:
     return path, data
 
 
-def npm_script(webapp: Path, script: str, setting: str) -> list[str]:
+def npm_script(webapp: Path, script: str, setting: str, hint: str = _NO_WEBAPP_HINT) -> list[str]:
     """The command running `script`, after checking package.json defines it."""
-    path, data = _package_json(webapp)
+    path, data = _package_json(webapp, hint)
     scripts = data.get("scripts") or {}
     if script not in scripts:
         raise GeppettoDevError(
@@ -392,7 +394,11 @@ def build(settings: Settings, console: Console) -> None:
 def watch_command(settings: Settings) -> tuple[list[str], Path]:
     """The watch script's command and the folder to run it in (the served webapp)."""
     webapp = settings.frontend_path
-    return npm_script(webapp, settings.watch_script, "watch-script"), webapp
+    hint = (
+        "run 'geppetto-dev init' to clone and build the frontend, "
+        "or point --frontend-dir (frontend-dir in [tool.geppetto-dev]) at a webapp folder"
+    )
+    return npm_script(webapp, settings.watch_script, "watch-script", hint), webapp
 
 
 # --- pyproject.toml -----------------------------------------------------------------------------

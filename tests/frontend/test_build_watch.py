@@ -1,0 +1,161 @@
+"""`geppetto-dev build-watch` as a user runs it: rebuilds on change, Ctrl-C leaves no node."""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from geppetto_dev.dev.build_watch import BuildMonitor
+from geppetto_dev.dev.runner import group_members
+from tests.fixtures.frontend_repo import WEBAPP_PATH, set_fixture_version
+from tests.frontend.conftest import cli_env, needs_node, run_cli
+
+
+class Lines:
+    """A child's output lines, read in the background so waits can time out."""
+
+    def __init__(self, proc: subprocess.Popen[str]) -> None:
+        self.proc = proc
+        self.seen: list[str] = []
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self._queue.put(line.rstrip("\n"))
+        self._queue.put(None)
+
+    def wait_for(self, text: str, timeout: float = 30) -> str:
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError(f"{text!r} not seen; output so far: {self.seen}")
+            try:
+                line = self._queue.get(timeout=remaining)
+            except queue.Empty:
+                continue
+            if line is None:
+                raise AssertionError(f"{text!r} not seen before exit; output: {self.seen}")
+            self.seen.append(line)
+            if text in line:
+                return line
+
+    def rest(self) -> list[str]:
+        while (line := self._queue.get(timeout=10)) is not None:
+            self.seen.append(line)
+        return self.seen
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_bytes()
+            except OSError:
+                continue
+            if int(stat[stat.rfind(b")") + 2 :].split()[1]) == pid:
+                found.append(int(entry))
+    return found
+
+
+def wait_until(predicate: object, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():  # type: ignore[operator]
+            return
+        time.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
+@needs_node
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_build_watch_rebuilds_and_stops_the_whole_tree(inited: Path, sig: signal.Signals) -> None:
+    webapp = inited / "frontend" / WEBAPP_PATH
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "geppetto_dev", "build-watch"],
+        cwd=inited,
+        env=cli_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        lines = Lines(proc)
+        lines.wait_for("webpack | webpack: watching js/ for changes")
+        groups = children(proc.pid)
+        assert groups, "the watcher runs as a child process"
+        tree = [pid for group in groups for pid in group_members(group)]
+        assert len(tree) >= 2  # npm and the node it started (via a shell)
+
+        set_fixture_version(webapp, "edited")
+        bundle = webapp / "build" / "main.bundle.js"
+        wait_until(lambda: "edited" in bundle.read_text())
+
+        proc.send_signal(sig)
+        assert proc.wait(timeout=20) == 0
+        assert all(group_members(group) == [] for group in groups)
+        assert all(not Path(f"/proc/{pid}").exists() or _zombie(pid) for pid in tree)
+        assert all(line.startswith("webpack | ") for line in lines.rest() if line)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_bytes()
+    except OSError:
+        return True
+    return stat[stat.rfind(b")") + 2 :].split()[0] in (b"Z", b"X")
+
+
+@needs_node
+def test_build_watch_without_a_frontend_says_what_to_do(tmp_path: Path) -> None:
+    done = run_cli("build-watch", cwd=tmp_path)
+    assert done.returncode == 1
+    assert done.stderr.startswith("error: no package.json in ")
+    assert "init" in done.stderr or "frontend-dir" in done.stderr
+    assert done.stderr.count("\n") == 1
+
+
+@needs_node
+def test_build_watch_with_an_unknown_script_lists_the_scripts(inited: Path) -> None:
+    done = run_cli("build-watch", "--watch-script", "watch-all", cwd=inited)
+    assert done.returncode == 1
+    assert "has no script 'watch-all'" in done.stderr
+    assert "build-dev-noTest:watch" in done.stderr
+
+
+def test_build_monitor_fires_once_per_finished_build(tmp_path: Path) -> None:
+    build = tmp_path / "build"
+    build.mkdir()
+    (build / "geppetto.vm").write_text("v0")
+    fired: list[float] = []
+    monitor = BuildMonitor(build, lambda: fired.append(time.monotonic()), interval=0.05, quiet=0.1)
+    monitor.start()
+    try:
+        time.sleep(0.3)
+        assert fired == []  # what was there at start is not a new build
+        # A build writing several files in a row is one build.
+        for i in range(3):
+            (build / f"chunk{i}.js").write_text("x" * i)
+            time.sleep(0.02)
+        wait_until(lambda: len(fired) == 1, timeout=10)
+        time.sleep(0.4)
+        assert len(fired) == 1
+        (build / "geppetto.vm").write_text("v1 longer")
+        wait_until(lambda: len(fired) == 2, timeout=10)
+    finally:
+        monitor.stop()

@@ -1,0 +1,140 @@
+"""The process runner with real processes, groups and signals."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+from geppetto_dev.dev.runner import ProcessSpec, Runner, group_members
+
+PY = sys.executable
+
+
+def py(code: str) -> list[str]:
+    return [PY, "-c", code]
+
+
+def wait_for(predicate: object, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():  # type: ignore[operator]
+            return
+        time.sleep(0.02)
+    raise AssertionError("condition not met in time")
+
+
+def test_lines_are_prefixed_and_a_critical_exit_code_is_returned() -> None:
+    out = io.StringIO()
+    runner = Runner(
+        [
+            ProcessSpec("server", py("import time; print('hello'); time.sleep(30)")),
+            ProcessSpec("webpack", py("print('built'); raise SystemExit(3)")),
+        ],
+        out=out,
+        colour=False,
+    )
+    assert runner.run() == 3
+    lines = out.getvalue().splitlines()
+    assert "webpack | built" in lines
+    assert "webpack | exited with code 3; stopping the others" in lines
+    # The server line may or may not have been printed before the stop; its prefix is padded.
+    assert all(line.startswith(("server  | ", "webpack | ")) for line in lines)
+
+
+def test_a_non_critical_exit_is_reported_and_the_others_keep_running(tmp_path: Path) -> None:
+    marker = tmp_path / "still-running"
+    out = io.StringIO()
+    runner = Runner(
+        [
+            ProcessSpec(
+                "server",
+                py(
+                    "import time, pathlib\n"
+                    "time.sleep(0.5)\n"
+                    f"pathlib.Path({str(marker)!r}).write_text('yes')\n"
+                    "print('still serving')\n"
+                ),
+            ),
+            ProcessSpec("webpack", py("raise SystemExit('crash')"), critical=False),
+        ],
+        out=out,
+        colour=False,
+    )
+    assert runner.run() == 0  # the server ended normally
+    text = out.getvalue()
+    assert "webpack | crash" in text
+    assert "webpack | exited with code 1; server keep running" in text
+    assert "server  | still serving" in text
+    assert marker.read_text() == "yes"
+
+
+def test_colour_prefix_on_request() -> None:
+    out = io.StringIO()
+    Runner([ProcessSpec("w", py("print('x')"))], out=out, colour=True).run()
+    assert "\x1b[36mw |\x1b[0m x" in out.getvalue()
+
+
+def test_stop_reaches_grandchildren_and_escalates_to_sigkill(tmp_path: Path) -> None:
+    pids = tmp_path / "pids"
+    # A shell whose child ignores SIGTERM: only SIGKILL to the whole group ends it.
+    script = (
+        f"{PY} -c 'import signal, time, os; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+        f'open("{pids}", "w").write(str(os.getpid())); print("ready", flush=True); '
+        "time.sleep(60)' & wait"
+    )
+    runner = Runner([ProcessSpec("stubborn", ["sh", "-c", script])], out=io.StringIO())
+    runner.stop_timeout = 0.5
+    runner.start()
+    wait_for(lambda: pids.exists() and pids.read_text())
+    group = runner.procs["stubborn"].pid
+    grandchild = int(pids.read_text())
+    assert grandchild in group_members(group)
+    runner.stop()
+    assert group_members(group) == []
+
+
+def test_sigterm_stops_everything_and_returns_zero(tmp_path: Path) -> None:
+    pids = tmp_path / "pid"
+    runner = Runner(
+        [
+            ProcessSpec(
+                "sleeper",
+                [
+                    "sh",
+                    "-c",
+                    f'{PY} -c \'import os, time; open("{pids}", "w").write(str(os.getpid()));'
+                    " time.sleep(60)' & wait",
+                ],
+            )
+        ],
+        out=io.StringIO(),
+    )
+
+    def terminate_when_started() -> None:
+        wait_for(lambda: pids.exists() and pids.read_text())
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=terminate_when_started, daemon=True).start()
+    previous = signal.getsignal(signal.SIGTERM)
+    assert runner.run() == 0
+    assert signal.getsignal(signal.SIGTERM) is previous  # the handler is put back
+    assert group_members(runner.procs["sleeper"].pid) == []
+
+
+def test_request_stop_from_another_thread() -> None:
+    runner = Runner([ProcessSpec("s", py("import time; time.sleep(60)"))], out=io.StringIO())
+    threading.Timer(0.3, runner.request_stop).start()
+    assert runner.run() == 0
+    assert runner.procs["s"].returncode is not None
+
+
+def test_a_missing_program_is_reported_not_raised() -> None:
+    out = io.StringIO()
+    runner = Runner([ProcessSpec("ghost", ["/nonexistent/program"])], out=out, colour=False)
+    assert runner.run() == 127
+    assert "ghost | cannot start /nonexistent/program" in out.getvalue()
