@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import signal
@@ -15,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.server.conftest import connect, make_webapp
+from tests.server.conftest import connect, make_webapp, run_async
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -103,7 +102,7 @@ def test_serve_from_pyproject_page_static_rest_and_websocket(
         reply: dict[str, object] = await client.recv()
         return reply
 
-    reply = asyncio.run(scenario())
+    reply = run_async(scenario())
     assert reply["requestID"] == "e-1"
     assert json.loads(str(reply["data"])) == {"echo": {"x": 1}}
 

@@ -6,10 +6,11 @@ import asyncio
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from flask import Flask
@@ -21,6 +22,8 @@ from tornado.websocket import WebSocketClientConnection, websocket_connect
 from geppetto_dev.config import Settings
 from geppetto_dev.protocol import Registry, default_registry, read_frame
 from geppetto_dev.server.app import make_app
+
+T = TypeVar("T")
 
 PAGE = (
     '<!DOCTYPE html><html><head><base href="/org.geppetto.frontend/"/></head>'
@@ -146,6 +149,13 @@ def error_of(message: dict[str, Any]) -> dict[str, Any]:
     assert message["type"] == "generic_error"
     inner: dict[str, Any] = json.loads(json.loads(message["data"])["message"])
     return inner
+
+
+def run_async(coro: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run in a thread of its own: another test's event loop may be running in this one
+    (Playwright's sync API keeps one open)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def wait_for(predicate: Any, timeout: float = 10.0) -> None:

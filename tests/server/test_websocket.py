@@ -13,11 +13,11 @@ from flask import Flask
 from tornado.httpclient import AsyncHTTPClient
 
 from geppetto_dev.protocol import COMPRESSION_THRESHOLD, Registry, Reply, default_registry
-from tests.server.conftest import connect, error_of
+from tests.server.conftest import connect, error_of, run_async
 
 
 def run(coro: Any) -> Any:
-    return asyncio.run(coro)
+    return run_async(coro)
 
 
 def test_handshake_sends_client_id_then_privileges(start_server: Any) -> None:
