@@ -67,6 +67,7 @@ def register_resources(api: Any, package: str) -> list[type]:
     """
     from flask_restful import Resource
 
+    importlib.invalidate_caches()  # a module added since the last scan must be importable
     added: list[type] = []
     for module in import_submodules(package):
         for obj in list(vars(module).values()):
@@ -90,13 +91,16 @@ def register_blueprints(app: Flask, package: str) -> list[Blueprint]:
     """Register every Flask blueprint created in `package`'s modules (not merely imported there)."""
     from flask import Blueprint
 
+    importlib.invalidate_caches()
     added: list[Blueprint] = []
     for module in import_submodules(package):
         for obj in list(vars(module).values()):
+            # The same object twice (a second create_app in one process) is no error; another
+            # blueprint under a taken name is, and Flask says so.
             if (
                 isinstance(obj, Blueprint)
                 and obj.import_name == module.__name__
-                and obj.name not in app.blueprints
+                and app.blueprints.get(obj.name) is not obj
             ):
                 app.register_blueprint(obj)
                 added.append(obj)
