@@ -13,6 +13,7 @@ from pathlib import Path
 
 from geppetto_dev.config import Settings
 from geppetto_dev.errors import GeppettoDevError
+from geppetto_dev.protocol.registry import builtin_registry
 from geppetto_dev.scaffold import KINDS, Plan, name_context, plan_kind, validate_name
 
 __all__ = ["KINDS", "Piece", "plan_piece"]
@@ -119,4 +120,6 @@ def _next_steps(kind: str, name: str, settings: Settings, module: Path, test: Pa
             f"curl {base}/{name}",
         ]
     steps.append(f"run its test: python -m pytest {test.relative_to(root).as_posix()}")
+    if kind == "websocket" and name in builtin_registry.message_types():
+        steps.append(f"note: this replaces geppetto-dev's built-in handler for '{name}'")
     return steps

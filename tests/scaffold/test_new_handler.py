@@ -154,3 +154,10 @@ def test_handlers_setting_decides_where_websocket_handlers_go(project: Path, cli
     (project / PACKAGE / "ws" / "messages" / "__init__.py").write_text("")
     assert cli("new-handler", "websocket", "ping")[0] == 0
     assert (project / PACKAGE / "ws" / "messages" / "ping.py").is_file()
+
+
+def test_replacing_a_built_in_message_type_is_pointed_out(project: Path, cli: Cli) -> None:
+    code, out, _ = cli("new-handler", "websocket", "geppetto_version")
+    assert code == 0
+    assert "replaces geppetto-dev's built-in handler for 'geppetto_version'" in out
+    assert "built-in" not in cli("new-handler", "websocket", "get_cells")[1]
