@@ -194,13 +194,16 @@ def new_handler(
     kind: Annotated[
         Kind,
         typer.Argument(
+            metavar="KIND",
             help="websocket: a message handler; rest: a resource at /api/NAME; "
-            "blueprint: a Flask blueprint at /NAME."
+            "blueprint: a Flask blueprint at /NAME.",
         ),
     ],
     name: Annotated[
         str,
-        typer.Argument(help="snake_case name: the message type, or the last part of the URL."),
+        typer.Argument(
+            metavar="NAME", help="snake_case name: the message type, or the last part of the URL."
+        ),
     ],
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print the plan and write nothing.")
