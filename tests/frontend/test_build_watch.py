@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import os
-import queue
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -16,44 +14,7 @@ import pytest
 from geppetto_dev.dev.build_watch import BuildMonitor
 from geppetto_dev.dev.runner import group_members
 from tests.fixtures.frontend_repo import WEBAPP_PATH, set_fixture_version
-from tests.frontend.conftest import cli_env, needs_node, run_cli
-
-
-class Lines:
-    """A child's output lines, read in the background so waits can time out."""
-
-    def __init__(self, proc: subprocess.Popen[str]) -> None:
-        self.proc = proc
-        self.seen: list[str] = []
-        self._queue: queue.Queue[str | None] = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self._queue.put(line.rstrip("\n"))
-        self._queue.put(None)
-
-    def wait_for(self, text: str, timeout: float = 30) -> str:
-        deadline = time.monotonic() + timeout
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise AssertionError(f"{text!r} not seen; output so far: {self.seen}")
-            try:
-                line = self._queue.get(timeout=remaining)
-            except queue.Empty:
-                continue
-            if line is None:
-                raise AssertionError(f"{text!r} not seen before exit; output: {self.seen}")
-            self.seen.append(line)
-            if text in line:
-                return line
-
-    def rest(self) -> list[str]:
-        while (line := self._queue.get(timeout=10)) is not None:
-            self.seen.append(line)
-        return self.seen
+from tests.frontend.conftest import Lines, cli_env, needs_node, run_cli
 
 
 def children(pid: int) -> list[int]:

@@ -1,0 +1,75 @@
+"""After `init`, `geppetto-dev serve` from the project folder serves the built page and the API."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from tests.frontend.conftest import Lines, cli_env, free_port, needs_node
+
+pytestmark = needs_node
+
+
+@contextmanager
+def serving(project: Path, *args: str) -> Iterator[tuple[str, Lines]]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "geppetto_dev", "serve", "--port", str(port), *args],
+        cwd=project,
+        env=cli_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines = Lines(proc)
+    try:
+        lines.wait_for(f"http://127.0.0.1:{port}/")
+        yield f"http://127.0.0.1:{port}", lines
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def request(url: str, body: bytes | None = None) -> tuple[int, str]:
+    req = urllib.request.Request(
+        url, data=body, headers={"Content-Type": "application/json"} if body else {}
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+
+
+def test_serve_shows_the_built_page_and_people_survive_a_restart(inited: Path) -> None:
+    person = {"name": "Ada", "surname": "Lovelace", "occupation": "Mathematician"}
+    with serving(inited) as (base, _):
+        status, page = request(base + "/")
+        assert status == 200
+        assert '<base href="/org.geppetto.frontend/"/>' in page
+        assert 'src="geppetto/build/main.bundle.js"' in page
+        status, bundle = request(base + "/org.geppetto.frontend/geppetto/build/main.bundle.js")
+        assert status == 200 and "FIXTURE_VERSION" in bundle
+
+        status, body = request(base + "/api/people", json.dumps(person).encode())
+        assert status == 201, body
+        assert {k: json.loads(body)[k] for k in person} == person
+        status, body = request(base + "/api/people", b'{"name": "Bob"')
+        assert status == 400 and "message" in json.loads(body)
+        status, body = request(base + "/api/people", json.dumps({"name": "Bob"}).encode())
+        assert status == 400 and "surname" in json.loads(body)["message"]
+
+    with serving(inited) as (base, _):
+        status, body = request(base + "/api/people")
+        assert status == 200
+        assert [{k: p[k] for k in person} for p in json.loads(body)] == [person]
