@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -37,8 +38,10 @@ def venv_python(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
             shutil.copytree(path, source / name, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy2(path, source / name)
+    # No build isolation (no network): this environment's setuptools must build wheels itself.
+    setuptools_version = tuple(int(p) for p in version("setuptools").split(".")[:2])
+    assert setuptools_version >= (70, 1), "needs setuptools>=70.1: pip install -e '.[test]'"
     dist = root / "dist"
-    # No build isolation: the build uses this environment's setuptools, with no network.
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
     subprocess.run(
         [*pip, "wheel", str(source), "--no-deps", "--no-build-isolation", "-w", str(dist)],
