@@ -213,10 +213,10 @@ def new_handler(
     ] = False,
 ) -> None:
     """Generate a WebSocket handler, REST resource or blueprint, with its test, in this project."""
-    from geppetto_dev.generators import plan_piece
+    from geppetto_dev.generators import plan_piece, project_settings
     from geppetto_dev.scaffold import OnExisting, ScaffoldConflict, apply_plan, format_results
 
-    piece = plan_piece(kind.value, name, load_settings())
+    piece = plan_piece(kind.value, name, project_settings())
     root = piece.plan.root
     try:
         on_existing: OnExisting = "force" if force else "conflict"

@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from geppetto_dev.config import Settings
+from geppetto_dev.config import Settings, load_settings, read_pyproject
 from geppetto_dev.errors import GeppettoDevError
 from geppetto_dev.protocol.registry import builtin_registry
 from geppetto_dev.scaffold import KINDS, Plan, name_context, plan_kind, validate_name
 
-__all__ = ["KINDS", "Piece", "plan_piece"]
+__all__ = ["KINDS", "Piece", "plan_piece", "project_settings"]
 
 NOT_A_PROJECT_HINT = (
     "run it in a project made by 'geppetto-dev init' "
@@ -32,6 +32,19 @@ class Piece:
     module: Path
     test: Path
     next_steps: list[str]
+
+
+def project_settings(start: Path | None = None) -> Settings:
+    """The settings of the project containing `start` (default: the current folder).
+
+    Like git, the generators work from any folder inside the project: the nearest folder
+    upwards whose pyproject.toml has an `app` in [tool.geppetto-dev] is the project.
+    """
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if "app" in read_pyproject(folder):
+            return load_settings(project_dir=folder)
+    return load_settings(project_dir=here)
 
 
 def plan_piece(kind: str, name: str, settings: Settings) -> Piece:

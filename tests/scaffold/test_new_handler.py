@@ -161,3 +161,14 @@ def test_replacing_a_built_in_message_type_is_pointed_out(project: Path, cli: Cl
     assert code == 0
     assert "replaces geppetto-dev's built-in handler for 'geppetto_version'" in out
     assert "built-in" not in cli("new-handler", "websocket", "get_cells")[1]
+
+
+def test_works_from_a_folder_inside_the_project(
+    project: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(project / PACKAGE / "api")
+    code, out, err = cli("new-handler", "rest", "things")
+    assert (code, err) == (0, "")
+    assert f"    create  {PACKAGE}/api/things.py" in out
+    assert (project / PACKAGE / "api" / "things.py").is_file()
+    assert (project / "tests" / "test_api_things.py").is_file()
