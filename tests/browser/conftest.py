@@ -124,36 +124,36 @@ def _pump(proc: subprocess.Popen[str], output: list[str], ready: threading.Event
     ready.set()
 
 
+def start_serve(project: Path, *args: str, env: dict[str, str] | None = None) -> Served:
+    """Start `python -m geppetto_dev serve --port 0 ARGS` in `project`; stop it with .stop()."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "geppetto_dev", "serve", "--port", "0", *args],
+        cwd=project,
+        env={**os.environ, "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1", **(env or {})},
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    output: list[str] = []
+    ready = threading.Event()
+    threading.Thread(target=_pump, args=(proc, output, ready), daemon=True).start()
+    ready.wait(30)
+    match = next((m for m in map(SERVING.search, output) if m), None)
+    if match is None:
+        proc.kill()
+        proc.wait()
+        pytest.fail("serve did not start:\n" + "".join(output))
+    return Served(proc, match.group(1), output)
+
+
 @pytest.fixture
 def serve() -> Iterator[Callable[..., Served]]:
-    """Start `python -m geppetto_dev serve --port 0 ARGS` in a project; stopped after the test."""
+    """`start_serve`, with every server started stopped after the test."""
     started: list[Served] = []
 
     def start(project: Path, *args: str, env: dict[str, str] | None = None) -> Served:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "geppetto_dev", "serve", "--port", "0", *args],
-            cwd=project,
-            env={
-                **os.environ,
-                "PYTHONPATH": str(REPO),
-                "PYTHONUNBUFFERED": "1",
-                **(env or {}),
-            },
-            text=True,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        output: list[str] = []
-        ready = threading.Event()
-        threading.Thread(target=_pump, args=(proc, output, ready), daemon=True).start()
-        ready.wait(30)
-        match = next((m for m in map(SERVING.search, output) if m), None)
-        if match is None:
-            proc.kill()
-            proc.wait()
-            pytest.fail("serve did not start:\n" + "".join(output))
-        served = Served(proc, match.group(1), output)
+        served = start_serve(project, *args, env=env)
         started.append(served)
         return served
 

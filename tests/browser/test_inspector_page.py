@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.conftest import Served, Watched, save_screenshot
+from tests.browser.conftest import Served, Watched, save_screenshot, start_serve
 
 INSPECTOR = "/_geppetto/inspector"
+HANDLERS_ARGS = ("--handlers", "project_handlers")
 
 # Handlers that exercise every frame kind: a reply of another type, a file download and a reply
 # large enough to go out as a 0x00+gzip frame.
@@ -34,23 +35,29 @@ def fetch_variable(conn, data):
 """
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
+def write_project(root: Path) -> Path:
     """A fresh project without a frontend, with a package of WebSocket handlers."""
-    package = tmp_path / "project_handlers"
-    package.mkdir()
+    package = root / "project_handlers"
+    package.mkdir(parents=True)
     (package / "__init__.py").write_text("")
     (package / "demo.py").write_text(HANDLERS)
-    return tmp_path
+    return root
+
+
+@pytest.fixture(scope="module")
+def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """One server for the tests that leave the project alone; each gets its own connection."""
+    served = start_serve(write_project(tmp_path_factory.mktemp("project")), *HANDLERS_ARGS)
+    yield served
+    served.stop()
 
 
 @pytest.fixture
-def inspector(project: Path, serve: Callable[..., Served], watched: Watched) -> tuple[Page, Served]:
-    served = serve(project, "--handlers", "project_handlers")
+def inspector(shared_server: Served, watched: Watched) -> tuple[Page, Served]:
     page = watched.page
-    page.goto(served.url + INSPECTOR)
+    page.goto(shared_server.url + INSPECTOR)
     expect(page.locator("#status")).to_have_attribute("data-state", "open")
-    return page, served
+    return page, shared_server
 
 
 def message(page: Page, direction: str, kind: str) -> Locator:
@@ -195,3 +202,37 @@ def test_screenshot(inspector: tuple[Page, Served]) -> None:
     page.evaluate("document.getElementById('log').scrollTop = 0")
     path = save_screenshot(page, "inspector.png")
     assert path.stat().st_size > 10_000
+
+
+def test_reconnects_after_a_reload_with_the_new_handlers(
+    tmp_path: Path, serve: Callable[..., Served], watched: Watched
+) -> None:
+    project = write_project(tmp_path)
+    served = serve(project, "--reload", *HANDLERS_ARGS)
+    page = watched.page
+    page.goto(served.url + INSPECTOR)
+    expect(message(page, "in", "user_privileges")).to_have_count(1)
+    first_id = page.inner_text("#client-id")
+    expect(page.locator("#message-types button[data-type=hello]")).to_have_count(0)
+
+    # A new handler module: the server restarts, the page stays and reconnects by itself.
+    (project / "project_handlers" / "hello.py").write_text(
+        "from geppetto_dev.protocol import handler\n\n\n"
+        '@handler("hello")\n'
+        "def hello(conn, data):\n"
+        '    return {"hello": data}\n'
+    )
+    expect(page.locator("li.note", has_text="connection closed")).to_have_count(1, timeout=20_000)
+    expect(message(page, "in", "client_id")).to_have_count(2, timeout=20_000)
+    expect(page.locator("#status")).to_have_attribute("data-state", "open")
+    second_id = page.inner_text("#client-id")
+    assert second_id != first_id
+    expect(page.locator("#message-types button[data-type=hello]")).to_have_count(1)
+
+    page.click("#message-types button[data-type=hello]")
+    page.fill("#send-data", '"world"')
+    page.click("#send")
+    reply = message(page, "in", "hello")
+    expect(reply).to_have_attribute("data-request-id", f"{second_id}-0")
+    expect(reply.locator("pre.data")).to_contain_text('"hello": "world"')
+    assert watched.errors == []

@@ -42,6 +42,7 @@
   var pings = 0;
   var downloads = 0;
   var retryDelay = 500;
+  var connections = 0;
   var retryTimer = null;
   var inbound = Promise.resolve();  // gzip decoding is async; keep frames in arrival order
   var lastExample = "";
@@ -80,6 +81,7 @@
       retryDelay = 500;
       setState("open");
       addNote("connected to " + url);
+      if (connections++) { loadTypes(); }  // a restarted server may handle other types now
     };
     ws.onmessage = function (event) {
       var received = new Date();
