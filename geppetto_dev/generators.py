@@ -24,6 +24,10 @@ NOT_A_PROJECT_HINT = (
 )
 
 
+# Names the REST template imports; a resource class must not take one of them.
+NAMES_IN_REST_TEMPLATE = frozenset({"Any", "ClassVar", "Resource"})
+
+
 @dataclass(frozen=True)
 class Piece:
     """A planned piece and what to tell the user about it."""
@@ -55,6 +59,8 @@ def plan_piece(kind: str, name: str, settings: Settings) -> Piece:
     validate_name(name, project_dir=root)
     package = _app_package(settings)
     context = {**name_context(name), "package": package}
+    if context["class_name"] in NAMES_IN_REST_TEMPLATE:  # `class Any(Resource)` would shadow
+        context["class_name"] += "Resource"
     if kind == "websocket":
         handlers = _handlers_package(settings)
         context["handlers_dir"] = handlers.replace(".", "/")
