@@ -38,22 +38,45 @@ CHROMIUM_ARGS = [
 SERVING = re.compile(r"Serving Geppetto on (http://\S+?)/? ")
 
 
+_launched: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """One line in the log saying whether the browser tests really ran, and in which browser."""
+    counts: dict[str, int] = {}
+    for outcome in ("passed", "failed", "error", "skipped"):
+        reports = terminalreporter.stats.get(outcome, [])
+        mine = {r.nodeid for r in reports if r.nodeid.startswith("tests/browser/")}
+        if mine:
+            counts[outcome] = len(mine)
+    if counts:
+        summary = ", ".join(f"{n} {outcome}" for outcome, n in counts.items())
+        where = _launched[0] if _launched else "no browser launched"
+        terminalreporter.write_line(f"browser tests: {summary} in {where}")
+
+
 def _browser_missing(reason: str) -> None:
     if os.environ.get("GEPPETTO_DEV_REQUIRE_BROWSER") == "1":
         pytest.fail(f"{reason}, and GEPPETTO_DEV_REQUIRE_BROWSER=1 requires the browser tests")
     pytest.skip(f"{reason}; install it with 'apt-get install chromium' to run the browser tests")
 
 
+def require_chromium(path: Path = CHROMIUM) -> None:
+    """Skip (or, when required, fail) the calling test unless Chromium is at `path`."""
+    if not path.is_file():
+        _browser_missing(f"no Chromium at {path}")
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
-    if not CHROMIUM.is_file():
-        _browser_missing(f"no Chromium at {CHROMIUM}")
+    require_chromium()
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         _browser_missing("the playwright package is not installed")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        _launched.append(f"{CHROMIUM} (Chromium {browser.version})")
         yield browser
         browser.close()
 
