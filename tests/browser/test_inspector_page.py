@@ -236,3 +236,23 @@ def test_reconnects_after_a_reload_with_the_new_handlers(
     expect(reply).to_have_attribute("data-request-id", f"{second_id}-0")
     expect(reply.locator("pre.data")).to_contain_text('"hello": "world"')
     assert watched.errors == []
+
+
+@pytest.mark.parametrize(
+    ("context_path", "socket_path"),
+    [("custom.frontend", "/custom.frontend/GeppettoServlet"), ("", "/GeppettoServlet")],
+)
+def test_socket_url_follows_the_context_path(
+    tmp_path: Path,
+    serve: Callable[..., Served],
+    watched: Watched,
+    context_path: str,
+    socket_path: str,
+) -> None:
+    served = serve(tmp_path, "--context-path", context_path)
+    page = watched.page
+    page.goto(served.url + INSPECTOR)
+    expect(page.locator("#status")).to_have_attribute("data-state", "open")
+    expect(page.locator("#ws-url")).to_have_text(served.url.replace("http:", "ws:") + socket_path)
+    expect(message(page, "in", "user_privileges")).to_have_count(1)
+    assert watched.errors == []
