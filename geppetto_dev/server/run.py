@@ -10,12 +10,12 @@ import socket
 import sys
 
 from flask import Flask
-from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
 
 from geppetto_dev.config import Settings
 from geppetto_dev.errors import GeppettoDevError
 from geppetto_dev.server.app import Route, close_websockets, make_app
+from geppetto_dev.server.draining import DrainingHTTPServer
 
 log = logging.getLogger("geppetto_dev.server")
 
@@ -66,7 +66,7 @@ async def serve(
     extra_routes: list[Route] | None = None,
 ) -> None:
     app = make_app(settings, flask_app=flask_app, extra_routes=extra_routes)
-    server = HTTPServer(app)
+    server = DrainingHTTPServer(app)
     server.add_sockets(sockets)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -81,6 +81,9 @@ async def serve(
         close_websockets(app, 1012, "server restarting")
     else:
         close_websockets(app, 1001, "server stopping")
+    # Requests already accepted are answered, not cut (a reload must drop nothing).
+    if not await server.drain(timeout=0.8):
+        log.warning("some requests were still in progress at shutdown")
     try:
         await asyncio.wait_for(server.close_all_connections(), timeout=1.0)
     except TimeoutError:
