@@ -113,6 +113,8 @@ class LiveReloadHub:
     def __init__(self, boot_id: str, failure: str | None = None) -> None:
         self.boot_id = boot_id
         self.failure = failure
+        # Set once this server is on its way out: new streams are told to come back shortly.
+        self.closing = False
         self._streams: set[LiveReloadHandler] = set()
         self._loop: IOLoop | None = None
         self._lock = threading.Lock()
@@ -163,6 +165,7 @@ class LiveReloadHub:
 
     def close_all(self) -> threading.Event:
         """End every stream, so the server's shutdown does not wait for them."""
+        self.closing = True
         return self._on_loop(lambda: self._each(lambda s: s.close_stream()))
 
 
@@ -181,6 +184,8 @@ class LiveReloadHandler(RequestHandler):
         self.set_header("Content-Type", "text/event-stream")
         self.set_header("Cache-Control", "no-store")
         self.write(f"retry: {RETRY_MS}\n\n")
+        if self.hub.closing:
+            return  # the stream ends here; the browser reconnects to the next server
         self.write(f"event: hello\ndata: {self.hub.boot_id}\n\n")
         if self.hub.failure:
             self.write(f"event: failure\ndata: {json.dumps(self.hub.failure)}\n\n")

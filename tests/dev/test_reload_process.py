@@ -1,0 +1,284 @@
+"""`geppetto-dev serve --reload` as a real process: edits, errors, signals, the port, children."""
+
+from __future__ import annotations
+
+import errno
+import http.client
+import json
+import signal
+import socket
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.dev.reloading import (
+    ReloadServer,
+    descendants,
+    make_project,
+    pid_alive,
+    start_reload_server,
+    wait_until,
+    write_message,
+)
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux process tests")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return make_project(tmp_path)
+
+
+@pytest.fixture
+def server(project: Path) -> Iterator[ReloadServer]:
+    server = start_reload_server(project, "--app", "app:app", "--no-inspector")
+    yield server
+    server.stop(signal.SIGKILL)
+
+
+def test_an_edit_is_served_by_new_code_and_no_connection_is_refused(server: ReloadServer) -> None:
+    assert server.fetch() == (200, "v1")
+    assert f"Watching for changes in '{server.project.resolve()}'" in server.text()
+    refused = 0
+    dropped: list[str] = []
+    answered = 0
+    stop = threading.Event()
+
+    def hammer() -> None:
+        nonlocal refused, answered
+        while not stop.is_set():
+            try:
+                status, _body = server.fetch()
+            except ConnectionRefusedError:
+                refused += 1
+            except (OSError, http.client.HTTPException) as exc:  # reset, closed unanswered
+                dropped.append(repr(exc))
+            else:
+                if status != 200:
+                    dropped.append(f"status {status}")
+                answered += 1
+
+    thread = threading.Thread(target=hammer)
+    thread.start()
+    try:
+        for version in ("v2", "v3", "v4"):
+            mark = len(server.output)
+            write_message(server.project, version)
+            server.wait_text(version)
+            server.wait_output("Detected changes in 'message.py'. Reloading...", mark)
+    finally:
+        stop.set()
+        thread.join()
+    assert refused == 0
+    assert dropped == []
+    assert answered > 0
+
+
+def test_a_save_that_does_not_compile_keeps_the_server_and_the_next_save_recovers(
+    server: ReloadServer,
+) -> None:
+    (server.project / "message.py").write_text('TEXT = "v2\n')
+    server.wait_output("Not reloaded: the previous server keeps running.")
+    assert "SyntaxError" in server.text()
+    assert server.fetch() == (200, "v1")
+    # Another file saving fine does not hide the broken one.
+    (server.project / "other.py").write_text("X = 1\n")
+    wait_until(lambda: server.text().count("Not reloaded") >= 2, what="a second refusal")
+    assert server.fetch() == (200, "v1")
+    write_message(server.project, "v2")
+    server.wait_text("v2")
+
+
+def test_an_app_failing_at_import_shows_an_error_page_until_the_next_save(
+    server: ReloadServer,
+) -> None:
+    (server.project / "message.py").write_text("raise RuntimeError('boom at import')\n")
+    wait_until(lambda: server.fetch()[0] == 500, what="the error page")
+    status, body = server.fetch("/anything")
+    assert status == 500
+    assert "The app failed to load" in body
+    assert "boom at import" in body  # the client is on loopback: the traceback is shown
+    assert "geppetto_dev/dev/child.py" not in body  # only the project's frames
+    assert "serving an error page until the next save" in server.text()
+    write_message(server.project, "fixed")
+    server.wait_text("fixed")
+
+
+def test_a_server_stopped_by_sigterm_ends_every_process_and_frees_the_port(
+    server: ReloadServer,
+) -> None:
+    children = descendants(server.proc.pid)
+    assert len(children) >= 2  # the template and the server child
+    started = time.monotonic()
+    assert server.stop(signal.SIGTERM) == 0
+    assert time.monotonic() - started < 5  # generous; the design target is about 2 s
+    assert not [pid for pid in children if pid_alive(pid)]
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", server.port))  # nothing holds it any more
+
+
+def test_sigkill_of_the_supervisor_takes_every_child_along(server: ReloadServer) -> None:
+    children = descendants(server.proc.pid)
+    assert children
+    server.proc.kill()
+    server.proc.wait()
+    wait_until(lambda: not any(pid_alive(pid) for pid in children), 10, "children to die")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", server.port))
+
+
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # what a shell does for `cmd &`
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_a_background_launch_with_sigint_ignored_still_stops_cleanly(
+    project: Path, sig: signal.Signals
+) -> None:
+    server = start_reload_server(project, "--app", "app:app", preexec=_ignore_sigint)
+    try:
+        children = descendants(server.proc.pid)
+        write_message(project, "v2")
+        server.wait_text("v2")
+        children |= descendants(server.proc.pid)
+        assert server.stop(sig) == 0
+        assert not [pid for pid in children if pid_alive(pid)]
+    finally:
+        server.stop(signal.SIGKILL)
+
+
+def test_a_busy_port_is_one_line_before_anything_starts(project: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        server = start_reload_server(project, "--port", str(port), expect_serving=False)
+        code = server.proc.wait(30)
+        wait_until(lambda: bool(server.output), what="output")
+        time.sleep(0.1)  # the pump thread may still be appending the last line
+    assert code == 1
+    assert server.output == [
+        f"error: port {port} on 127.0.0.1 is already in use; stop the other server or pick "
+        f"another port, e.g. --port {port + 1}\n"
+    ]
+
+
+def test_a_missing_reload_dir_is_one_line(project: Path) -> None:
+    server = start_reload_server(project, "--reload-dir", "nope", expect_serving=False)
+    assert server.proc.wait(30) == 1
+    wait_until(lambda: bool(server.output), what="output")
+    assert server.text().startswith("error: reload directory 'nope' does not exist;")
+    assert "Traceback" not in server.text()
+
+
+def test_open_websockets_are_closed_with_1012_on_reload(server: ReloadServer) -> None:
+    from tornado.ioloop import IOLoop
+    from tornado.websocket import websocket_connect
+
+    async def scenario() -> int | None:
+        url = f"ws://127.0.0.1:{server.port}/org.geppetto.frontend/GeppettoServlet"
+        conn = await websocket_connect(url)
+        first = await conn.read_message()
+        assert first is not None and "client_id" in str(first)
+        write_message(server.project, "v2")
+        while await conn.read_message() is not None:
+            pass
+        return conn.close_code
+
+    assert IOLoop.current().run_sync(scenario, timeout=20) == 1012
+
+
+class EventStream:
+    """A client of /_geppetto/livereload: reads Server-Sent Events one by one."""
+
+    def __init__(self, port: int) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
+        self.conn.request("GET", "/_geppetto/livereload")
+        self.response = self.conn.getresponse()
+        assert self.response.status == 200
+        assert self.response.getheader("Content-Type") == "text/event-stream"
+
+    def next_event(self) -> tuple[str, str] | None:
+        """(event, data), or None when the server ended the stream."""
+        event, data = "message", ""
+        while True:
+            line = self.response.readline()
+            if not line:
+                return None
+            text = line.decode().rstrip("\n")
+            if text.startswith("event: "):
+                event = text[7:]
+            elif text.startswith("data: "):
+                data = text[6:]
+            elif text == "" and data or text == "" and event != "message":
+                return event, data
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _hello(port: int) -> tuple[EventStream, str]:
+    """Connect as the page script does: a stream ended before "hello" means "come back"."""
+    for _attempt in range(100):
+        stream = EventStream(port)
+        event = stream.next_event()
+        if event is not None:
+            assert event[0] == "hello"
+            return stream, event[1]
+        stream.close()
+        time.sleep(0.01)
+    raise AssertionError("no hello from the live-reload stream")
+
+
+def test_live_reload_stream_announces_a_new_server_and_compile_errors(
+    server: ReloadServer,
+) -> None:
+    stream, boot = _hello(server.port)
+    (server.project / "message.py").write_text("TEXT = (\n")
+    event = stream.next_event()
+    assert event is not None and event[0] == "failure"
+    assert "SyntaxError" in json.loads(event[1])
+    write_message(server.project, "v2")
+    assert stream.next_event() is None  # the old server ends the stream on its way out
+    stream.close()
+    stream, new_boot = _hello(server.port)
+    assert new_boot != boot
+    stream.close()
+    server.wait_text("v2")
+
+
+def test_a_local_post_reloads_every_page(server: ReloadServer) -> None:
+    stream, _boot = _hello(server.port)
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    conn.request("POST", "/_geppetto/livereload")
+    assert conn.getresponse().status == 200
+    conn.close()
+    assert stream.next_event() == ("reload", "")
+    stream.close()
+
+
+def test_pages_get_the_live_reload_script_and_other_responses_do_not(
+    server: ReloadServer,
+) -> None:
+    status, page = server.fetch("/page")
+    assert status == 200
+    assert page.count("data-geppetto-livereload") == 1
+    assert page.index("data-geppetto-livereload") < page.index("</body>")
+    assert server.fetch("/text") == (200, "v1")
+
+
+def test_the_port_stays_bound_while_the_server_is_replaced(server: ReloadServer) -> None:
+    # Connect while no server child is accepting: the connection waits and is then answered.
+    write_message(server.project, "v2")
+    for _ in range(50):
+        try:
+            status, _body = server.fetch()
+        except OSError as exc:
+            assert exc.errno != errno.ECONNREFUSED
+            raise
+        assert status == 200
+    server.wait_text("v2")
