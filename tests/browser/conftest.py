@@ -67,7 +67,9 @@ def require_chromium(path: Path = CHROMIUM) -> None:
         _browser_missing(f"no Chromium at {path}")
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API keeps an event loop running in the main
+# thread while it is open, which would break every later test that calls asyncio.run().
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     require_chromium()
     try:
