@@ -8,6 +8,8 @@
   var FOLD_CHARS = 4000;
   var HIGHLIGHT_CHARS = 200000;
   var SHOW_CHARS = 1000000;
+  // The oldest messages leave the list past this many, so a long session stays fast.
+  var MAX_ENTRIES = 3000;
   // Example data for the requests the frontend sends most (PROTOCOL.md); null otherwise.
   var EXAMPLES = {
     load_project_from_url: "https://example.org/project.json",
@@ -378,10 +380,22 @@
 
     var atBottom = ui.log.scrollHeight - ui.log.scrollTop - ui.log.clientHeight < 40;
     ui.log.appendChild(node);
+    while (entries.length > MAX_ENTRIES) { forget(entries.shift()); }
     applyFilter(entry);
     updateCounts();
     if (ui.follow.checked || atBottom) { node.scrollIntoView({ block: "nearest" }); }
     return entry;
+  }
+
+  function forget(old) {
+    old.node.remove();
+    if (old.requestID != null && requests[old.requestID] === old) { delete requests[old.requestID]; }
+    // Connection notes before the oldest remaining message go too.
+    var first = ui.log.firstElementChild;
+    while (first && first.classList.contains("note") && first.nextElementSibling) {
+      first.remove();
+      first = ui.log.firstElementChild;
+    }
   }
 
   function addNote(text, level) {
@@ -408,7 +422,7 @@
   }
 
   function preview(text) {
-    var flat = text.replace(/\s+/g, " ");
+    var flat = text.slice(0, 2000).replace(/\s+/g, " ");
     return flat.length > 160 ? flat.slice(0, 160) + "\u2026" : flat;
   }
 
