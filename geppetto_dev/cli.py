@@ -213,15 +213,14 @@ def new_handler(
     ] = False,
 ) -> None:
     """Generate a WebSocket handler, REST resource or blueprint, with its test, in this project."""
-    from geppetto_dev.generators import plan_piece, project_settings
-    from geppetto_dev.scaffold import OnExisting, ScaffoldConflict, apply_plan, format_results
+    from geppetto_dev.generators import plan_piece, project_settings, write_piece
+    from geppetto_dev.scaffold import PlanRefused, format_results
 
     piece = plan_piece(kind.value, name, project_settings())
     root = piece.plan.root
     try:
-        on_existing: OnExisting = "force" if force else "conflict"
-        results = apply_plan(piece.plan, on_existing=on_existing, dry_run=dry_run)
-    except ScaffoldConflict as exc:
+        results = write_piece(piece, force=force, dry_run=dry_run)
+    except PlanRefused as exc:
         typer.echo("\n".join(format_results(exc.results, root)))
         raise
     typer.echo("\n".join(format_results(results, root)))

@@ -14,9 +14,18 @@ from pathlib import Path
 from geppetto_dev.config import Settings, load_settings, read_pyproject
 from geppetto_dev.errors import GeppettoDevError
 from geppetto_dev.protocol.registry import builtin_registry
-from geppetto_dev.scaffold import KINDS, Plan, name_context, plan_kind, validate_name
+from geppetto_dev.scaffold import (
+    KINDS,
+    Plan,
+    PlanRefused,
+    Status,
+    apply_plan,
+    name_context,
+    plan_kind,
+    validate_name,
+)
 
-__all__ = ["KINDS", "Piece", "plan_piece", "project_settings"]
+__all__ = ["KINDS", "Piece", "plan_piece", "project_settings", "write_piece"]
 
 NOT_A_PROJECT_HINT = (
     "run it in a project made by 'geppetto-dev init' "
@@ -76,6 +85,23 @@ def plan_piece(kind: str, name: str, settings: Settings) -> Piece:
     if missing:  # pragma: no cover - the templates and this module disagree
         raise RuntimeError(f"the {kind} templates do not make {missing}")
     return Piece(plan, module, test, _next_steps(kind, name, settings, module, test))
+
+
+def write_piece(piece: Piece, *, force: bool, dry_run: bool) -> list[tuple[Status, Path]]:
+    """Apply the plan; a piece that already exists exactly as generated is refused too.
+
+    Generating the same name twice is almost always a slip (the user meant a new piece), so it
+    exits non-zero like a conflict rather than passing silently; --force accepts it.
+    """
+    results = apply_plan(piece.plan, on_existing="force" if force else "conflict", dry_run=dry_run)
+    if not force and all(status == "identical" for status, _ in results):
+        where = piece.module.relative_to(piece.plan.root).as_posix()
+        raise PlanRefused(
+            f"{where} already exists, as generated; nothing was written",
+            "edit it, pick another name, or use --force to generate it again",
+            results,
+        )
+    return results
 
 
 def _app_package(settings: Settings) -> str:

@@ -34,6 +34,7 @@ __all__ = [
     "PROJECT_CONTEXT_KEYS",
     "OnExisting",
     "Plan",
+    "PlanRefused",
     "PlannedFile",
     "ScaffoldConflict",
     "Status",
@@ -262,8 +263,16 @@ def plan_kind(kind: str, dest: Path, context: Mapping[str, str]) -> Plan:
 # Applying -------------------------------------------------------------------------------------
 
 
-class ScaffoldConflict(GeppettoDevError):
-    """Some files exist with other content; nothing was written. `results` has every status."""
+class PlanRefused(GeppettoDevError):
+    """A plan that was not carried out; `results` has every file's status, for printing."""
+
+    def __init__(self, message: str, hint: str, results: list[tuple[Status, Path]]) -> None:
+        super().__init__(message, hint)
+        self.results = results
+
+
+class ScaffoldConflict(PlanRefused):
+    """Some files exist with other content; nothing was written."""
 
     def __init__(self, results: list[tuple[Status, Path]], root: Path) -> None:
         conflicts = [path for status, path in results if status == "conflict"]
@@ -273,8 +282,8 @@ class ScaffoldConflict(GeppettoDevError):
             f"{len(conflicts)} file(s) already exist with other content ({shown}{more}); "
             "nothing was written",
             "use --force to overwrite them",
+            results,
         )
-        self.results = results
 
 
 def _status(path: Path, content: bytes, on_existing: OnExisting) -> Status:

@@ -67,13 +67,29 @@ def test_dry_run_prints_the_plan_and_writes_nothing(project: Path, cli: Cli) -> 
     assert snapshot(project) == before
 
 
-def test_second_run_is_identical(project: Path, cli: Cli) -> None:
+def test_second_run_reports_identical_and_exits_non_zero(project: Path, cli: Cli) -> None:
     cli("new-handler", "blueprint", "reports")
     before = snapshot(project)
-    code, out, _ = cli("new-handler", "blueprint", "reports")
-    assert code == 0
+    code, out, err = cli("new-handler", "blueprint", "reports")
+    assert code == 1
     assert f" identical  {PACKAGE}/blueprints/reports.py" in out
+    assert err.startswith(f"error: {PACKAGE}/blueprints/reports.py already exists")
+    assert "--force" in err and len(err.splitlines()) == 1
     assert snapshot(project) == before
+    assert cli("new-handler", "blueprint", "reports", "--dry-run")[0] == 1
+
+    code, out, err = cli("new-handler", "blueprint", "reports", "--force")
+    assert (code, err) == (0, "")
+    assert snapshot(project) == before
+
+
+def test_a_deleted_test_is_made_again(project: Path, cli: Cli) -> None:
+    cli("new-handler", "rest", "things")
+    (project / "tests" / "test_api_things.py").unlink()
+    code, out, _ = cli("new-handler", "rest", "things")
+    assert code == 0
+    assert f" identical  {PACKAGE}/api/things.py" in out
+    assert "    create  tests/test_api_things.py" in out
 
 
 def test_a_changed_file_is_a_conflict_and_nothing_is_written(project: Path, cli: Cli) -> None:

@@ -124,13 +124,15 @@ def test_init_new_handler_and_serve_from_the_wheel(venv_python: Path, tmp_path: 
         assert made.returncode == 0, made.stderr
         assert "Next steps" in made.stdout
 
-    # A second run over an edited file: non-zero, one line, nothing changed.
+    # A second run, as is and over an edited file: non-zero, one line, nothing changed.
     handler = project / PACKAGE / "handlers" / "get_cells.py"
-    handler.write_text(handler.read_text() + "# edited\n")
-    before = snapshot(project)
-    again = run(venv_python, "new-handler", "websocket", "get_cells", cwd=project)
-    assert again.returncode != 0 and "--force" in again.stderr
-    assert snapshot(project) == before
+    for edit in ("", "# edited\n"):
+        handler.write_text(handler.read_text() + edit)
+        before = snapshot(project)
+        again = run(venv_python, "new-handler", "websocket", "get_cells", cwd=project)
+        assert again.returncode != 0
+        assert len(again.stderr.strip().splitlines()) == 1 and "--force" in again.stderr
+        assert snapshot(project) == before
 
     bad = run(venv_python, "new-handler", "rest", "NotSnake", cwd=project)
     assert bad.returncode != 0
