@@ -106,9 +106,17 @@ def serve(
             "(repeatable).",
         ),
     ] = None,
+    build_watch: Annotated[
+        bool,
+        typer.Option(
+            "--build-watch",
+            help="Also run the frontend's watch script; with --reload, pages reload after "
+            "each build.",
+        ),
+    ] = False,
 ) -> None:
     """Serve the Geppetto frontend, the WebSocket protocol and the project's Flask app."""
-    settings = _settings(
+    overrides: dict[str, Any] = dict(
         app=app_ref,
         host=host,
         port=port,
@@ -121,6 +129,11 @@ def serve(
         reload_dirs=tuple(reload_dirs) if reload_dirs else None,
         reload_excludes=tuple(reload_excludes) if reload_excludes else None,
     )
+    settings = _settings(**overrides)
+    if build_watch:
+        from geppetto_dev.dev.serve_watch import serve_with_build_watch
+
+        raise typer.Exit(serve_with_build_watch(settings, overrides))
     if settings.reload:
         from geppetto_dev.dev.supervisor import Supervisor
 

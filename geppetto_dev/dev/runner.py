@@ -3,8 +3,8 @@
 Each process gets its own process group (a new session), so stopping it reaches the whole tree:
 `npm run watch` starts a shell that starts node, and signalling npm alone leaves webpack running.
 Ctrl-C reaches only this process (the children are in no terminal's foreground group), which then
-stops every group: SIGTERM, a bounded wait, SIGKILL. On Linux each child also gets
-PR_SET_PDEATHSIG, so even a SIGKILLed runner takes its children's leaders with it.
+stops every group: SIGTERM, a bounded wait, SIGKILL. Each group is led by a small guard
+(groupguard.py) that ends its group when the runner dies, even by SIGKILL.
 
 Every output line is shown prefixed by the process's name (`server |`, `webpack |`), coloured on
 a terminal. A process marked `critical=False` may die without taking the others down: its exit is
@@ -14,7 +14,6 @@ reported and the rest keep running.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
 import queue
 import signal
@@ -28,10 +27,9 @@ from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
-__all__ = ["ProcessSpec", "Runner", "group_members", "stop_group"]
+__all__ = ["ProcessSpec", "Runner", "group_members", "guarded", "stop_group"]
 
 _COLOURS = ("36", "33", "32", "35", "34", "31")  # cyan, yellow, green, magenta, blue, red
-_PR_SET_PDEATHSIG = 1
 
 
 @dataclass(frozen=True)
@@ -46,22 +44,12 @@ class ProcessSpec:
     on_line: Callable[[str], None] | None = field(default=None, compare=False)
 
 
-def _death_signal() -> Callable[[], None] | None:
-    """A preexec function asking Linux to SIGTERM the child when the runner dies."""
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        prctl = ctypes.CDLL(None, use_errno=True).prctl
-    except (OSError, AttributeError):  # pragma: no cover - no usable libc
-        return None
-
-    def set_pdeathsig() -> None:
-        prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-
-    return set_pdeathsig
+GUARD = Path(__file__).with_name("groupguard.py")
 
 
-_PREEXEC = _death_signal()
+def guarded(argv: Sequence[str]) -> list[str]:
+    """`argv` run under the group guard (isolated mode: it imports only the standard library)."""
+    return [sys.executable, "-I", str(GUARD), str(os.getpid()), "--", *argv]
 
 
 def stop_group(proc: subprocess.Popen[bytes], timeout: float = 5.0) -> None:
@@ -185,14 +173,13 @@ class Runner:
             env.setdefault("PYTHONUNBUFFERED", "1")
             try:
                 proc = subprocess.Popen(
-                    list(spec.argv),
+                    guarded(spec.argv),
                     cwd=spec.cwd,
                     env=env,
                     stdin=subprocess.DEVNULL,
                     stdout=subprocess.PIPE,
                     stderr=subprocess.STDOUT,
                     start_new_session=True,
-                    preexec_fn=_PREEXEC,  # only a prctl call: no Python locks in the child
                 )
             except OSError as exc:
                 self.say(spec.name, f"cannot start {spec.argv[0]}: {exc}")
@@ -248,12 +235,12 @@ class Runner:
             others = ", ".join(sorted(running))
             self.say(
                 name,
-                f"exited with code {code}" + (f"; {others} keep running" if others else ""),
+                f"exited with code {code}" + (f"; still running: {others}" if others else ""),
             )
         return code
 
     def _install_sigterm(self) -> Callable[[], None]:
-        """SIGTERM and SIGINT both mean "stop everything", even if SIGINT came in ignored.
+        """SIGTERM, SIGINT and SIGHUP mean "stop everything", even if SIGINT came in ignored.
 
         (A shell starts background jobs with SIGINT ignored; `kill -INT` must still work.)
         """
@@ -263,7 +250,10 @@ class Runner:
         def on_signal(signum: int, frame: FrameType | None) -> None:
             raise _Stop
 
-        previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+        previous = {
+            sig: signal.signal(sig, on_signal)
+            for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+        }
 
         def restore() -> None:
             for sig, handler in previous.items():

@@ -57,6 +57,10 @@ class Lines:
         self._queue.put(None)
 
     def wait_for(self, text: str, timeout: float = 30) -> str:
+        """The first line, seen before or from now on, that contains `text`."""
+        for line in self.seen:
+            if text in line:
+                return line
         deadline = time.monotonic() + timeout
         while True:
             remaining = deadline - time.monotonic()

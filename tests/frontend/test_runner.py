@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -13,6 +14,7 @@ from pathlib import Path
 from geppetto_dev.dev.runner import ProcessSpec, Runner, group_members
 
 PY = sys.executable
+REPO = Path(__file__).resolve().parents[2]
 
 
 def py(code: str) -> list[str]:
@@ -68,7 +70,7 @@ def test_a_non_critical_exit_is_reported_and_the_others_keep_running(tmp_path: P
     assert runner.run() == 0  # the server ended normally
     text = out.getvalue()
     assert "webpack | crash" in text
-    assert "webpack | exited with code 1; server keep running" in text
+    assert "webpack | exited with code 1; still running: server" in text
     assert "server  | still serving" in text
     assert marker.read_text() == "yes"
 
@@ -138,3 +140,30 @@ def test_a_missing_program_is_reported_not_raised() -> None:
     runner = Runner([ProcessSpec("ghost", ["/nonexistent/program"])], out=out, colour=False)
     assert runner.run() == 127
     assert "ghost | cannot start /nonexistent/program" in out.getvalue()
+
+
+def test_a_killed_runner_takes_every_group_with_it(tmp_path: Path) -> None:
+    """Even SIGKILL (no chance to clean up): each group's guard ends its group."""
+    pids = tmp_path / "pids"
+    script = (
+        "import sys\n"
+        "from geppetto_dev.dev.runner import ProcessSpec, Runner\n"
+        "spec = ProcessSpec('w', ['sh', '-c', "
+        f"'sleep 60 & echo $! > {pids}; sleep 60; wait'])\n"
+        "Runner([spec]).run()\n"
+    )
+    runner = subprocess.Popen(
+        [PY, "-c", script], env={**os.environ, "PYTHONPATH": str(REPO)}, start_new_session=True
+    )
+    try:
+        wait_for(lambda: pids.exists() and pids.read_text().strip())
+        grandchild = int(pids.read_text())
+        group = os.getpgid(grandchild)
+        assert group != os.getpgid(runner.pid)
+        runner.kill()
+        runner.wait()
+        wait_for(lambda: group_members(group) == [])
+    finally:
+        if runner.poll() is None:
+            runner.kill()
+            runner.wait()

@@ -1,0 +1,77 @@
+"""Leader of a runner child's process group: the whole group ends when the runner goes away.
+
+Usage (run as a script, so it imports nothing of the package and starts in tens of ms):
+
+    python -I groupguard.py RUNNER_PID -- COMMAND [ARGS...]
+
+`npm run watch` starts a shell that starts node; Linux's parent-death signal reaches only the
+runner's direct child, and npm does not pass a SIGTERM on to node, so a runner killed with
+SIGKILL (or a closed terminal) used to leave webpack running. This guard is that direct child:
+on SIGTERM, SIGINT or SIGHUP, or when the runner dies, it signals its whole group, and SIGKILLs
+the group if it is still there after a grace period. When the command exits by itself, whatever
+it left in the group is stopped too. The exit code is the command's (128 + N for signal N).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import signal
+import subprocess
+import sys
+import threading
+from types import FrameType
+
+GRACE = 4.0
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with(parent: int) -> None:
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):  # no usable libc: no death signal
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    if os.getppid() != parent:  # the runner died before the line above took effect
+        raise SystemExit(128 + signal.SIGTERM)
+
+
+def _signal_rest_of_group(sig: int) -> None:
+    """Signal the group; the guard ignores SIGTERM by then, so only the others get it."""
+    with contextlib.suppress(ProcessLookupError):  # the group is already gone
+        os.killpg(0, sig)
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) < 4 or argv[2] != "--":
+        print("usage: groupguard.py RUNNER_PID -- COMMAND [ARGS...]", file=sys.stderr)
+        return 2
+    _die_with(int(argv[1]))
+    stopping = threading.Event()
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        if stopping.is_set():
+            return
+        stopping.set()
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        _signal_rest_of_group(signal.SIGTERM)
+        # Last resort: the whole group, the guard included.
+        killer = threading.Timer(GRACE, _signal_rest_of_group, args=(signal.SIGKILL,))
+        killer.daemon = True
+        killer.start()
+
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, stop)
+    try:
+        child = subprocess.Popen(argv[3:])
+    except OSError as exc:
+        print(f"cannot start {argv[3]}: {exc}", file=sys.stderr)
+        return 127
+    code = child.wait()
+    # Leftovers (a shell's other children, node after npm exited) go with the command.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    _signal_rest_of_group(signal.SIGTERM)
+    return 128 - code if code < 0 else code
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,99 @@
+"""`serve --build-watch`: the server and the frontend watcher in one terminal.
+
+Both run as children of a honcho-like runner, each line prefixed (`server |`, `webpack |`). The
+server child is `geppetto-dev serve` itself (with `--reload`, the reload supervisor), given this
+command's options through GEPPETTO_DEV_* variables, which the settings read below the command
+line and above pyproject.toml: the child ends up with exactly the settings of this process.
+
+When a frontend build finishes (the build folder changed, then stayed unchanged), open pages are
+reloaded by a POST to the server's live-reload endpoint, which exists with `--reload`. The
+watcher is not critical: if it crashes, that is reported and the server keeps serving.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+from typing import Any
+
+from geppetto_dev.config import ENV_PREFIX, Settings
+from geppetto_dev.dev.build_watch import BuildMonitor, watcher_spec
+from geppetto_dev.dev.livereload import LIVERELOAD_PATH
+from geppetto_dev.dev.runner import ProcessSpec, Runner
+
+__all__ = ["serve_with_build_watch", "settings_env"]
+
+_SERVING = re.compile(r"Serving Geppetto on (https?://\S+?)/?(?:\s|$)")
+
+
+def settings_env(overrides: Mapping[str, Any]) -> dict[str, str]:
+    """The command line's settings as GEPPETTO_DEV_* variables (None means "not given")."""
+    env: dict[str, str] = {}
+    for name, value in overrides.items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            text = "true" if value else "false"
+        elif isinstance(value, list | tuple):
+            text = ",".join(str(item) for item in value)
+        else:
+            text = str(value)
+        env[ENV_PREFIX + name.upper()] = text
+    return env
+
+
+def _local_url(url: str) -> str:
+    """The printed URL, with a wildcard address replaced by loopback (the POST comes from here)."""
+    return url.replace("//0.0.0.0:", "//127.0.0.1:").replace("//[::]:", "//[::1]:")
+
+
+def serve_with_build_watch(settings: Settings, overrides: Mapping[str, Any]) -> int:
+    watcher = watcher_spec(settings, critical=False)  # node, npm and the script, checked first
+    if settings.port:
+        # A busy port is one line before anything starts, not a server dying beside a watcher.
+        from geppetto_dev.server.run import bind
+
+        for sock in bind(settings):
+            sock.close()
+
+    server_url: list[str] = []
+
+    def on_server_line(line: str) -> None:
+        found = _SERVING.search(line)
+        if found:
+            server_url[:] = [_local_url(found.group(1))]
+
+    env = {**os.environ, **settings_env(overrides)}
+    server = ProcessSpec(
+        "server",
+        [sys.executable, "-m", "geppetto_dev", "serve"],
+        cwd=settings.project_dir,
+        env=env,
+        on_line=on_server_line,
+    )
+    runner = Runner([server, watcher])
+
+    def on_build() -> None:
+        if not settings.reload:
+            runner.say("webpack", "build finished (with --reload, open pages reload by themselves)")
+            return
+        if not server_url:
+            return  # the server is not up yet: pages loaded later get the new build anyway
+        runner.say("webpack", "build finished; reloading open pages")
+        request = urllib.request.Request(server_url[0] + LIVERELOAD_PATH, data=b"", method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=5):
+                pass
+        except (urllib.error.URLError, OSError) as exc:
+            runner.say("webpack", f"could not reload open pages: {exc}")
+
+    assert watcher.cwd is not None
+    monitor = BuildMonitor(watcher.cwd / "build", on_build).start()
+    try:
+        return runner.run()
+    finally:
+        monitor.stop()

@@ -1,0 +1,152 @@
+"""`serve --reload --build-watch`: one terminal, prefixed lines, pages reload after a build."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from geppetto_dev.dev.runner import group_members
+from geppetto_dev.dev.serve_watch import settings_env
+from tests.fixtures.frontend_repo import WEBAPP_PATH, set_fixture_version
+from tests.frontend.conftest import Lines, cli_env, free_port, needs_node, run_cli
+from tests.frontend.test_build_watch import children
+from tests.frontend.test_init_serve import request
+
+
+class EventStream:
+    """A Server-Sent Events client reading in the background: the names of events received."""
+
+    def __init__(self, port: int, path: str) -> None:
+        self.events: queue.Queue[str] = queue.Queue()
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.conn.request("GET", path, headers={"Accept": "text/event-stream"})
+        self.response = self.conn.getresponse()
+        assert self.response.status == 200
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        try:
+            for raw in self.response:
+                line = raw.decode().strip()
+                if line.startswith("event:"):
+                    self.events.put(line.removeprefix("event:").strip())
+        except (OSError, ValueError, http.client.HTTPException):
+            pass
+
+    def wait_for(self, name: str, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if self.events.get(timeout=0.2) == name:
+                    return
+            except queue.Empty:
+                continue
+        raise AssertionError(f"no {name!r} event")
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+@needs_node
+def test_serve_reload_build_watch_reloads_pages_and_survives_a_crashed_watcher(
+    inited: Path,
+) -> None:
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "geppetto_dev", "serve", "--reload", "--build-watch"],
+        cwd=inited,
+        env=cli_env(GEPPETTO_DEV_PORT=str(port)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    stream: EventStream | None = None
+    try:
+        lines = Lines(proc)
+        lines.wait_for(f"server  | Serving Geppetto on http://127.0.0.1:{port}/")
+        lines.wait_for("webpack | webpack: watching js/ for changes")
+        stream = EventStream(port, "/_geppetto/livereload")
+        stream.wait_for("hello")
+        groups = children(proc.pid)
+        assert len(groups) == 2
+
+        webapp = inited / "frontend" / WEBAPP_PATH
+        set_fixture_version(webapp, "rebuilt")
+        lines.wait_for("webpack | build finished; reloading open pages")
+        stream.wait_for("reload")
+        status, bundle = request(
+            f"http://127.0.0.1:{port}/org.geppetto.frontend/geppetto/build/main.bundle.js"
+        )
+        assert status == 200 and "rebuilt" in bundle
+
+        # The watcher crashes: reported, and the server keeps serving.
+        node = next(
+            pid
+            for group in groups
+            for pid in group_members(group)
+            if Path(f"/proc/{pid}/cmdline").read_bytes().startswith(b"node\0")
+        )
+        os.kill(node, signal.SIGKILL)
+        lines.wait_for("webpack | exited with code")
+        status, body = request(f"http://127.0.0.1:{port}/api/people")
+        assert status == 200 and isinstance(json.loads(body), list)
+        assert proc.poll() is None
+
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=30) == 0
+        assert all(group_members(group) == [] for group in groups)
+        assert all(line.startswith(("server  | ", "webpack | ")) for line in lines.rest())
+    finally:
+        if stream is not None:
+            stream.close()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+@needs_node
+def test_build_watch_with_a_busy_port_is_one_line_before_anything_starts(inited: Path) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = run_cli("serve", "--build-watch", "--port", str(port), cwd=inited, timeout=60)
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"error: port {port} on 127.0.0.1 is already in use")
+    assert "webpack |" not in done.stdout
+
+
+def test_settings_reach_the_server_child_as_environment_variables() -> None:
+    env = settings_env(
+        {
+            "port": 0,
+            "dev": False,
+            "reload": True,
+            "app": None,
+            "reload_dirs": (Path("a"), Path("b")),
+            "frontend_dir": Path("web/app"),
+        }
+    )
+    assert env == {
+        "GEPPETTO_DEV_PORT": "0",
+        "GEPPETTO_DEV_DEV": "false",
+        "GEPPETTO_DEV_RELOAD": "true",
+        "GEPPETTO_DEV_RELOAD_DIRS": "a,b",
+        "GEPPETTO_DEV_FRONTEND_DIR": "web/app",
+    }
+    from geppetto_dev.config import load_settings
+
+    settings = load_settings(environ=env)
+    assert settings.port == 0 and settings.reload and not settings.dev
+    assert settings.reload_dirs == (Path("a"), Path("b"))
+    assert settings.frontend_dir == Path("web/app")
