@@ -22,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
+from geppetto_dev.dev.runner import guarded
 from geppetto_dev.errors import GeppettoDevError
 
 __all__ = ["Console", "run_step"]
@@ -129,10 +130,10 @@ def run_step(
         log.flush()
         read_end, write_end = os.pipe()
         try:
-            # Own process group: on Ctrl-C or an error the whole tool tree is stopped, not just
-            # its first process (npm leaves node children behind otherwise).
+            # Own process group, led by the group guard: on Ctrl-C, an error or even a killed
+            # init, the whole tool tree is stopped, not just its first process.
             proc = subprocess.Popen(
-                list(argv),
+                guarded(argv),
                 cwd=cwd,
                 env=None if env is None else dict(env),
                 stdin=subprocess.DEVNULL,
