@@ -11,6 +11,7 @@ from pathlib import Path, PurePosixPath
 
 from geppetto_dev import frontend
 from geppetto_dev.config import Settings, load_settings
+from geppetto_dev.errors import GeppettoDevError
 from geppetto_dev.progress import Console
 from geppetto_dev.scaffold import apply_plan, format_results, package_name_for, plan_project
 
@@ -35,6 +36,8 @@ def project_context(settings: Settings) -> dict[str, str]:
 
 def init_project(settings: Settings, *, skip_frontend: bool, console: Console) -> None:
     dest = settings.project_dir
+    if dest.exists() and not dest.is_dir():
+        raise GeppettoDevError(f"{dest} exists and is not a folder", "choose another DIR")
     if not skip_frontend:
         versions = frontend.preflight()
         console.line("found " + ", ".join(f"{tool} {v}" for tool, v in versions.items()))

@@ -205,3 +205,11 @@ def test_a_missing_tool_is_one_line_and_nothing_is_written(tmp_path: Path) -> No
         "install git (https://git-scm.com/downloads, or your package manager: git)\n"
     )
     assert not (tmp_path / "proj").exists()
+
+
+def test_a_file_in_place_of_the_folder_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "proj").write_text("not a folder")
+    done = run_cli("init", "proj", "--skip-frontend", cwd=tmp_path)
+    assert done.returncode == 1
+    assert done.stderr.startswith("error: ") and "is not a folder" in done.stderr
+    assert (tmp_path / "proj").read_text() == "not a folder"
