@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["group_alive", "own_group", "set_parent_death_signal", "stop_group"]
+__all__ = ["child_env", "group_alive", "own_group", "set_parent_death_signal", "stop_group"]
 
 _PR_SET_PDEATHSIG = 1
 
@@ -43,6 +43,20 @@ def own_group() -> dict[str, Any]:
     if sys.version_info >= (3, 11):
         return {"process_group": 0}
     return {"preexec_fn": os.setpgrp}  # pragma: no cover - Python 3.10
+
+
+def child_env() -> dict[str, str]:
+    """This environment, with this package importable by `python -m` in a child process.
+
+    The package may be importable here only through sys.path (a source checkout, a test run),
+    and the children run from the project folder.
+    """
+    env = dict(os.environ)
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    paths = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+    if root not in paths:
+        env["PYTHONPATH"] = os.pathsep.join([root, *paths])
+    return env
 
 
 def group_alive(pgid: int) -> bool:

@@ -33,7 +33,7 @@ from typing import Any, TextIO
 from geppetto_dev.config import Settings
 from geppetto_dev.dev.channel import Channel, ChannelClosed
 from geppetto_dev.dev.compilecheck import compile_error
-from geppetto_dev.dev.procgroup import own_group, stop_group
+from geppetto_dev.dev.procgroup import child_env, own_group, stop_group
 from geppetto_dev.dev.template import TemplateError, TemplateProcess
 from geppetto_dev.dev.watch import Watcher, WatchPlan, plan_watch
 
@@ -131,10 +131,12 @@ class Supervisor:
         settings: Settings,
         *,
         out: TextIO | None = None,
+        err: TextIO | None = None,
         use_template: bool = True,
     ) -> None:
         self.settings = settings
         self.out = out or sys.stdout
+        self.err = err or sys.stderr
         self.use_template = use_template
         self._events: queue.SimpleQueue[tuple[Any, ...]] = queue.SimpleQueue()
         self._state = _State()
@@ -142,6 +144,8 @@ class Supervisor:
         self._children: dict[int, ServerChild] = {}
         self._sockets: list[socket.socket] = []
         self._plan: WatchPlan | None = None
+        # Set once the first server child has been told to accept connections.
+        self.started = threading.Event()
 
     # --- the public surface -------------------------------------------------------------------
 
@@ -156,6 +160,17 @@ class Supervisor:
     @property
     def sockets(self) -> list[socket.socket]:
         return self._sockets
+
+    @property
+    def server_pid(self) -> int | None:
+        """The running server child (also its process group id), if any."""
+        child = self._state.child
+        return child.pid if child is not None else None
+
+    @property
+    def template_pid(self) -> int | None:
+        template = self._template
+        return template.proc.pid if template is not None and template.proc is not None else None
 
     def run(self) -> int:
         from geppetto_dev.server.run import bind
@@ -173,6 +188,7 @@ class Supervisor:
             first.send({"cmd": "go"})
             self._state.child = first
             watcher.start()
+            self.started.set()
             self._loop()
         finally:
             watcher.stop()
@@ -341,6 +357,7 @@ class Supervisor:
             ],
             pass_fds=[theirs.fileno(), *fds],
             cwd=self.settings.project_dir,
+            env=child_env(),
             **own_group(),
         )
         channel.send({"settings": self.settings})
@@ -393,5 +410,5 @@ class Supervisor:
         return str(path)
 
     def _say(self, message: str, *, error: bool = False) -> None:
-        stream = sys.stderr if error else self.out
+        stream = self.err if error else self.out
         print(message, file=stream, flush=True)

@@ -31,7 +31,7 @@ from typing import Any, NoReturn
 
 from geppetto_dev.config import Settings
 from geppetto_dev.dev.channel import Channel, ChannelClosed
-from geppetto_dev.dev.procgroup import own_group, set_parent_death_signal
+from geppetto_dev.dev.procgroup import child_env, own_group, set_parent_death_signal
 
 __all__ = ["PREIMPORT", "TemplateError", "TemplateProcess", "main"]
 
@@ -97,6 +97,7 @@ class TemplateProcess:
                 argv,
                 pass_fds=[theirs.fileno(), *fds],
                 cwd=self.settings.project_dir,
+                env=child_env(),
                 **own_group(),
             )
         finally:
