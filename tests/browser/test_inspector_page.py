@@ -256,3 +256,14 @@ def test_socket_url_follows_the_context_path(
     expect(page.locator("#ws-url")).to_have_text(served.url.replace("http:", "ws:") + socket_path)
     expect(message(page, "in", "user_privileges")).to_have_count(1)
     assert watched.errors == []
+
+
+def test_reached_from_the_frontend_not_built_page(shared_server: Served, watched: Watched) -> None:
+    page = watched.page
+    page.goto(shared_server.url + "/")
+    expect(page.locator("h1")).to_contain_text("not built")
+    page.get_by_role("link", name="protocol inspector").click()
+    expect(page).to_have_url(shared_server.url + INSPECTOR)
+    expect(message(page, "in", "client_id")).to_have_count(1)
+    expect(message(page, "in", "user_privileges")).to_have_count(1)
+    assert watched.errors == []
