@@ -267,3 +267,26 @@ def test_reached_from_the_frontend_not_built_page(shared_server: Served, watched
     expect(message(page, "in", "client_id")).to_have_count(1)
     expect(message(page, "in", "user_privileges")).to_have_count(1)
     assert watched.errors == []
+
+
+def test_keeps_reconnecting_while_the_server_is_down(
+    tmp_path: Path, serve: Callable[..., Served], watched: Watched
+) -> None:
+    first = serve(tmp_path)
+    page = watched.page
+    page.goto(first.url + INSPECTOR)
+    expect(message(page, "in", "client_id")).to_have_count(1)
+
+    assert first.stop() == 0
+    expect(page.locator("#status")).to_have_attribute("data-state", "closed")
+    # Failed attempts update one note rather than adding one each.
+    note = page.locator("li.note.warning")
+    expect(note).to_contain_text("(attempt 2)", timeout=15_000)
+    expect(note).to_have_count(1)
+
+    port = first.url.rsplit(":", 1)[1]
+    second = serve(tmp_path, "--port", port)
+    assert second.url == first.url
+    expect(message(page, "in", "client_id")).to_have_count(2, timeout=15_000)
+    expect(page.locator("#status")).to_have_attribute("data-state", "open")
+    expect(page.locator("li.note", has_text="connected to")).to_have_count(2)

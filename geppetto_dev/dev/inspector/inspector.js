@@ -45,6 +45,8 @@
   var downloads = 0;
   var retryDelay = 500;
   var connections = 0;
+  var closedNote = null;
+  var failedAttempts = 0;
   var retryTimer = null;
   var inbound = Promise.resolve();  // gzip decoding is async; keep frames in arrival order
   var lastExample = "";
@@ -102,10 +104,17 @@
     ws.onclose = function (event) {
       if (socket !== ws) { return; }
       var seconds = retryDelay / 1000;
+      var text = "connection closed (code " + event.code + ")" +
+        (event.reason ? ": " + event.reason : "") + "; reconnecting in " + seconds + " s";
       setState("closed", "closed");
-      addNote("connection closed (code " + event.code + ")" +
-        (event.reason ? ": " + event.reason : "") + "; reconnecting in " + seconds + " s",
-        "warning");
+      // While the server stays down, one note counts the attempts instead of one per attempt.
+      if (closedNote && closedNote === ui.log.lastElementChild) {
+        failedAttempts++;
+        closedNote.lastChild.textContent = text + " (attempt " + failedAttempts + ")";
+      } else {
+        failedAttempts = 1;
+        closedNote = addNote(text, "warning");
+      }
       retryTimer = setTimeout(connect, retryDelay);
       retryDelay = Math.min(retryDelay * 2, 5000);
     };
@@ -155,7 +164,7 @@
       error: isError(envelope.type)
     });
     if (envelope.type === "client_id" && value && typeof value === "object") {
-      setClientID(value.clientID);
+      setClientID(value.clientID == null ? null : String(value.clientID));
     }
     var request = envelope.requestID != null ? requests[envelope.requestID] : undefined;
     if (request) { linkReply(request, entry); }
@@ -405,6 +414,7 @@
     node.appendChild(span("text", text));
     ui.log.appendChild(node);
     if (ui.follow.checked) { node.scrollIntoView({ block: "nearest" }); }
+    return node;
   }
 
   function tab(text, active) {
