@@ -214,7 +214,7 @@ class EventStream:
                 event = text[7:]
             elif text.startswith("data: "):
                 data = text[6:]
-            elif text == "" and data or text == "" and event != "message":
+            elif text == "" and (data or event != "message"):
                 return event, data
 
     def close(self) -> None:
