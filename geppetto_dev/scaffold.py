@@ -241,7 +241,12 @@ def plan_project(dest: Path, context: Mapping[str, str]) -> Plan:
     missing = [key for key in PROJECT_CONTEXT_KEYS if key not in context]
     if missing:
         raise ValueError(f"project context lacks {', '.join(missing)}")
-    validate_name(context["package"], what="package name", project_dir=dest)
+    try:
+        validate_name(context["package"], what="package name", project_dir=dest)
+    except GeppettoDevError as exc:
+        raise GeppettoDevError(
+            exc.message, f"the package is named after the project folder {dest.name!r}: rename it"
+        ) from None
     for key in PROJECT_CONTEXT_KEYS:
         # The values land in TOML strings; these characters would need escaping there.
         if any(char in context[key] for char in '"\\\n'):

@@ -143,5 +143,6 @@ def test_project_context_is_checked(tmp_path: Path) -> None:
         plan_project(tmp_path, {k: v for k, v in project_context().items() if k != "frontend_ref"})
     with pytest.raises(GeppettoDevError, match="quote"):
         plan_project(tmp_path, {**project_context(), "frontend_repo": 'x"y'})
-    with pytest.raises(GeppettoDevError, match="package name 'json'"):
-        plan_project(tmp_path, project_context("json"))
+    with pytest.raises(GeppettoDevError, match="package name 'json'") as raised:
+        plan_project(tmp_path / "json", project_context("json"))
+    assert "project folder 'json'" in raised.value.hint
