@@ -22,3 +22,12 @@ class WebappFileHandler(StaticFileHandler):
     def set_extra_headers(self, path: str) -> None:
         # Bundles change on every build; let the browser revalidate instead of caching stale code.
         self.set_header("Cache-Control", "no-cache")
+
+    def compute_etag(self) -> str | None:
+        # Tornado's ETag is a content hash cached per path for the life of the process, so a
+        # bundle rebuilt by build-watch kept answering 304 with the old code. The file's
+        # mtime and size change with every build and cost one stat.
+        if self.absolute_path is None:
+            return None
+        stat = os.stat(self.absolute_path)
+        return f'"{stat.st_mtime_ns:x}-{stat.st_size:x}"'

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from tests.fixtures.frontend_repo import WEBAPP_PATH
 from tests.frontend.conftest import Lines, cli_env, free_port, needs_node
 
 pytestmark = needs_node
@@ -73,3 +74,16 @@ def test_serve_shows_the_built_page_and_people_survive_a_restart(inited: Path) -
         status, body = request(base + "/api/people")
         assert status == 200
         assert [{k: p[k] for k in person} for p in json.loads(body)] == [person]
+
+
+def test_a_rebuilt_bundle_is_served_anew_not_a_stale_304(inited: Path) -> None:
+    bundle = inited / "frontend" / WEBAPP_PATH / "build" / "main.bundle.js"
+    with serving(inited) as (base, _):
+        url = base + "/org.geppetto.frontend/geppetto/build/main.bundle.js"
+        with urllib.request.urlopen(url, timeout=10) as first:
+            etag = first.headers["ETag"]
+        bundle.write_text(bundle.read_text() + "\nwindow.rebuilt = true;\n")
+        revalidate = urllib.request.Request(url, headers={"If-None-Match": etag})
+        with urllib.request.urlopen(revalidate, timeout=10) as second:
+            assert second.status == 200  # a 304 would keep the browser on the old code
+            assert "window.rebuilt = true;" in second.read().decode()
