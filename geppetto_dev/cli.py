@@ -150,7 +150,12 @@ def serve(
 @app.command()
 def init(
     directory: Annotated[
-        Path, typer.Argument(help="Project folder, created if needed [default: current folder].")
+        Path,
+        typer.Argument(
+            metavar="DIR",
+            show_default=False,
+            help="Project folder, created if needed [default: the current folder].",
+        ),
     ] = Path("."),
     frontend_repo: Annotated[
         str | None,
