@@ -27,6 +27,7 @@ from geppetto_dev.dev.channel import Channel, ChannelClosed
 from geppetto_dev.dev.livereload import LiveReloadHub, failure_page, install_injection
 from geppetto_dev.dev.procgroup import set_parent_death_signal
 from geppetto_dev.errors import GeppettoDevError
+from geppetto_dev.server.draining import DrainingHTTPServer
 from geppetto_dev.server.loader import load_project
 from geppetto_dev.server.run import run
 
@@ -136,6 +137,7 @@ def serve_child(settings: Settings, sockets: list[socket.socket], channel: Chann
     if flask_app is None:
         flask_app = failure_app(failure or "", settings.is_loopback)
     install_injection(boot_id)
+    DrainingHTTPServer.stop_listeners.append(lambda: link._send({"event": "stopped"}))
     run(settings, sockets, flask_app=flask_app, extra_routes=list(hub.routes()))
     return 0
 

@@ -83,14 +83,16 @@ def stop_group(
     *,
     grace: float = 1.5,
     kill_wait: float = 1.0,
+    term_sent: bool = False,
 ) -> bool:
     """SIGTERM the group, wait up to `grace` for its leader, then SIGKILL what is left.
 
     `leader_exited(timeout)` waits for the leader and says whether it is gone. Members that
     outlive a leader which stopped cleanly are killed too: a server child's group ends with it.
     Returns True when the leader stopped by itself, False when it had to be killed.
+    `term_sent`: the caller already sent SIGTERM; only wait and kill.
     """
-    if not _signal_group(pgid, signal.SIGTERM):
+    if not term_sent and not _signal_group(pgid, signal.SIGTERM):
         leader_exited(kill_wait)
         return True
     clean = leader_exited(grace)

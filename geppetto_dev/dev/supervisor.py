@@ -64,7 +64,11 @@ class ServerChild:
         self.stopping = False
         self.loaded = threading.Event()
         self.load_error: str | None = None
+        self.closing_sent = False
         self.closing_acked = threading.Event()
+        self.term_sent = False
+        # Set once it no longer accepts connections (it said so, or it exited).
+        self.released = threading.Event()
         self.exited = threading.Event()
         self.exit_code: int | None = None
         self._post = post
@@ -84,6 +88,7 @@ class ServerChild:
             self.exit_code = code
         if not self.exited.is_set():
             self.exited.set()
+            self.released.set()
             self._post(("exited", self))
 
     def _read(self) -> None:
@@ -97,6 +102,8 @@ class ServerChild:
                     self._post(("loaded", self))
                 elif event == "closing":
                     self.closing_acked.set()
+                elif event == "stopped":
+                    self.released.set()
         except ChannelClosed:
             # Every descriptor of an exited process is closed: end-of-file means it is gone.
             self.mark_exited(None)
@@ -105,13 +112,28 @@ class ServerChild:
         assert self.popen is not None
         self.mark_exited(self.popen.wait())
 
-    def stop(self, *, notified: bool = False) -> bool:
-        """Stop the whole group; True when it stopped by itself within the grace period."""
+    def begin_closing(self) -> None:
+        """Have it end its live-reload streams, which would hold up its shutdown."""
         self.stopping = True
-        if not notified:
+        if not self.closing_sent:
+            self.closing_sent = True
             self.send({"cmd": "closing"})
+
+    def terminate(self) -> None:
+        """SIGTERM to the group, once the streams are closed (or after half a second)."""
+        self.begin_closing()
         self.closing_acked.wait(0.5)
-        clean = stop_group(self.pid, self.exited.wait, grace=STOP_GRACE, kill_wait=KILL_WAIT)
+        if not self.term_sent:
+            self.term_sent = True
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.pid, signal.SIGTERM)
+
+    def stop(self) -> bool:
+        """Stop the whole group; True when it stopped by itself within the grace period."""
+        self.terminate()
+        clean = stop_group(
+            self.pid, self.exited.wait, grace=STOP_GRACE, kill_wait=KILL_WAIT, term_sent=True
+        )
         self.channel.close()
         return clean
 
@@ -260,23 +282,27 @@ class Supervisor:
             and any(p.resolve() in template.files for p in changed)
         )
         if old is not None:
-            old.stopping = True
-            old.send({"cmd": "closing"})
+            old.begin_closing()
         if stale_template and template is not None:
             # A module the template imported changed (the stack itself is being edited): a
             # fork would run the old code. Its children die with it, so stop ours first.
             self._say("The server stack itself changed; restarting the template process.")
             if old is not None:
-                old.stop(notified=True)
+                old.stop()
                 old = None
             template.stop()
             self._template = None
             self._start_template()
-        new = self._start_child()
+        new = self._start_child()  # it imports the new code while the old server stops
         if old is not None:
-            old.stop(notified=True)
+            old.terminate()
+            # The new server may accept as soon as the old one stopped accepting; the old one
+            # still finishes the requests it had, within the bounded wait of stop().
+            old.released.wait(STOP_GRACE)
         new.send({"cmd": "go"})
         self._state.child = new
+        if old is not None:
+            old.stop()
 
     def _on_exited(self, child: ServerChild) -> None:
         self._children.pop(child.pid, None)

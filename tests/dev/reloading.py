@@ -34,6 +34,19 @@ def text():
 @app.route("/page")
 def page():
     return "<!doctype html><html><body><p>" + message.TEXT + "</p></body></html>"
+
+
+@app.route("/slow")
+def slow():
+    # Answers once the test creates slow-release (at most 10 s): a request in progress.
+    import pathlib, time
+
+    pathlib.Path("slow-started").write_text("yes")
+    for _ in range(1000):
+        if pathlib.Path("slow-release").exists():
+            break
+        time.sleep(0.01)
+    return "slow " + message.TEXT
 """
 
 

@@ -282,3 +282,17 @@ def test_the_port_stays_bound_while_the_server_is_replaced(server: ReloadServer)
             raise
         assert status == 200
     server.wait_text("v2")
+
+
+def test_a_request_in_progress_is_finished_while_the_new_server_already_answers(
+    server: ReloadServer,
+) -> None:
+    slow: list[tuple[int, str]] = []
+    thread = threading.Thread(target=lambda: slow.append(server.fetch("/slow")))
+    thread.start()
+    wait_until((server.project / "slow-started").exists, what="the slow view to start")
+    write_message(server.project, "v2")
+    server.wait_text("v2")  # the new server answers while the old one still works on /slow
+    (server.project / "slow-release").write_text("go")
+    thread.join(15)
+    assert slow == [(200, "slow v1")]  # answered by the old code, not cut off
