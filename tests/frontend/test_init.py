@@ -122,12 +122,18 @@ def test_npm_overrides_applied_by_init_are_not_local_edits(inited: Path) -> None
     pyproject.write_text(
         pyproject.read_text() + '\n[tool.geppetto-dev.npm-overrides]\n"left-pad" = "1.3.0"\n'
     )
+    # npm-install-args go in the [tool.geppetto-dev] table itself, above the sub-table.
+    text = pyproject.read_text()
+    args = 'npm-install-args = ["--ignore-scripts"]\n'
+    pyproject.write_text(text.replace("[tool.geppetto-dev]\n", "[tool.geppetto-dev]\n" + args, 1))
     for _ in range(2):  # the second run meets the overrides the first one wrote
         done = run_cli("init", cwd=inited)
         assert done.returncode == 0, done.stdout + done.stderr
         assert "npm overrides written to package.json: left-pad" in done.stdout
     package = inited / "frontend" / WEBAPP_PATH / "package.json"
     assert json.loads(package.read_text())["overrides"] == {"left-pad": "1.3.0"}
+    logs = sorted((inited / ".geppetto-dev" / "logs").glob("npm-install-*.log"))
+    assert "--legacy-peer-deps --no-audit --no-fund --ignore-scripts" in logs[-1].read_text()
     assert "package.json" in git(inited / "frontend", "status", "--porcelain")
 
     # The user's own edit on top of init's is theirs again: refused, and kept.

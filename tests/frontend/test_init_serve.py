@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from tests.fixtures.frontend_repo import WEBAPP_PATH
-from tests.frontend.conftest import Lines, cli_env, free_port, needs_node
+from tests.frontend.conftest import Lines, cli_env, free_port, needs_node, run_cli
 
 pytestmark = needs_node
 
@@ -87,3 +87,13 @@ def test_a_rebuilt_bundle_is_served_anew_not_a_stale_304(inited: Path) -> None:
         with urllib.request.urlopen(revalidate, timeout=10) as second:
             assert second.status == 200  # a 304 would keep the browser on the old code
             assert "window.rebuilt = true;" in second.read().decode()
+
+
+def test_a_project_made_with_skip_frontend_serves_the_not_built_page(tmp_path: Path) -> None:
+    done = run_cli("init", "proj", "--skip-frontend", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    with serving(tmp_path / "proj") as (base, _):
+        status, page = request(base + "/")
+        assert status == 200 and "frontend is not built yet" in page
+        status, body = request(base + "/api/people")
+        assert status == 200 and json.loads(body) == []
