@@ -15,19 +15,21 @@ if TYPE_CHECKING:
 
 def import_submodules(name: str) -> list[ModuleType]:
     """Import a module and, for a package, every module below it (handlers register on import)."""
-    try:
-        root = importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name and name.startswith(exc.name):
-            raise GeppettoDevError(
-                f"cannot import {name!r}: module {exc.name!r} not found",
-                "run from the project folder or fix the 'handlers' setting",
-            ) from None
-        raise
+    root = _import(name, "run from the project folder or fix the 'handlers' setting")
     modules = [root]
     for info in pkgutil.walk_packages(getattr(root, "__path__", []), prefix=f"{name}."):
         modules.append(importlib.import_module(info.name))
     return modules
+
+
+def _import(name: str, hint: str) -> ModuleType:
+    """Import `name`; a missing module (not one missing inside it) is the user's error."""
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name and (name == exc.name or name.startswith(exc.name + ".")):
+            raise GeppettoDevError(f"cannot import module {name!r}", hint) from None
+        raise
 
 
 def import_object(reference: str) -> Any:
@@ -37,16 +39,7 @@ def import_object(reference: str) -> Any:
         raise GeppettoDevError(
             f"invalid app reference {reference!r}", "use MODULE:ATTR, e.g. myproject.app:app"
         )
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name and module_name.startswith(exc.name):
-            raise GeppettoDevError(
-                f"cannot import module {module_name!r} (from --app {reference})",
-                "run from the project folder or check the module name",
-            ) from None
-        raise
-    target: Any = module
+    target: Any = _import(module_name, f"run from the project folder or fix --app {reference}")
     for part in attr.split("."):
         try:
             target = getattr(target, part)
