@@ -33,7 +33,7 @@ EXCLUDED_DIR_NAMES = frozenset(
     {"__pycache__", "node_modules", "build", "dist", "site-packages", "htmlcov"}
 )
 # Quiet period after the last change before reloading, and the longest a burst is grouped.
-STEP_MS = 20
+STEP_MS = 10
 DEBOUNCE_MS = 400
 
 
