@@ -234,6 +234,16 @@ def _resolve(clone: Path, ref: str) -> str:
     )
 
 
+def _is_fixed_ref(clone: Path, ref: str) -> bool:
+    """Whether `ref` is a tag or a commit id present in the clone (not a branch that moves)."""
+    if _git(clone, "rev-parse", "--verify", "--quiet", f"refs/tags/{ref}", check=False):
+        return True
+    if _git(clone, "rev-parse", "--verify", "--quiet", f"refs/remotes/origin/{ref}", check=False):
+        return False
+    commit = _git(clone, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False)
+    return bool(commit) and commit.startswith(ref.lower())
+
+
 def update_clone(settings: Settings, console: Console) -> str:
     """Clone (into a temporary folder, renamed when complete) or fetch; check out the ref.
 
@@ -274,15 +284,22 @@ def update_clone(settings: Settings, console: Console) -> str:
         if inits:
             _git(where.clone, "checkout", "-q", "HEAD", "--", *inits)
         _write_state(where, own_changes={})
-        run_step(
-            console,
-            "git fetch",
-            ["git", "fetch", "--progress", "--tags", "--force", "--prune", "origin"],
-            cwd=where.clone,
-            log_path=log_file(where, "git-fetch"),
-            env=env,
-            hint="check your network, or the clone's origin",
-        )
+        try:
+            run_step(
+                console,
+                "git fetch",
+                ["git", "fetch", "--progress", "--tags", "--force", "--prune", "origin"],
+                cwd=where.clone,
+                log_path=log_file(where, "git-fetch"),
+                env=env,
+                hint="check your network, or the clone's origin",
+            )
+        except GeppettoDevError:
+            # Offline, a tag or commit already in the clone builds the same as after a fetch;
+            # a branch could be behind, so that stays an error.
+            if not _is_fixed_ref(where.clone, settings.frontend_ref):
+                raise
+            console.line(f"note: fetch failed; using {settings.frontend_ref} as already cloned")
         commit = _resolve(where.clone, settings.frontend_ref)
         _git(where.clone, "checkout", "-q", "--detach", commit)
     console.line(f"ok frontend at {settings.frontend_ref} ({commit[:12]})")

@@ -55,30 +55,37 @@ def init_project(settings: Settings, *, skip_frontend: bool, console: Console) -
     if any(status == "skip" for status, _ in results):
         console.line("(skipped files differ from the template and were left as they are)")
     pyproject = dest / "pyproject.toml"
+    # Settings given on the command line are saved once the clone matches them (and the commit
+    # once it is built), so pyproject.toml always describes the clone on disk.
     changed = {
         key.replace("_", "-"): wanted[key]
         for key in ("frontend_repo", "frontend_ref", "webapp_path", "frontend_dir")
         if wanted[key] != saved[key]
     }
-    if changed and frontend.record_settings(pyproject, changed):
-        console.line("ok pyproject.toml: " + ", ".join(f"{k} = {v}" for k, v in changed.items()))
-
     if skip_frontend:
+        _record(pyproject, changed, console)
         console.line("frontend skipped (--skip-frontend): '/' shows the 'frontend not built' page")
     else:
         commit = frontend.update_clone(settings, console)
+        _record(pyproject, changed, console)
         try:
             frontend.install(settings, console)
             frontend.build(settings, console)
         finally:
             frontend.remember_own_changes(settings)
-        if frontend.record_settings(pyproject, {"frontend-commit": commit}):
-            console.line(f"ok frontend-commit = {commit[:12]} recorded in pyproject.toml")
-        else:
-            console.line(
-                f'note: add frontend-commit = "{commit}" to [tool.geppetto-dev] in {pyproject}'
-            )
+        _record(pyproject, {"frontend-commit": commit}, console)
     _next_steps(settings, console)
+
+
+def _record(pyproject: Path, values: dict[str, str], console: Console) -> None:
+    if not values:
+        return
+    if frontend.record_settings(pyproject, values):
+        shown = {k: v[:12] if k == "frontend-commit" else v for k, v in values.items()}
+        console.line("ok pyproject.toml: " + ", ".join(f"{k} = {v}" for k, v in shown.items()))
+    else:
+        lines = "; ".join(f'{k} = "{v}"' for k, v in values.items())
+        console.line(f"note: add to [tool.geppetto-dev] in {pyproject}: {lines}")
 
 
 def _next_steps(settings: Settings, console: Console) -> None:

@@ -219,3 +219,20 @@ def test_a_file_in_place_of_the_folder_is_one_line(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert done.stderr.startswith("error: ") and "is not a folder" in done.stderr
     assert (tmp_path / "proj").read_text() == "not a folder"
+
+
+def test_a_rerun_offline_builds_the_tag_already_cloned_but_not_a_branch(
+    tmp_path: Path, remote: Path
+) -> None:
+    done = run_cli("init", "proj", "--frontend-repo", str(remote), cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    remote.rename(tmp_path / "unreachable")
+    proj = tmp_path / "proj"
+    done = run_cli("init", cwd=proj)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"note: fetch failed; using {TAG} as already cloned" in done.stdout
+    # A branch may have moved on the remote: building a stale copy silently would mislead.
+    done = run_cli("init", "--frontend-ref", "master", cwd=proj)
+    assert done.returncode == 1
+    assert done.stderr.startswith("error: git fetch failed")
+    assert read_pyproject(proj)["frontend-ref"] == TAG
