@@ -36,7 +36,9 @@ __all__ = [
     "paths",
     "preflight",
     "record_settings",
+    "remember_own_changes",
     "update_clone",
+    "watch_command",
 ]
 
 STATE_DIR = ".geppetto-dev"
