@@ -5,8 +5,10 @@ from __future__ import annotations
 import errno
 import http.client
 import json
+import os
 import signal
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -16,8 +18,11 @@ from pathlib import Path
 import pytest
 
 from tests.dev.reloading import (
+    REPO,
+    SERVING,
     ReloadServer,
     descendants,
+    get,
     make_project,
     pid_alive,
     start_reload_server,
@@ -296,3 +301,41 @@ def test_a_request_in_progress_is_finished_while_the_new_server_already_answers(
     (server.project / "slow-release").write_text("go")
     thread.join(15)
     assert slow == [(200, "slow v1")]  # answered by the old code, not cut off
+
+
+def test_without_reload_serve_is_one_plain_process(project: Path) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "geppetto_dev", "serve", "--port", "0", "--app", "app:app"],
+        cwd=project,
+        env={**os.environ, "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"},
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        match = SERVING.search(line)
+        assert match, line
+        status, body = get(int(match.group(1)), "/page")
+        assert status == 200
+        assert "data-geppetto-livereload" not in body
+        assert descendants(proc.pid) == set()  # no template, no server child
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_reload_options_without_reload_are_one_error_line(project: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "geppetto_dev", "serve", "--reload-dir", "."],
+        cwd=project,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stderr == (
+        "error: --reload-dir and --reload-exclude only apply with --reload; add --reload\n"
+    )
