@@ -120,6 +120,14 @@ def test_geppetto_version_round_trip(inspector: tuple[Page, Served], watched: Wa
     # The reply link points at its request.
     href = reply.locator(".reply a").get_attribute("href")
     assert href == "#" + str(request.get_attribute("id"))
+
+    # A sent message goes back into the form to be sent again, with the next requestID.
+    page.fill("#send-type", "")
+    request.locator("button.resend").click()
+    expect(page.locator("#send-type")).to_have_value("geppetto_version")
+    page.click("#send")
+    expect(reply).to_have_count(2)
+    expect(reply.nth(1)).to_have_attribute("data-request-id", f"{client_id}-1")
     assert watched.errors == []
 
 

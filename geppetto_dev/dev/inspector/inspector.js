@@ -247,7 +247,7 @@
       socket.send(text);
       addEntry({ direction: "out", type: "(raw frame)", requestID: null, raw: text,
         value: parseOr(text, text), frame: { kind: "text", bytes: byteLength(text) },
-        time: new Date() });
+        time: new Date(), form: { type: ui.type.value, data: text, raw: true } });
       return;
     }
     var type = ui.type.value.trim();
@@ -266,7 +266,7 @@
     socket.send(frame);
     var entry = addEntry({ direction: "out", type: type, requestID: requestID, raw: frame,
       value: unwrap(payload), frame: { kind: "text", bytes: byteLength(frame) },
-      time: new Date() });
+      time: new Date(), form: { type: type, data: text, raw: false } });
     requests[requestID] = entry;
     entry.node.classList.add("pending");
     entry.reply.textContent = "awaiting reply";
@@ -347,6 +347,17 @@
     var rawTab = tab("raw", false);
     right.appendChild(decodedTab);
     right.appendChild(rawTab);
+    if (entry.form) {
+      // Back into the form as typed, to edit and send again.
+      var again = tab("resend", false);
+      again.classList.add("resend");
+      again.title = "Put this message back into the form, to edit and send again";
+      again.addEventListener("click", function (event) {
+        event.preventDefault();
+        fillForm(entry.form);
+      });
+      right.appendChild(again);
+    }
     meta.appendChild(right);
     meta.appendChild(span("preview", preview(pretty)));
 
@@ -549,6 +560,16 @@
       option.value = type;
       ui.typeOptions.appendChild(option);
     });
+  }
+
+  function fillForm(form) {
+    ui.raw.checked = form.raw;
+    ui.type.disabled = form.raw;
+    ui.type.value = form.type;
+    ui.type.classList.remove("invalid");
+    ui.data.value = form.data;
+    lastExample = "";
+    ui.data.focus();
   }
 
   function pickType(type) {
