@@ -20,9 +20,9 @@ import threading
 import traceback
 from typing import Any, NoReturn
 
-from flask import Flask
+from flask import Flask, request
 
-from geppetto_dev.config import Settings
+from geppetto_dev.config import Settings, is_loopback_host
 from geppetto_dev.dev.channel import Channel, ChannelClosed
 from geppetto_dev.dev.livereload import LiveReloadHub, failure_page, install_injection
 from geppetto_dev.dev.procgroup import set_parent_death_signal
@@ -63,15 +63,17 @@ def user_traceback(exc: BaseException) -> str:
     return "".join(summary.format())
 
 
-def failure_app(text: str, show_detail: bool) -> Flask:
-    """Answers every path with the load error (its text only for clients on loopback)."""
+def failure_app(text: str) -> Flask:
+    """Answers every path with the load error; its text only to clients on this machine."""
     app = Flask("geppetto_dev_failure")
-    page = failure_page("The app failed to load", text if show_detail else None)
+    detailed = failure_page("The app failed to load", text)
+    plain = failure_page("The app failed to load", None)
     methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
     @app.route("/", defaults={"path": ""}, methods=methods)
     @app.route("/<path:path>", methods=methods)
     def fail(path: str) -> tuple[str, int, dict[str, str]]:
+        page = detailed if is_loopback_host(request.remote_addr or "") else plain
         return page, 500, {"Cache-Control": "no-store"}
 
     return app
@@ -135,7 +137,7 @@ def serve_child(settings: Settings, sockets: list[socket.socket], channel: Chann
     if link.orphaned:
         return 1
     if flask_app is None:
-        flask_app = failure_app(failure or "", settings.is_loopback)
+        flask_app = failure_app(failure or "")
     install_injection(boot_id)
     DrainingHTTPServer.stop_listeners.append(lambda: link._send({"event": "stopped"}))
     run(settings, sockets, flask_app=flask_app, extra_routes=list(hub.routes()))

@@ -176,3 +176,16 @@ def test_a_channel_end_held_only_by_a_dead_process_reads_as_closed() -> None:
     with pytest.raises(ChannelClosed):
         ours.recv()
     ours.close()
+
+
+def test_the_load_error_page_shows_the_traceback_to_this_machine_only() -> None:
+    from geppetto_dev.dev.child import failure_app
+
+    client = failure_app("Traceback: RuntimeError: secret detail").test_client()
+    local = client.get("/api/people", environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    assert local.status_code == 500
+    assert "secret detail" in local.get_data(as_text=True)
+    remote = client.post("/", environ_base={"REMOTE_ADDR": "192.0.2.7"})
+    assert remote.status_code == 500
+    assert "The app failed to load" in remote.get_data(as_text=True)
+    assert "secret detail" not in remote.get_data(as_text=True)
