@@ -31,6 +31,7 @@ __all__ = [
     "apply_overrides",
     "build",
     "check_clone",
+    "diagnose_npm",
     "install",
     "npm_script",
     "paths",
@@ -375,6 +376,34 @@ def _npm_env() -> dict[str, str]:
     }
 
 
+# Failures of old webpack/npm trees on current Node, and what fixes them.
+_KNOWN_FAILURES = (
+    (
+        ("ERR_OSSL_EVP_UNSUPPORTED", "digital envelope routines::unsupported"),
+        "this webpack predates OpenSSL 3 (Node 17+): run init again with "
+        "NODE_OPTIONS=--openssl-legacy-provider set, or use Node 16",
+    ),
+    (
+        ("gyp ERR!", "node-gyp"),
+        "a native module failed to compile for this Node (node-sass and friends): replace or "
+        "pin it with npm-overrides in [tool.geppetto-dev], or use the Node version it supports",
+    ),
+    (
+        ("ERESOLVE",),
+        "npm could not resolve the dependency tree: pin the conflicting package with "
+        "npm-overrides in [tool.geppetto-dev], or add --force to npm-install-args",
+    ),
+)
+
+
+def diagnose_npm(log: str) -> str | None:
+    """A precise hint for a known npm/webpack failure found in its log."""
+    for markers, hint in _KNOWN_FAILURES:
+        if any(marker in log for marker in markers):
+            return hint
+    return None
+
+
 def install(settings: Settings, console: Console) -> None:
     """npm install with legacy peer resolution (old Geppetto trees need it on npm >= 7)."""
     where = paths(settings)
@@ -394,6 +423,7 @@ def install(settings: Settings, console: Console) -> None:
         env=_npm_env(),
         hint="fix drift in old dependencies with npm-overrides or npm-install-args "
         "in [tool.geppetto-dev], then run init again",
+        diagnose=diagnose_npm,
     )
 
 
@@ -407,6 +437,7 @@ def build(settings: Settings, console: Console) -> None:
         log_path=log_file(where, "npm-build"),
         env=_npm_env(),
         hint="fix the build (see its log), then run init again",
+        diagnose=diagnose_npm,
     )
 
 

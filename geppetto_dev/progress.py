@@ -18,7 +18,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -119,8 +119,13 @@ def run_step(
     log_path: Path,
     env: Mapping[str, str] | None = None,
     hint: str = "",
+    diagnose: Callable[[str], str | None] | None = None,
 ) -> None:
-    """Run `argv`, showing progress; raise GeppettoDevError (after printing the tail) on failure."""
+    """Run `argv`, showing progress; raise GeppettoDevError (after printing the tail) on failure.
+
+    `diagnose` gets the whole log of a failed run and may return a more precise hint, for
+    failures whose cause is known but buried far above the tail.
+    """
     log_path.parent.mkdir(parents=True, exist_ok=True)
     start = time.monotonic()
     if not console.live:
@@ -170,6 +175,8 @@ def run_step(
     for line in output.tail:
         console.line(f"    {line}")
     console.line(f"full log: {log_path}")
+    if diagnose is not None:
+        hint = diagnose(log_path.read_text(encoding="utf-8", errors="replace")) or hint
     raise GeppettoDevError(
         f"{title} failed with exit code {proc.returncode} (full log: {log_path})",
         hint or "see the lines above and the log",

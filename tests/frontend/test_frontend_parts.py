@@ -155,3 +155,20 @@ def test_a_folder_that_is_not_a_clone_is_refused(tmp_path: Path) -> None:
     with pytest.raises(GeppettoDevError) as caught:
         frontend.check_clone(settings)
     assert "not a git clone" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("log", "expected"),
+    [
+        ("Error: error:0308010C:digital envelope routines::unsupported", "openssl-legacy"),
+        ("gyp ERR! build error\nnode-sass@4.14.1 postinstall", "native module"),
+        ("npm ERR! code ERESOLVE\nnpm ERR! ERESOLVE unable to resolve", "npm-overrides"),
+        ("ERROR in ./js/app.js: Module not found", None),
+    ],
+)
+def test_known_npm_failures_get_a_precise_hint(log: str, expected: str | None) -> None:
+    hint = frontend.diagnose_npm(log)
+    if expected is None:
+        assert hint is None
+    else:
+        assert hint is not None and expected in hint

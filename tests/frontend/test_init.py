@@ -167,8 +167,12 @@ def test_an_unknown_ref_leaves_no_folder_behind(tmp_path: Path, remote: Path) ->
 def test_a_failing_build_prints_its_tail_and_log(tmp_path: Path, remote: Path) -> None:
     webapp = remote / WEBAPP_PATH
     git(remote, "checkout", "-q", TAG)
+    # Like webpack 4 on Node 17+: the cause first, then a long stack, then the summary.
     (webapp / "scripts" / "build.js").write_text(
-        'console.log("compiling 12 modules");\nconsole.error("ERROR in ./js/app.js: boom");\n'
+        'console.log("compiling 12 modules");\n'
+        'console.error("Error: error:0308010C:digital envelope routines::unsupported");\n'
+        "for (let i = 0; i < 40; i++) console.error(`    at frame${i} (webpack/lib/x.js)`);\n"
+        'console.error("ERROR in ./js/app.js: boom");\n'
         "process.exit(2);\n"
     )
     git(remote, "commit", "-q", "-am", "Break the build")
@@ -179,6 +183,9 @@ def test_a_failing_build_prints_its_tail_and_log(tmp_path: Path, remote: Path) -
     assert done.returncode != 0
     assert "ERROR in ./js/app.js: boom" in done.stdout  # the tail
     assert "npm run build-dev-noTest failed with exit code" in done.stderr
+    # The cause scrolled out of the tail; the hint still names the fix.
+    assert "digital envelope" not in done.stdout
+    assert "NODE_OPTIONS=--openssl-legacy-provider" in done.stderr
     log_line = next(line for line in done.stdout.splitlines() if line.startswith("full log:"))
     log = Path(log_line.removeprefix("full log:").strip())
     assert "boom" in log.read_text()
