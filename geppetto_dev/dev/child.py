@@ -49,6 +49,16 @@ def load(settings: Settings) -> tuple[Flask | None, str | None]:
     return None, text
 
 
+def imported_since(before: set[str]) -> list[tuple[str, str]]:
+    """(name, file) of the modules imported since `before`, in import order."""
+    found = []
+    for name, module in list(sys.modules.items()):
+        path = getattr(module, "__file__", None)
+        if name not in before and isinstance(path, str):
+            found.append((name, os.path.realpath(path)))
+    return found
+
+
 def user_traceback(exc: BaseException) -> str:
     """The traceback without the frames of this package and of the import machinery."""
     package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -130,9 +140,18 @@ def serve_child(settings: Settings, sockets: list[socket.socket], channel: Chann
     hub = LiveReloadHub(boot_id)
     link = _SupervisorLink(channel, hub)
     link.start()  # first, so a "closing" sent while the project loads is answered at once
+    before = set(sys.modules)
     flask_app, failure = load(settings)
     hub.failure = failure
-    link._send({"event": "loaded", "ok": failure is None, "error": failure})
+    link._send(
+        {
+            "event": "loaded",
+            "ok": failure is None,
+            "error": failure,
+            "modules": [] if failure else imported_since(before),
+            "sys_path": list(sys.path),
+        }
+    )
     link.go.wait()
     if link.orphaned:
         return 1

@@ -64,6 +64,8 @@ class ServerChild:
         self.stopping = False
         self.loaded = threading.Event()
         self.load_error: str | None = None
+        self.modules: list[tuple[str, str]] = []  # (name, file) its project imported
+        self.sys_path: list[str] = []  # where it found them
         self.closing_sent = False
         self.closing_acked = threading.Event()
         self.term_sent = False
@@ -98,6 +100,8 @@ class ServerChild:
                 event = message.get("event")
                 if event == "loaded":
                     self.load_error = None if message.get("ok") else str(message.get("error"))
+                    self.modules = list(message.get("modules") or [])
+                    self.sys_path = list(message.get("sys_path") or [])
                     self.loaded.set()
                     self._post(("loaded", self))
                 elif event == "closing":
@@ -155,11 +159,15 @@ class Supervisor:
         out: TextIO | None = None,
         err: TextIO | None = None,
         use_template: bool = True,
+        preload: bool = True,
     ) -> None:
         self.settings = settings
         self.out = out or sys.stdout
         self.err = err or sys.stderr
         self.use_template = use_template
+        # Import the project's unwatched dependencies in the template after the first load.
+        self.preload = preload
+        self._preloaded: set[str] = set()
         self._events: queue.SimpleQueue[tuple[Any, ...]] = queue.SimpleQueue()
         self._state = _State()
         self._template: TemplateProcess | None = None
@@ -252,6 +260,7 @@ class Supervisor:
                         "The app failed to load; serving an error page until the next save.",
                         error=True,
                     )
+                self._preload(loaded)
             elif kind == "exited":
                 self._on_exited(event[1])
 
@@ -281,6 +290,11 @@ class Supervisor:
             and template.alive
             and any(p.resolve() in template.files for p in changed)
         )
+        if template is not None and template.alive and template.tainted:
+            # Forking a process with threads can deadlock the child: start a clean template.
+            self._say(f"Preloading stopped ({template.tainted}); restarting the template process.")
+            self.preload = False
+            stale_template = True
         if old is not None:
             old.begin_closing()
         if stale_template and template is not None:
@@ -303,6 +317,23 @@ class Supervisor:
         self._state.child = new
         if old is not None:
             old.stop()
+
+    def _preload(self, child: ServerChild) -> None:
+        """Have the template import the project's dependencies that are not watched sources."""
+        template = self._template
+        if not self.preload or template is None or not template.alive or self._plan is None:
+            return
+        source = self._plan.filter
+        names = [
+            name
+            for name, file in child.modules
+            if name not in self._preloaded
+            and Path(file) not in template.files
+            and not source.accepts(Path(file))
+        ]
+        if names:
+            self._preloaded.update(names)
+            template.preload(names, child.sys_path)
 
     def _on_exited(self, child: ServerChild) -> None:
         self._children.pop(child.pid, None)
@@ -330,6 +361,7 @@ class Supervisor:
         if not self.use_template or not hasattr(os, "fork"):
             return
         template = TemplateProcess(self.settings, self._sockets, self._on_template_child_exit)
+        self._preloaded.clear()  # a new template has imported nothing of the project's yet
         try:
             template.start()
         except (TemplateError, OSError) as exc:

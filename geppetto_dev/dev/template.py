@@ -68,6 +68,8 @@ class TemplateProcess:
         self.on_exit = on_exit
         self.ready_timeout = ready_timeout
         self.files: frozenset[Path] = frozenset()
+        # Set when a preloaded module started a thread: forking from it is no longer safe.
+        self.tainted: str | None = None
         self.proc: subprocess.Popen[bytes] | None = None
         self._control: Channel | None = None
         self._replies: queue.SimpleQueue[dict[str, Any]] = queue.SimpleQueue()
@@ -111,7 +113,17 @@ class TemplateProcess:
             raise TemplateError(str(reply.get("error") or "the template process did not start"))
         self.files = frozenset(Path(f) for f in reply.get("files", ()))
 
-    def fork(self, channel: socket.socket, timeout: float = 5.0) -> int:
+    def preload(self, modules: list[str], sys_path: list[str]) -> None:
+        """Import these (the project's third-party dependencies) once, for every later fork.
+
+        `sys_path` is the server's, where the project may have added folders of its own.
+        """
+        control = self._control
+        if control is not None and modules:
+            with contextlib.suppress(ChannelClosed):
+                control.send({"cmd": "preload", "modules": modules, "sys_path": sys_path})
+
+    def fork(self, channel: socket.socket, timeout: float = 30.0) -> int:
         """A new server child that talks over `channel`; returns its pid (also its group id)."""
         with self._lock:
             if self._control is None:
@@ -139,6 +151,9 @@ class TemplateProcess:
                 message, _fds = control.recv()
                 if "exited" in message:
                     self.on_exit(int(message["exited"]), int(message.get("code", 0)))
+                elif "preloaded" in message:
+                    self.files = frozenset(Path(f) for f in message.get("files", ()))
+                    self.tainted = message.get("tainted")
                 else:
                     self._replies.put(message)
         except ChannelClosed:
@@ -169,6 +184,31 @@ def _loaded_files() -> list[str]:
         if isinstance(name, str) and name.endswith(".py"):
             files.add(os.path.realpath(name))
     return sorted(files)
+
+
+def _thread_count() -> int:
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return threading.active_count()
+
+
+def _preload(modules: list[str], sys_path: list[str]) -> dict[str, Any]:
+    """Import what the first server imported from outside the watched sources.
+
+    Those files never trigger a reload, so importing them once here changes nothing but the
+    time each reload takes (a scientific stack can take seconds to import). A module that fails
+    here is simply left to the children.
+    """
+    if sys_path:
+        sys.path[:] = sys_path
+    for name in modules:
+        with contextlib.suppress(BaseException):
+            importlib.import_module(name)
+    gc.freeze()
+    threads = _thread_count()
+    tainted = f"a preloaded module started {threads - 1} thread(s)" if threads > 1 else None
+    return {"preloaded": len(modules), "files": _loaded_files(), "tainted": tainted}
 
 
 def _noop(signum: int, frame: FrameType | None) -> None:
@@ -239,6 +279,9 @@ def main(argv: list[str] | None = None) -> NoReturn:
                 message, fds = control.recv()
             except ChannelClosed:
                 os._exit(0)  # the supervisor is gone or done; children have their own lifeline
+            if message.get("cmd") == "preload":
+                control.send(_preload(message.get("modules", []), message.get("sys_path", [])))
+                continue
             if message.get("cmd") != "fork" or not fds:
                 continue
             pid = os.fork()

@@ -339,3 +339,70 @@ def test_reload_options_without_reload_are_one_error_line(project: Path) -> None
     assert result.stderr == (
         "error: --reload-dir and --reload-exclude only apply with --reload; add --reload\n"
     )
+
+
+DEPENDENCY_APP = """\
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "vendor"))
+
+import heavydep  # noqa: E402
+from app_base import app  # noqa: E402, F401
+"""
+
+HEAVY = """\
+import os
+import threading
+
+with open(os.path.join(os.path.dirname(__file__), "..", "imports.log"), "a") as log:
+    log.write(f"{os.getpid()}\\n")
+if os.environ.get("HEAVY_STARTS_THREAD"):
+    threading.Thread(target=threading.Event().wait, daemon=True).start()
+"""
+
+
+def _dependency_project(project: Path) -> Path:
+    (project / "app.py").rename(project / "app_base.py")
+    (project / "app.py").write_text(DEPENDENCY_APP)
+    (project / "vendor").mkdir()
+    (project / "vendor" / "heavydep.py").write_text(HEAVY)
+    return project / "imports.log"
+
+
+def _importers(log: Path) -> list[int]:
+    return [int(line) for line in log.read_text().split()] if log.exists() else []
+
+
+def test_unwatched_dependencies_are_imported_once_not_on_every_reload(project: Path) -> None:
+    log = _dependency_project(project)
+    server = start_reload_server(project, "--app", "app:app", "--reload-exclude", "vendor")
+    try:
+        # The first server imports it; then the template does, for every later server.
+        wait_until(lambda: len(_importers(log)) == 2, what="the template to preload")
+        assert _importers(log)[1] in descendants(server.proc.pid)
+        for version in ("v2", "v3"):
+            write_message(project, version)
+            server.wait_text(version)
+        assert len(_importers(log)) == 2
+    finally:
+        server.stop(signal.SIGKILL)
+
+
+def test_a_dependency_that_starts_a_thread_ends_preloading(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HEAVY_STARTS_THREAD", "1")
+    log = _dependency_project(project)
+    server = start_reload_server(project, "--app", "app:app", "--reload-exclude", "vendor")
+    try:
+        wait_until(lambda: len(_importers(log)) == 2, what="the template to preload")
+        write_message(project, "v2")
+        server.wait_text("v2")
+        assert "Preloading stopped (a preloaded module started 1 thread(s))" in server.text()
+        write_message(project, "v3")
+        server.wait_text("v3")
+        # The clean template never imports it again: each new server does.
+        assert len(_importers(log)) == 4
+    finally:
+        server.stop(signal.SIGKILL)
