@@ -136,6 +136,7 @@ class Runner:
         self._lock = threading.Lock()
         self._events: queue.Queue[tuple[str, int] | None] = queue.Queue()
         self._readers: list[threading.Thread] = []
+        self._stopping = False
 
     # Output -------------------------------------------------------------------------------
 
@@ -216,6 +217,8 @@ class Runner:
         except (KeyboardInterrupt, _Stop):
             return 0
         finally:
+            # A second Ctrl-C while the groups stop (a bounded wait) must not cut that short.
+            self._stopping = True
             self.stop()
             restore()
 
@@ -248,7 +251,9 @@ class Runner:
             return lambda: None
 
         def on_signal(signum: int, frame: FrameType | None) -> None:
-            raise _Stop
+            if not self._stopping:
+                self._stopping = True
+                raise _Stop
 
         previous = {
             sig: signal.signal(sig, on_signal)

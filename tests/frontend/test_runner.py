@@ -167,3 +167,30 @@ def test_a_killed_runner_takes_every_group_with_it(tmp_path: Path) -> None:
         if runner.poll() is None:
             runner.kill()
             runner.wait()
+
+
+def test_a_second_ctrl_c_while_stopping_does_not_break_the_stop(tmp_path: Path) -> None:
+    script = (
+        "import sys\n"
+        "from geppetto_dev.dev.runner import ProcessSpec, Runner\n"
+        "child = 'import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+        'print("ready", flush=True); time.sleep(60)\'\n'
+        "spec = ProcessSpec('stubborn', [sys.executable, '-c', child])\n"
+        "runner = Runner([spec], stop_timeout=1)\n"
+        "sys.exit(runner.run())\n"
+    )
+    runner = subprocess.Popen(
+        [PY, "-c", script],
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert runner.stdout is not None
+    assert runner.stdout.readline() == "stubborn | ready\n"
+    runner.send_signal(signal.SIGINT)
+    time.sleep(0.3)  # lets the first stop begin; the outcome does not depend on this timing
+    runner.send_signal(signal.SIGINT)
+    _, err = runner.communicate(timeout=30)
+    assert runner.returncode == 0
+    assert err == ""
