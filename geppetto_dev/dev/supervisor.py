@@ -210,7 +210,11 @@ class Supervisor:
         for sock in self._sockets:
             sock.set_inheritable(True)
         restore = self._install_signal_handlers()
-        watcher = Watcher(self._plan, lambda paths: self._events.put(("changes", paths)))
+        watcher = Watcher(
+            self._plan,
+            lambda paths: self._events.put(("changes", paths)),
+            on_error=lambda message: self._events.put(("watch-error", message)),
+        )
         try:
             self._say(f"Watching for changes in {self._plan.describe()} (Python files)")
             self._start_template()
@@ -263,6 +267,8 @@ class Supervisor:
                 self._preload(loaded)
             elif kind == "exited":
                 self._on_exited(event[1])
+            elif kind == "watch-error":
+                self._say(f"warning: {event[1]}", error=True)
 
     def _on_changes(self, changed: set[Path]) -> None:
         names = ", ".join(sorted(f"'{self._show(p)}'" for p in changed))

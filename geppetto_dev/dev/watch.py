@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fnmatch
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -146,11 +147,15 @@ class Watcher:
         plan: WatchPlan,
         on_changes: Callable[[set[Path]], None],
         *,
+        on_error: Callable[[str], None] | None = None,
         step_ms: int = STEP_MS,
         debounce_ms: int = DEBOUNCE_MS,
     ) -> None:
         self.plan = plan
         self.on_changes = on_changes
+        self.on_error = on_error or (lambda message: None)
+        # None: watchfiles decides (WATCHFILES_FORCE_POLLING); True after events failed us.
+        self.force_polling: bool | None = None
         self.step_ms = step_ms
         self.debounce_ms = debounce_ms
         self._stop = threading.Event()
@@ -181,6 +186,7 @@ class Watcher:
             stop_event=stop,
             recursive=recursive,
             raise_interrupt=False,
+            force_polling=self.force_polling,
         ):
             self._deliver(raw, recursive)
 
@@ -193,14 +199,32 @@ class Watcher:
         if changed:
             self.on_changes(changed)
 
+    def _guarded(
+        self, paths: Callable[[], Sequence[Path]], recursive: bool, stop: threading.Event
+    ) -> None:
+        """Watch until `stop`; a failing watch is reported and retried, never silently dead."""
+        while not stop.is_set():
+            try:
+                self._watch(paths(), recursive, stop)
+                return
+            except Exception as exc:  # the kernel's watch limit, a folder gone meanwhile, ...
+                if stop.is_set():
+                    return
+                if self.force_polling is not True:
+                    self.force_polling = True
+                    self.on_error(f"file watching failed ({exc}); polling for changes instead")
+                else:
+                    self.on_error(f"file watching failed ({exc}); retrying")
+                    stop.wait(1.0)
+
     def _flat(self) -> None:
-        self._watch(self.plan.roots, False, self._stop)
+        self._guarded(lambda: self.plan.roots, False, self._stop)
 
     def _deep(self) -> None:
         while not self._stop.is_set():
             self._rescan.clear()
             stop = _AnyEvent(self._stop, self._rescan)
-            self._watch(self.plan.subdirs(), True, stop)  # type: ignore[arg-type]
+            self._guarded(self.plan.subdirs, True, stop)  # type: ignore[arg-type]
 
 
 class _AnyEvent:
@@ -212,6 +236,10 @@ class _AnyEvent:
     def is_set(self) -> bool:
         return any(e.is_set() for e in self.events)
 
-    def wait(self) -> None:
+    def wait(self, timeout: float | None = None) -> bool:
+        deadline = None if timeout is None else time.monotonic() + timeout
         while not self.is_set():
-            self.events[0].wait(0.1)
+            if deadline is not None and time.monotonic() >= deadline:
+                return False
+            self.events[0].wait(0.05)
+        return True

@@ -189,3 +189,25 @@ def test_the_load_error_page_shows_the_traceback_to_this_machine_only() -> None:
     assert remote.status_code == 500
     assert "The app failed to load" in remote.get_data(as_text=True)
     assert "secret detail" not in remote.get_data(as_text=True)
+
+
+def test_a_failing_watch_is_reported_and_falls_back_to_polling(tmp_path: Path) -> None:
+    (tmp_path / "pkg").mkdir()
+    plan = plan_watch(load_settings(project_dir=tmp_path))
+    errors: queue.SimpleQueue[str] = queue.SimpleQueue()
+    vanished = tmp_path / "vanished"  # listed, then gone before the watch starts
+
+    class Plan(type(plan)):  # type: ignore[misc]
+        def subdirs(self) -> list[Path]:
+            return [vanished]
+
+    watcher = Watcher(Plan(plan.roots, plan.filter), lambda paths: None, on_error=errors.put)
+    watcher.start()
+    try:
+        first = errors.get(timeout=10)
+        assert "file watching failed" in first
+        assert "polling for changes instead" in first
+        assert watcher.force_polling is True
+    finally:
+        watcher.stop()
+    assert not any(t.is_alive() for t in watcher._threads)
