@@ -216,7 +216,7 @@ class Supervisor:
             on_error=lambda message: self._events.put(("watch-error", message)),
         )
         try:
-            self._say(f"Watching for changes in {self._plan.describe()} (Python files)")
+            self._say(f"Watching for changes in {self._plan.describe()}")
             self._start_template()
             first = self._start_child()
             first.send({"cmd": "go"})

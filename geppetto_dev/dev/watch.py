@@ -109,7 +109,14 @@ class WatchPlan:
         return found
 
     def describe(self) -> str:
-        return ", ".join(f"'{r}'" for r in self.roots)
+        """For the startup line: the roots, and the user's exclusions if any."""
+        roots = ", ".join(f"'{r}'" for r in self.roots)
+        patterns = ", ".join(f"'{p}'" for p in self.filter.patterns)
+        return (
+            f"{roots} (Python files; excluding {patterns})"
+            if patterns
+            else f"{roots} (Python files)"
+        )
 
 
 def plan_watch(settings: Settings) -> WatchPlan:

@@ -66,6 +66,9 @@ def test_heavy_folders_are_never_registered_with_the_watcher(tmp_path: Path) -> 
         (tmp_path / folder).mkdir()
     settings = load_settings({"reload_excludes": ("tests",)}, project_dir=tmp_path)
     assert [p.name for p in plan_watch(settings).subdirs()] == ["pkg"]
+    assert plan_watch(settings).describe() == (
+        f"'{tmp_path.resolve()}' (Python files; excluding 'tests')"
+    )
 
 
 def test_the_watcher_reports_sources_only_even_in_new_folders(tmp_path: Path) -> None:
