@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import expect
 
 from geppetto_dev.dev.livereload import LIVERELOAD_PATH
@@ -17,12 +15,13 @@ from tests.fixtures.frontend_repo import (
     set_fixture_version,
     write_webapp,
 )
+from tests.frontend.conftest import require_node_tools
 
 
-@pytest.mark.skipif(not (shutil.which("node") and shutil.which("npm")), reason="needs node, npm")
 def test_a_finished_frontend_build_reloads_the_open_page(
     tmp_path: Path, serve: Callable[..., Served], watched: Watched
 ) -> None:
+    require_node_tools()
     webapp = write_webapp(tmp_path / "frontend" / "src" / "main" / "webapp")
     build_webapp(webapp)
     served = serve(tmp_path, "--reload", "--build-watch", env={"npm_config_offline": "true"})

@@ -18,10 +18,24 @@ from tests.fixtures.frontend_repo import make_frontend_repo
 
 REPO = Path(__file__).resolve().parents[2]
 
-needs_node = pytest.mark.skipif(
-    not (shutil.which("git") and shutil.which("node") and shutil.which("npm")),
-    reason="needs git, node and npm",
-)
+
+def require_node_tools() -> None:
+    """Skip without git, node and npm; in CI (GEPPETTO_DEV_REQUIRE_NODE=1) fail instead."""
+    missing = [tool for tool in ("git", "node", "npm") if shutil.which(tool) is None]
+    if not missing:
+        return
+    reason = f"{', '.join(missing)} not found on PATH"
+    if os.environ.get("GEPPETTO_DEV_REQUIRE_NODE") == "1":
+        pytest.fail(f"{reason}, and GEPPETTO_DEV_REQUIRE_NODE=1 requires these tests")
+    pytest.skip(f"{reason}; install git and Node.js (with npm) to run these tests")
+
+
+@pytest.fixture
+def node_tools() -> None:
+    require_node_tools()
+
+
+needs_node = pytest.mark.usefixtures("node_tools")
 
 
 def cli_env(**extra: str) -> dict[str, str]:
@@ -103,6 +117,7 @@ def run_cli(
 
 @pytest.fixture(scope="session")
 def remote_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    require_node_tools()  # session fixtures run before the tests' own gate
     return make_frontend_repo(tmp_path_factory.mktemp("remote-template") / "frontend.git")
 
 
