@@ -57,8 +57,16 @@ class FrontendPaths:
     project: Path
     clone: Path
     webapp: Path
-    state: Path
     logs: Path
+
+    @property
+    def state(self) -> Path:
+        """init's record, inside the clone's git dir (a submodule's `.git` is only a file)."""
+        dot_git = self.clone / ".git"
+        if dot_git.is_file():
+            git_dir = _git(self.clone, "rev-parse", "--absolute-git-dir")
+            return Path(git_dir) / "geppetto-dev.json"
+        return dot_git / "geppetto-dev.json"
 
 
 def paths(settings: Settings) -> FrontendPaths:
@@ -68,7 +76,6 @@ def paths(settings: Settings) -> FrontendPaths:
         project=project,
         clone=clone,
         webapp=clone / settings.webapp_path,
-        state=clone / ".git" / "geppetto-dev.json",
         logs=project / STATE_DIR / "logs",
     )
 

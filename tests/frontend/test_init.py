@@ -243,3 +243,20 @@ def test_a_rerun_offline_builds_the_tag_already_cloned_but_not_a_branch(
     assert done.returncode == 1
     assert done.stderr.startswith("error: git fetch failed")
     assert read_pyproject(proj)["frontend-ref"] == TAG
+
+
+def test_a_clone_whose_git_dir_lives_elsewhere_works(tmp_path: Path, remote: Path) -> None:
+    """Like a git submodule: `frontend/.git` is a file pointing to the real git dir."""
+    done = run_cli("init", "proj", "--skip-frontend", "--frontend-repo", str(remote), cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    git_dir = tmp_path / "frontend-git-dir"
+    subprocess.run(
+        ["git", "clone", "-q", f"--separate-git-dir={git_dir}", str(remote), "proj/frontend"],
+        cwd=tmp_path,
+        check=True,
+    )
+    assert (tmp_path / "proj" / "frontend" / ".git").is_file()
+    done = run_cli("init", cwd=tmp_path / "proj")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (git_dir / "geppetto-dev.json").is_file()
+    assert (tmp_path / "proj" / "frontend" / WEBAPP_PATH / "build" / "geppetto.vm").is_file()
