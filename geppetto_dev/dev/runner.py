@@ -157,6 +157,8 @@ class Runner:
         assert proc.stdout is not None
         for raw in iter(proc.stdout.readline, b""):
             line = raw.decode("utf-8", "replace").rstrip("\r\n")
+            # A progress bar redraws itself with \r: after a prefix, only its last state reads.
+            line = next((part for part in reversed(line.split("\r")) if part.strip()), "")
             self.say(spec.name, line)
             if spec.on_line is not None:
                 try:

@@ -194,3 +194,11 @@ def test_a_second_ctrl_c_while_stopping_does_not_break_the_stop(tmp_path: Path) 
     _, err = runner.communicate(timeout=30)
     assert runner.returncode == 0
     assert err == ""
+
+
+def test_a_redrawn_progress_line_shows_its_last_state_after_the_prefix() -> None:
+    out = io.StringIO()
+    code = "import sys; sys.stdout.write('10%\\r50%\\r100% done\\r\\nnext\\n')"
+    Runner([ProcessSpec("webpack", py(code))], out=out, colour=False).run()
+    lines = out.getvalue().splitlines()
+    assert lines[:2] == ["webpack | 100% done", "webpack | next"]
