@@ -45,7 +45,7 @@ __all__ = [
 STATE_DIR = ".geppetto-dev"
 _INSTALL_HINTS = {
     "git": "install git (https://git-scm.com/downloads, or your package manager: git)",
-    "node": "install Node.js 18 or newer, which includes npm (https://nodejs.org)",
+    "node": "install Node.js, which includes npm (https://nodejs.org)",
     "npm": "install npm, which comes with Node.js (https://nodejs.org)",
 }
 
