@@ -5,7 +5,8 @@ each in its own copy of a small project (a Flask + flask_restful app that import
 every trial rewrites that module with a new text and polls the app over fresh connections until
 the new text comes back. Trials are interleaved (one per server in turn, in a rotating order), so
 machine noise hits all three alike. It prints median/min/max latency, the connections refused
-while reloading, and the median as a ratio to uvicorn's.
+or dropped (accepted, then closed without a whole answer) while reloading, and the median as a
+ratio to uvicorn's.
 
     python bench/reload.py [--trials N]
 
@@ -56,6 +57,7 @@ class Server:
     proc: subprocess.Popen[bytes] | None = None
     latencies: list[float] = field(default_factory=list)
     refused: int = 0
+    dropped: int = 0  # accepted, then closed or reset without a whole answer
     failed: int = 0
 
 
@@ -92,7 +94,8 @@ def wait_for(server: Server, text: str, deadline: float) -> float | None:
             server.refused += 1
             time.sleep(0.002)
             continue
-        except OSError:
+        except (OSError, http.client.HTTPException):
+            server.dropped += 1
             time.sleep(0.002)
             continue
         if body is not None and text in body:
@@ -164,7 +167,7 @@ def main() -> None:
             for server in servers:
                 if wait_for(server, "start", time.perf_counter() + 30) is None:
                     sys.exit(f"{server.name} did not start: {' '.join(server.argv)}")
-                server.refused = 0
+                server.refused = server.dropped = 0
             time.sleep(1.0)  # let every reloader settle (flask's stat reloader scans first)
             for trial in range(args.trials):
                 order = servers[trial % 3 :] + servers[: trial % 3]
@@ -190,16 +193,19 @@ def report(servers: list[Server], trials: int) -> None:
     print(f"save -> first response with the new code, {trials} interleaved trials per server")
     print(
         f"{'server':<14}{'median ms':>10}{'min ms':>9}{'max ms':>9}"
-        f"{'refused':>9}{'failed':>8}{'vs uvicorn':>12}"
+        f"{'refused':>9}{'dropped':>9}{'failed':>8}{'vs uvicorn':>12}"
     )
     for s in servers:
         if not s.latencies:
-            print(f"{s.name:<14}{'-':>10}{'-':>9}{'-':>9}{s.refused:>9}{s.failed:>8}{'-':>12}")
+            print(
+                f"{s.name:<14}{'-':>10}{'-':>9}{'-':>9}{s.refused:>9}{s.dropped:>9}{s.failed:>8}"
+                f"{'-':>12}"
+            )
             continue
         median = statistics.median(s.latencies)
         print(
             f"{s.name:<14}{median * 1000:>10.0f}{min(s.latencies) * 1000:>9.0f}"
-            f"{max(s.latencies) * 1000:>9.0f}{s.refused:>9}{s.failed:>8}"
+            f"{max(s.latencies) * 1000:>9.0f}{s.refused:>9}{s.dropped:>9}{s.failed:>8}"
             f"{median / base_median:>11.2f}x"
         )
 
