@@ -8,8 +8,9 @@ a parent-death signal and by their channel (see child.py).
 
 A reload: compile the changed files (a file that does not compile keeps the running server and
 shows the error), tell the running child to close its live-reload streams, fork the new child
-(which imports the new code meanwhile), stop the old group (SIGTERM, bounded wait, SIGKILL),
-then let the new child accept. Everything happens on the main thread; watcher threads, channel
+(which imports the new code meanwhile), SIGTERM the old group, let the new child accept as soon
+as the old one stopped accepting, then wait (bounded) for the old one to finish its requests
+and SIGKILL what is left. Everything happens on the main thread; watcher threads, channel
 readers and signal handlers only post events to a queue.
 """
 
