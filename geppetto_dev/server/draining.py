@@ -78,11 +78,12 @@ class DrainingHTTPServer(HTTPServer):
         self._states.pop(server_conn, None)
         super().on_close(server_conn)
 
-    async def drain(self, timeout: float, first_request_timeout: float = 0.1) -> bool:
+    async def drain(self, timeout: float, first_request_timeout: float = 0.5) -> bool:
         """After stop(): wait for answers in progress; True when nothing was left waiting.
 
-        A connection accepted but silent gets `first_request_timeout` to send its request (a
-        browser's speculative connection may never send one).
+        A connection accepted but silent gets `first_request_timeout` to send its request: a
+        busy client may take a while after connect(), while a browser's speculative connection
+        may never send one (under --reload the next server already answers meanwhile).
         """
         loop = asyncio.get_running_loop()
         start = loop.time()
