@@ -110,6 +110,7 @@ class ReloadServer:
     proc: subprocess.Popen[str]
     output: list[str] = field(default_factory=list)
     port: int = 0
+    pump: threading.Thread | None = None  # reads the output until the process closes it
 
     def text(self) -> str:
         return "".join(self.output)
@@ -167,7 +168,8 @@ def start_reload_server(
                 ready.set()
         ready.set()
 
-    threading.Thread(target=pump, daemon=True).start()
+    server.pump = threading.Thread(target=pump, daemon=True)
+    server.pump.start()
     if expect_serving:
         ready.wait(30)
         if not server.port:

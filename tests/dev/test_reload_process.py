@@ -118,9 +118,7 @@ def test_a_server_stopped_by_sigterm_ends_every_process_and_frees_the_port(
 ) -> None:
     children = descendants(server.proc.pid)
     assert len(children) >= 2  # the template and the server child
-    started = time.monotonic()
-    assert server.stop(signal.SIGTERM) == 0
-    assert time.monotonic() - started < 5  # generous; the design target is about 2 s
+    assert server.stop(signal.SIGTERM) == 0  # (after 10 s it would be killed: -9)
     assert not [pid for pid in children if pid_alive(pid)]
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", server.port))  # nothing holds it any more
@@ -163,8 +161,7 @@ def test_a_busy_port_is_one_line_before_anything_starts(project: Path) -> None:
         port = busy.getsockname()[1]
         server = start_reload_server(project, "--port", str(port), expect_serving=False)
         code = server.proc.wait(30)
-        wait_until(lambda: bool(server.output), what="output")
-        time.sleep(0.1)  # the pump thread may still be appending the last line
+        server.pump.join(10)
     assert code == 1
     assert server.output == [
         f"error: port {port} on 127.0.0.1 is already in use; stop the other server or pick "
@@ -175,7 +172,7 @@ def test_a_busy_port_is_one_line_before_anything_starts(project: Path) -> None:
 def test_a_missing_reload_dir_is_one_line(project: Path) -> None:
     server = start_reload_server(project, "--reload-dir", "nope", expect_serving=False)
     assert server.proc.wait(30) == 1
-    wait_until(lambda: bool(server.output), what="output")
+    server.pump.join(10)
     assert server.text().startswith("error: reload directory 'nope' does not exist;")
     assert "Traceback" not in server.text()
 
@@ -406,3 +403,21 @@ def test_a_dependency_that_starts_a_thread_ends_preloading(
         assert len(_importers(log)) == 4
     finally:
         server.stop(signal.SIGKILL)
+
+
+def test_a_connection_accepted_before_a_reload_is_answered_when_it_speaks_later(
+    server: ReloadServer,
+) -> None:
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as quiet:
+        time.sleep(0.05)  # accepted by the current server, which then gets replaced
+        saved = time.monotonic()
+        write_message(server.project, "v2")
+        server.wait_text("v2")
+        # A client slow to send (a loaded machine): the old server waits for it (up to 0.5 s).
+        time.sleep(max(0.0, saved + 0.25 - time.monotonic()))
+        quiet.sendall(b"GET /text HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        answer = b""
+        while chunk := quiet.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 200 ")
+    assert answer.endswith(b"v1")  # the old server kept its promise
