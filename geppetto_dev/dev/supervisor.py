@@ -268,6 +268,12 @@ class Supervisor:
                 self._preload(loaded)
             elif kind == "exited":
                 self._on_exited(event[1])
+            elif kind == "tainted":
+                self._say(
+                    f"warning: {event[1]} while preloading the project's dependencies; the next "
+                    "reload starts a clean template process, without preloading.",
+                    error=True,
+                )
             elif kind == "watch-error":
                 self._say(f"warning: {event[1]}", error=True)
 
@@ -299,7 +305,7 @@ class Supervisor:
         )
         if template is not None and template.alive and template.tainted:
             # Forking a process with threads can deadlock the child: start a clean template.
-            self._say(f"Preloading stopped ({template.tainted}); restarting the template process.")
+            self._say("Restarting the template process, without preloading.")
             self.preload = False
             stale_template = True
         if old is not None:
@@ -367,7 +373,12 @@ class Supervisor:
     def _start_template(self) -> None:
         if not self.use_template or not hasattr(os, "fork"):
             return
-        template = TemplateProcess(self.settings, self._sockets, self._on_template_child_exit)
+        template = TemplateProcess(
+            self.settings,
+            self._sockets,
+            self._on_template_child_exit,
+            on_tainted=lambda reason: self._events.put(("tainted", reason)),
+        )
         self._preloaded.clear()  # a new template has imported nothing of the project's yet
         try:
             template.start()

@@ -61,11 +61,13 @@ class TemplateProcess:
         sockets: list[socket.socket],
         on_exit: Callable[[int, int], None],
         *,
+        on_tainted: Callable[[str], None] | None = None,
         ready_timeout: float = 15.0,
     ) -> None:
         self.settings = settings
         self.sockets = sockets
         self.on_exit = on_exit
+        self.on_tainted = on_tainted or (lambda reason: None)
         self.ready_timeout = ready_timeout
         self.files: frozenset[Path] = frozenset()
         # Set when a preloaded module started a thread: forking from it is no longer safe.
@@ -154,6 +156,8 @@ class TemplateProcess:
                 elif "preloaded" in message:
                     self.files = frozenset(Path(f) for f in message.get("files", ()))
                     self.tainted = message.get("tainted")
+                    if self.tainted:
+                        self.on_tainted(self.tainted)
                 else:
                     self._replies.put(message)
         except ChannelClosed:

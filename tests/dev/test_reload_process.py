@@ -393,10 +393,11 @@ def test_a_dependency_that_starts_a_thread_ends_preloading(
     log = _dependency_project(project)
     server = start_reload_server(project, "--app", "app:app", "--reload-exclude", "vendor")
     try:
-        wait_until(lambda: len(_importers(log)) == 2, what="the template to preload")
+        server.wait_output("warning: a preloaded module started 1 thread(s) while preloading")
+        assert len(_importers(log)) == 2
         write_message(project, "v2")
         server.wait_text("v2")
-        assert "Preloading stopped (a preloaded module started 1 thread(s))" in server.text()
+        assert "Restarting the template process, without preloading." in server.text()
         write_message(project, "v3")
         server.wait_text("v3")
         # The clean template never imports it again: each new server does.
