@@ -218,11 +218,13 @@ class Supervisor:
         )
         try:
             self._say(f"Watching for changes in {self._plan.describe()}")
+            watcher.start()  # registers its watches while the template imports the stack
             self._start_template()
             first = self._start_child()
+            if not watcher.wait_ready(10):
+                self._say("warning: the file watcher is slow to start", error=True)
             first.send({"cmd": "go"})
             self._state.child = first
-            watcher.start()
             self.started.set()
             self._loop()
         finally:

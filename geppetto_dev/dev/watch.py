@@ -168,12 +168,19 @@ class Watcher:
         self._stop = threading.Event()
         self._rescan = threading.Event()
         self._threads: list[threading.Thread] = []
+        # One per watching thread, set once its kernel watches are in place.
+        self._ready = {"flat": threading.Event(), "deep": threading.Event()}
 
     def start(self) -> None:
         for target, name in ((self._flat, "geppetto-watch-roots"), (self._deep, "geppetto-watch")):
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
             self._threads.append(thread)
+
+    def wait_ready(self, timeout: float) -> bool:
+        """Wait until changes are seen: a save made before that would go unnoticed."""
+        deadline = time.monotonic() + timeout
+        return all(e.wait(max(0.0, deadline - time.monotonic())) for e in self._ready.values())
 
     def stop(self) -> None:
         self._stop.set()
@@ -182,9 +189,13 @@ class Watcher:
             thread.join(timeout=2)
 
     def _watch(self, paths: Sequence[Path], recursive: bool, stop: threading.Event) -> None:
+        ready = self._ready["deep" if recursive else "flat"]
         if not paths:
+            ready.set()
             stop.wait()
             return
+        # rust_timeout + yield_on_timeout: the first (maybe empty) yield comes once the watches
+        # are registered, which is the only way watchfiles tells; idle, that is 5 wakeups/s.
         for raw in watchfiles.watch(
             *paths,
             watch_filter=None,
@@ -194,8 +205,12 @@ class Watcher:
             recursive=recursive,
             raise_interrupt=False,
             force_polling=self.force_polling,
+            rust_timeout=200,
+            yield_on_timeout=True,
         ):
-            self._deliver(raw, recursive)
+            ready.set()
+            if raw:
+                self._deliver(raw, recursive)
 
     def _deliver(self, raw: Iterable[tuple[watchfiles.Change, str]], recursive: bool) -> None:
         paths = {Path(p) for _change, p in raw}
@@ -215,6 +230,7 @@ class Watcher:
                 self._watch(paths(), recursive, stop)
                 return
             except Exception as exc:  # the kernel's watch limit, a folder gone meanwhile, ...
+                self._ready["deep" if recursive else "flat"].set()  # never hold up the start
                 if stop.is_set():
                     return
                 if self.force_polling is not True:
