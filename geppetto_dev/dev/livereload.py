@@ -1,16 +1,17 @@
 """Browser live reload for `serve --reload`, served by each server child.
 
 Pages get a small script (injected into HTML responses of the Flask app, only in reload mode)
-that listens to a Server-Sent Events stream at `/_geppetto/livereload`. Every server child has
-its own boot id and announces it on connect; the script reloads the page when it reconnects to
-a server with a different boot id, so it reloads exactly when the new code answers. The
-supervisor can also push a reload (a finished frontend build) or an error (a save that does not
-compile), and a POST to the same URL from this machine triggers a reload.
+that keeps a WebSocket open to `/_geppetto/livereload` (a WebSocket, unlike an event stream, does
+not use up one of the browser's six HTTP connections per host in every open tab). Every server
+child has its own boot id and announces it on connect; the script reloads the page when it
+reconnects to a server with a different boot id, so it reloads exactly when the new code
+answers. The supervisor can also push a reload (a finished frontend build) or an error (a save
+that does not compile), and a POST to the same URL from this machine triggers a reload.
 """
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import html
 import ipaddress
 import json
@@ -18,11 +19,12 @@ import re
 import threading
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, request_finished
 from tornado.ioloop import IOLoop
-from tornado.iostream import StreamClosedError
 from tornado.web import RequestHandler
+from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
 __all__ = [
     "LIVERELOAD_PATH",
@@ -33,27 +35,27 @@ __all__ = [
 ]
 
 LIVERELOAD_PATH = "/_geppetto/livereload"
-# How soon (ms) a browser reconnects after the stream ends; small, as the port never refuses.
+# How soon (ms) a page reconnects after its socket closed; small, as the port never refuses.
 RETRY_MS = 100
 
 _SCRIPT = """<script data-geppetto-livereload>(function(){
-var boot=%(boot)s,url=%(url)s,box=null;
+var boot=%(boot)s,box=null,url=(location.protocol==="https:"?"wss://":"ws://")+location.host+%(path)s;
 function show(t){if(!box){box=document.createElement("pre");box.setAttribute("style",
 "position:fixed;z-index:2147483647;left:0;right:0;bottom:0;max-height:60%%;overflow:auto;margin:0;"+
 "padding:1em;background:#2b0000;color:#ffd7d7;font:13px/1.4 monospace;white-space:pre-wrap");
 (document.body||document.documentElement).appendChild(box);}box.textContent=t;}
-function connect(){var es=new EventSource(url);
-es.addEventListener("hello",function(e){if(e.data!==boot){es.close();location.reload();}});
-es.addEventListener("reload",function(){es.close();location.reload();});
-es.addEventListener("failure",function(e){show(JSON.parse(e.data));});
-es.onerror=function(){if(es.readyState===2){setTimeout(connect,%(retry)d);}};}
+function connect(){var ws=new WebSocket(url);
+ws.onmessage=function(e){var m=JSON.parse(e.data);
+if(m.type==="reload"||(m.type==="hello"&&m.boot!==boot)){ws.onclose=null;location.reload();}
+else if(m.type==="failure"){show(m.text);}};
+ws.onclose=function(){setTimeout(connect,%(retry)d);};}
 connect();})();</script>"""
 
 
 def script_tag(boot_id: str) -> str:
     return _SCRIPT % {
         "boot": json.dumps(boot_id),
-        "url": json.dumps(LIVERELOAD_PATH),
+        "path": json.dumps(LIVERELOAD_PATH),
         "retry": RETRY_MS,
     }
 
@@ -108,34 +110,34 @@ def _is_local(address: str) -> bool:
 
 
 class LiveReloadHub:
-    """The open event streams of one server child, fed from any thread."""
+    """The open live-reload sockets of one server child, fed from any thread."""
 
     def __init__(self, boot_id: str, failure: str | None = None) -> None:
         self.boot_id = boot_id
         self.failure = failure
-        # Set once this server is on its way out: new streams are told to come back shortly.
+        # Set once this server is on its way out: new sockets are told to come back shortly.
         self.closing = False
-        self._streams: set[LiveReloadHandler] = set()
+        self._sockets: set[LiveReloadSocket] = set()
         self._loop: IOLoop | None = None
         self._lock = threading.Lock()
 
     def routes(self) -> list[tuple[str, type[RequestHandler], dict[str, Any]]]:
-        return [(re.escape(LIVERELOAD_PATH), LiveReloadHandler, {"hub": self})]
+        return [(re.escape(LIVERELOAD_PATH), LiveReloadSocket, {"hub": self})]
 
-    def attach(self, stream: LiveReloadHandler) -> None:
+    def attach(self, sock: LiveReloadSocket) -> None:
         with self._lock:
             self._loop = IOLoop.current()
-            self._streams.add(stream)
+            self._sockets.add(sock)
 
-    def detach(self, stream: LiveReloadHandler) -> None:
+    def detach(self, sock: LiveReloadSocket) -> None:
         with self._lock:
-            self._streams.discard(stream)
+            self._sockets.discard(sock)
 
     def _on_loop(self, callback: Callable[[], None]) -> threading.Event:
         """Run `callback` on the server's loop; the returned event is set once it ran."""
         done = threading.Event()
         with self._lock:
-            loop = self._loop if self._streams else None
+            loop = self._loop if self._sockets else None
         if loop is None:
             done.set()
             return done
@@ -149,55 +151,57 @@ class LiveReloadHub:
         loop.add_callback(run)
         return done
 
-    def _each(self, action: Callable[[LiveReloadHandler], None]) -> None:
+    def _each(self, action: Callable[[LiveReloadSocket], None]) -> None:
         with self._lock:
-            streams = list(self._streams)
-        for stream in streams:
-            action(stream)
+            sockets = list(self._sockets)
+        for sock in sockets:
+            action(sock)
 
     def reload(self) -> threading.Event:
-        return self._on_loop(lambda: self._each(lambda s: s.send_event("reload", "")))
+        return self._on_loop(lambda: self._each(lambda s: s.send({"type": "reload"})))
 
     def show_failure(self, text: str) -> threading.Event:
         self.failure = text
-        data = json.dumps(text)
-        return self._on_loop(lambda: self._each(lambda s: s.send_event("failure", data)))
+        message = {"type": "failure", "text": text}
+        return self._on_loop(lambda: self._each(lambda s: s.send(message)))
 
     def close_all(self) -> threading.Event:
-        """End every stream, so the server's shutdown does not wait for them."""
+        """Close every socket with 1012 (service restart): the pages reconnect to the next one."""
         self.closing = True
-        return self._on_loop(lambda: self._each(lambda s: s.close_stream()))
+        return self._on_loop(lambda: self._each(lambda s: s.close(1012, "server restarting")))
 
 
-class LiveReloadHandler(RequestHandler):
-    """GET: the event stream. POST (from this machine): reload every page."""
+class LiveReloadSocket(WebSocketHandler):
+    """GET: the live-reload socket. POST (from this machine): reload every page."""
 
     hub: LiveReloadHub
 
     def initialize(self, hub: LiveReloadHub) -> None:
         self.hub = hub
 
+    def check_origin(self, origin: str) -> bool:
+        # Only pages of this server: the messages carry compile errors, with source lines.
+        host = self.request.headers.get("Host", "")
+        return bool(host) and urlsplit(origin).netloc.lower() == host.lower()
+
     def check_xsrf_cookie(self) -> None:
         """No XSRF here: POST is refused to anyone but this machine instead."""
 
-    async def get(self) -> None:
-        self.set_header("Content-Type", "text/event-stream")
-        self.set_header("Cache-Control", "no-store")
-        self.write(f"retry: {RETRY_MS}\n\n")
+    def open(self, *args: Any) -> None:
         if self.hub.closing:
-            return  # the stream ends here; the browser reconnects to the next server
-        self.write(f"event: hello\ndata: {self.hub.boot_id}\n\n")
-        if self.hub.failure:
-            self.write(f"event: failure\ndata: {json.dumps(self.hub.failure)}\n\n")
-        self._closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self.close(1012, "server restarting")  # come back: the next server is on its way
+            return
         self.hub.attach(self)
-        try:
-            await self.flush()
-            await self._closed
-        except StreamClosedError:
-            pass
-        finally:
-            self.hub.detach(self)
+        self.send({"type": "hello", "boot": self.hub.boot_id})
+        if self.hub.failure:
+            self.send({"type": "failure", "text": self.hub.failure})
+
+    def on_close(self) -> None:
+        self.hub.detach(self)
+
+    def send(self, message: dict[str, str]) -> None:
+        with contextlib.suppress(WebSocketClosedError):
+            self.write_message(json.dumps(message))
 
     def post(self) -> None:
         if not _is_local(self.request.remote_ip or ""):
@@ -206,27 +210,6 @@ class LiveReloadHandler(RequestHandler):
             return
         self.hub.reload()
         self.finish({"reloading": True})
-
-    def send_event(self, event: str, data: str) -> None:
-        if self.request.connection is None or self._finished:
-            return
-        self.write(f"event: {event}\ndata: {data}\n\n")
-        self.flush()
-
-    def close_stream(self) -> None:
-        # Drop the connection outright: the browser then reconnects on a new one, which waits in
-        # the listening socket's queue for the next server instead of reusing this one.
-        if self.request.connection is not None:
-            self.request.connection.close()  # type: ignore[attr-defined]
-        self._wake()
-
-    def on_connection_close(self) -> None:
-        self._wake()
-
-    def _wake(self) -> None:
-        closed = getattr(self, "_closed", None)
-        if closed is not None and not closed.done():
-            closed.set_result(None)
 
 
 def failure_page(title: str, detail: str | None) -> str:

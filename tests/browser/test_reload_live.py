@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tests.browser.conftest import Served
+from tests.browser.conftest import Served, Watched
 from tests.dev.reloading import make_project, write_message
 
 if TYPE_CHECKING:
@@ -14,8 +14,9 @@ if TYPE_CHECKING:
 
 
 def test_a_page_reloads_itself_shows_errors_and_recovers(
-    page: Page, serve: Callable[..., Served], tmp_path: Path
+    watched: Watched, serve: Callable[..., Served], tmp_path: Path
 ) -> None:
+    page = watched.page
     project = make_project(tmp_path, "first version")
     served = serve(project, "--reload", "--app", "app:app", "--no-inspector")
     page.goto(served.url + "/page")
@@ -43,6 +44,8 @@ def test_a_page_reloads_itself_shows_errors_and_recovers(
     # And the next good save brings the app back, without touching the browser.
     write_message(project, "third version")
     page.wait_for_selector("text=third version")
+    # Reloads and reconnects leave no trace in the console; only the error page's own 500 does.
+    assert [e for e in watched.errors if "status of 500" not in e] == []
 
 
 def test_nothing_is_injected_without_reload(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import json
 import os
 import re
 import signal
@@ -176,3 +177,50 @@ def start_reload_server(
             server.stop(signal.SIGKILL)
             raise AssertionError("serve --reload did not start:\n" + server.text())
     return server
+
+
+class LiveSocket:
+    """A client of /_geppetto/livereload, as the page script is, read one message at a time."""
+
+    def __init__(self, port: int, origin: str | None = None) -> None:
+        from tornado.httpclient import HTTPRequest
+        from tornado.ioloop import IOLoop
+        from tornado.websocket import WebSocketClientConnection, websocket_connect
+
+        self.loop = IOLoop(make_current=False)
+        url = f"ws://127.0.0.1:{port}/_geppetto/livereload"
+        request = HTTPRequest(url, headers={"Origin": origin} if origin else {})
+        try:
+            self.conn: WebSocketClientConnection = self.loop.run_sync(
+                lambda: websocket_connect(request), timeout=15
+            )
+        except BaseException:
+            self.loop.close(all_fds=True)
+            raise
+
+    def next_message(self) -> dict[str, str] | None:
+        """The next message, or None once the server closed the socket."""
+        message = self.loop.run_sync(self.conn.read_message, timeout=15)
+        return None if message is None else json.loads(message)
+
+    @property
+    def close_code(self) -> int | None:
+        return self.conn.close_code
+
+    def close(self) -> None:
+        self.conn.close()
+        self.loop.close(all_fds=True)
+
+
+def hello(port: int) -> tuple[LiveSocket, str]:
+    """Connect as the page script does; a server on its way out says "come back" (1012)."""
+    for _attempt in range(200):
+        sock = LiveSocket(port)
+        message = sock.next_message()
+        if message is not None:
+            assert message["type"] == "hello"
+            return sock, message["boot"]
+        assert sock.close_code == 1012
+        sock.close()
+        time.sleep(0.01)
+    raise AssertionError("no hello from the live-reload socket")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import errno
 import http.client
-import json
 import os
 import signal
 import socket
@@ -16,13 +15,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tornado.httpclient import HTTPClientError
 
 from tests.dev.reloading import (
     REPO,
     SERVING,
+    LiveSocket,
     ReloadServer,
     descendants,
     get,
+    hello,
     make_project,
     pid_alive,
     start_reload_server,
@@ -194,73 +196,38 @@ def test_open_websockets_are_closed_with_1012_on_reload(server: ReloadServer) ->
     assert IOLoop.current().run_sync(scenario, timeout=20) == 1012
 
 
-class EventStream:
-    """A client of /_geppetto/livereload: reads Server-Sent Events one by one."""
-
-    def __init__(self, port: int) -> None:
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
-        self.conn.request("GET", "/_geppetto/livereload")
-        self.response = self.conn.getresponse()
-        assert self.response.status == 200
-        assert self.response.getheader("Content-Type") == "text/event-stream"
-
-    def next_event(self) -> tuple[str, str] | None:
-        """(event, data), or None when the server ended the stream."""
-        event, data = "message", ""
-        while True:
-            line = self.response.readline()
-            if not line:
-                return None
-            text = line.decode().rstrip("\n")
-            if text.startswith("event: "):
-                event = text[7:]
-            elif text.startswith("data: "):
-                data = text[6:]
-            elif text == "" and (data or event != "message"):
-                return event, data
-
-    def close(self) -> None:
-        self.conn.close()
-
-
-def _hello(port: int) -> tuple[EventStream, str]:
-    """Connect as the page script does: a stream ended before "hello" means "come back"."""
-    for _attempt in range(100):
-        stream = EventStream(port)
-        event = stream.next_event()
-        if event is not None:
-            assert event[0] == "hello"
-            return stream, event[1]
-        stream.close()
-        time.sleep(0.01)
-    raise AssertionError("no hello from the live-reload stream")
-
-
-def test_live_reload_stream_announces_a_new_server_and_compile_errors(
+def test_live_reload_socket_announces_a_new_server_and_compile_errors(
     server: ReloadServer,
 ) -> None:
-    stream, boot = _hello(server.port)
+    sock, boot = hello(server.port)
     (server.project / "message.py").write_text("TEXT = (\n")
-    event = stream.next_event()
-    assert event is not None and event[0] == "failure"
-    assert "SyntaxError" in json.loads(event[1])
+    message = sock.next_message()
+    assert message is not None and message["type"] == "failure"
+    assert "SyntaxError" in message["text"]
     write_message(server.project, "v2")
-    assert stream.next_event() is None  # the old server ends the stream on its way out
-    stream.close()
-    stream, new_boot = _hello(server.port)
+    assert sock.next_message() is None  # the old server closes it on its way out...
+    assert sock.close_code == 1012  # ...as a service restart
+    sock.close()
+    sock, new_boot = hello(server.port)
     assert new_boot != boot
-    stream.close()
+    sock.close()
     server.wait_text("v2")
 
 
 def test_a_local_post_reloads_every_page(server: ReloadServer) -> None:
-    stream, _boot = _hello(server.port)
+    sock, _boot = hello(server.port)
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
     conn.request("POST", "/_geppetto/livereload")
     assert conn.getresponse().status == 200
     conn.close()
-    assert stream.next_event() == ("reload", "")
-    stream.close()
+    assert sock.next_message() == {"type": "reload"}
+    sock.close()
+
+
+def test_the_live_reload_socket_refuses_other_sites_pages(server: ReloadServer) -> None:
+    with pytest.raises(HTTPClientError) as refused:
+        LiveSocket(server.port, origin="http://evil.example")
+    assert refused.value.code == 403
 
 
 def test_pages_get_the_live_reload_script_and_other_responses_do_not(

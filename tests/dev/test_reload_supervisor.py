@@ -16,8 +16,7 @@ import pytest
 
 from geppetto_dev.config import load_settings
 from geppetto_dev.dev.supervisor import CRASH_WINDOW, Supervisor
-from tests.dev.reloading import get, make_project, pid_alive, wait_until, write_message
-from tests.dev.test_reload_process import _hello
+from tests.dev.reloading import get, hello, make_project, pid_alive, wait_until, write_message
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux process tests")
 
@@ -79,10 +78,10 @@ def run_supervisor(tmp_path: Path) -> Iterator[Callable[..., Running]]:
 
 def test_notify_frontend_built_reloads_open_pages(run_supervisor: Callable[..., Running]) -> None:
     running = run_supervisor()
-    stream, _boot = _hello(running.port)
+    sock, _boot = hello(running.port)
     running.supervisor.notify_frontend_built()
-    assert stream.next_event() == ("reload", "")
-    stream.close()
+    assert sock.next_message() == {"type": "reload"}
+    sock.close()
     assert "Frontend build finished; reloading open pages." in running.out.getvalue()
 
 
