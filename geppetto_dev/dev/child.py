@@ -112,7 +112,7 @@ class _SupervisorLink(threading.Thread):
         if command == "go":
             self.go.set()
         elif command == "closing":
-            # Ends live-reload streams before SIGTERM, so the shutdown never waits on them.
+            # Live-reload sockets close with 1012 before SIGTERM; reconnects are sent away.
             self.hub.close_all().wait(0.5)
             self._send({"event": "closing"})
         elif command == "reload":

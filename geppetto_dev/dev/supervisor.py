@@ -7,7 +7,7 @@ server stack (see template.py), each in a process group of its own, tied to the 
 a parent-death signal and by their channel (see child.py).
 
 A reload: compile the changed files (a file that does not compile keeps the running server and
-shows the error), tell the running child to close its live-reload streams, fork the new child
+shows the error), tell the running child to close its live-reload sockets, fork the new child
 (which imports the new code meanwhile), SIGTERM the old group, let the new child accept as soon
 as the old one stopped accepting, then wait (bounded) for the old one to finish its requests
 and SIGKILL what is left. Everything happens on the main thread; watcher threads, channel
@@ -118,14 +118,14 @@ class ServerChild:
         self.mark_exited(self.popen.wait())
 
     def begin_closing(self) -> None:
-        """Have it end its live-reload streams, which would hold up its shutdown."""
+        """Have it close its live-reload sockets (1012) and send reconnecting pages away."""
         self.stopping = True
         if not self.closing_sent:
             self.closing_sent = True
             self.send({"cmd": "closing"})
 
     def terminate(self) -> None:
-        """SIGTERM to the group, once the streams are closed (or after half a second)."""
+        """SIGTERM to the group, once the sockets are closed (or after half a second)."""
         self.begin_closing()
         self.closing_acked.wait(0.5)
         if not self.term_sent:
