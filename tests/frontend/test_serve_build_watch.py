@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import http.client
+import asyncio
 import json
 import os
 import queue
@@ -13,6 +13,9 @@ import threading
 import time
 from pathlib import Path
 
+from tornado.httpclient import HTTPRequest
+from tornado.websocket import WebSocketClientConnection, websocket_connect
+
 from geppetto_dev.dev.runner import group_members
 from geppetto_dev.dev.serve_watch import settings_env
 from tests.fixtures.frontend_repo import WEBAPP_PATH, set_fixture_version
@@ -21,25 +24,23 @@ from tests.frontend.test_build_watch import children
 from tests.frontend.test_init_serve import request
 
 
-class EventStream:
-    """A Server-Sent Events client reading in the background: the names of events received."""
+class LiveReloadClient:
+    """A live-reload socket client reading in the background: the types of messages received."""
 
     def __init__(self, port: int, path: str) -> None:
         self.events: queue.Queue[str] = queue.Queue()
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        self.conn.request("GET", path, headers={"Accept": "text/event-stream"})
-        self.response = self.conn.getresponse()
-        assert self.response.status == 200
-        threading.Thread(target=self._read, daemon=True).start()
+        self._url = f"ws://127.0.0.1:{port}{path}"
+        self._origin = f"http://127.0.0.1:{port}"
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._conn: WebSocketClientConnection | None = None
+        threading.Thread(target=lambda: asyncio.run(self._read()), daemon=True).start()
 
-    def _read(self) -> None:
-        try:
-            for raw in self.response:
-                line = raw.decode().strip()
-                if line.startswith("event:"):
-                    self.events.put(line.removeprefix("event:").strip())
-        except (OSError, ValueError, http.client.HTTPException):
-            pass
+    async def _read(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        request = HTTPRequest(self._url, headers={"Origin": self._origin})
+        self._conn = await websocket_connect(request)
+        while (message := await self._conn.read_message()) is not None:
+            self.events.put(json.loads(message)["type"])
 
     def wait_for(self, name: str, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout
@@ -49,10 +50,12 @@ class EventStream:
                     return
             except queue.Empty:
                 continue
-        raise AssertionError(f"no {name!r} event")
+        raise AssertionError(f"no {name!r} message")
 
     def close(self) -> None:
-        self.conn.close()
+        # The server may have closed the socket already, ending the reader's loop.
+        if self._loop is not None and self._conn is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._conn.close)
 
 
 @needs_node
@@ -68,12 +71,12 @@ def test_serve_reload_build_watch_reloads_pages_and_survives_a_crashed_watcher(
         stderr=subprocess.STDOUT,
         text=True,
     )
-    stream: EventStream | None = None
+    stream: LiveReloadClient | None = None
     try:
         lines = Lines(proc)
         lines.wait_for(f"server  | Serving Geppetto on http://127.0.0.1:{port}/")
         lines.wait_for("webpack | webpack: watching js/ for changes")
-        stream = EventStream(port, "/_geppetto/livereload")
+        stream = LiveReloadClient(port, "/_geppetto/livereload")
         stream.wait_for("hello")
         groups = children(proc.pid)
         assert len(groups) == 2
