@@ -90,8 +90,11 @@ class DrainingHTTPServer(HTTPServer):
         while True:
             elapsed = loop.time() - start
             states = list(self._states.values())
+            # A connection accepted a moment ago has no state until its serving task first
+            # runs (tornado schedules it): count it as fresh, or it would be closed unanswered.
+            unseen = any(c not in self._states for c in getattr(self, "_connections", ()))
             waiting = any(s.busy for s in states) or (
-                elapsed < first_request_timeout and any(s.served == 0 for s in states)
+                elapsed < first_request_timeout and (unseen or any(s.served == 0 for s in states))
             )
             if not waiting:
                 return True

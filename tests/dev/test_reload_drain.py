@@ -1,0 +1,88 @@
+"""DrainingHTTPServer: the old server of a reload answers every connection it accepted."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+
+from tornado.iostream import IOStream
+from tornado.web import Application, RequestHandler
+
+from geppetto_dev.server.draining import DrainingHTTPServer
+
+
+class Slow(RequestHandler):
+    async def get(self) -> None:
+        await asyncio.sleep(0.05)
+        self.write("answered")
+
+
+def _server() -> DrainingHTTPServer:
+    return DrainingHTTPServer(Application([(r"/", Slow)]))
+
+
+async def _shut_down(server: DrainingHTTPServer) -> bool:
+    """What serve() does on SIGTERM, from stop() to closing every connection."""
+    server.stop()
+    drained = await server.drain(timeout=2.0)
+    await server.close_all_connections()
+    return drained
+
+
+async def _read_all(sock: socket.socket) -> bytes:
+    loop = asyncio.get_running_loop()
+    data = b""
+    while chunk := await loop.sock_recv(sock, 65536):
+        data += chunk
+    return data
+
+
+REQUEST = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+
+
+def test_a_connection_accepted_just_before_shutdown_is_answered() -> None:
+    async def scenario() -> tuple[bool, bytes]:
+        server = _server()
+        ours, theirs = socket.socketpair()
+        ours.setblocking(False)
+        theirs.sendall(REQUEST)
+        # As tornado's accept handler does; the connection's serving task is only scheduled.
+        server.handle_stream(IOStream(ours), ("127.0.0.1", 1))
+        drained = await _shut_down(server)  # no chance for that task to run before this
+        theirs.setblocking(False)
+        answer = await _read_all(theirs)
+        theirs.close()
+        return drained, answer
+
+    drained, answer = asyncio.run(scenario())
+    assert drained
+    assert answer.startswith(b"HTTP/1.1 200 ")
+    assert answer.endswith(b"answered")
+
+
+def test_a_request_in_progress_is_finished_and_a_silent_connection_waited_for() -> None:
+    async def scenario() -> tuple[bool, bytes, bytes]:
+        server = _server()
+        busy_ours, busy = socket.socketpair()
+        quiet_ours, quiet = socket.socketpair()
+        for sock in (busy_ours, quiet_ours):
+            sock.setblocking(False)
+        busy.sendall(REQUEST)
+        server.handle_stream(IOStream(busy_ours), ("127.0.0.1", 1))
+        server.handle_stream(IOStream(quiet_ours), ("127.0.0.1", 2))
+        await asyncio.sleep(0.01)  # the busy request is now being answered
+        shutdown = asyncio.ensure_future(_shut_down(server))
+        await asyncio.sleep(0.1)
+        quiet.sendall(REQUEST)  # a slow client, still within the first-request wait
+        for sock in (busy, quiet):
+            sock.setblocking(False)
+        answers = await asyncio.gather(_read_all(busy), _read_all(quiet))
+        drained = await shutdown
+        busy.close()
+        quiet.close()
+        return drained, answers[0], answers[1]
+
+    drained, busy_answer, quiet_answer = asyncio.run(scenario())
+    assert drained
+    assert busy_answer.endswith(b"answered")
+    assert quiet_answer.endswith(b"answered")
