@@ -389,3 +389,20 @@ def test_a_connection_accepted_before_a_reload_is_answered_when_it_speaks_later(
             answer += chunk
     assert answer.startswith(b"HTTP/1.1 200 ")
     assert answer.endswith(b"v1")  # the old server kept its promise
+
+
+def test_reload_exclude_leaves_files_out(project: Path) -> None:
+    (project / "notes").mkdir()
+    server = start_reload_server(
+        project, "--app", "app:app", "--reload-exclude", "scratch_*.py", "--reload-exclude", "notes"
+    )
+    try:
+        assert "(Python files; excluding 'scratch_*.py', 'notes')" in server.text()
+        (project / "scratch_one.py").write_text("X = 1\n")
+        (project / "notes" / "draft.py").write_text("X = 1\n")
+        write_message(project, "v2")
+        server.wait_text("v2")
+        detected = [line for line in server.output if line.startswith("Detected changes")]
+        assert detected == ["Detected changes in 'message.py'. Reloading...\n"]
+    finally:
+        server.stop(signal.SIGKILL)
