@@ -114,13 +114,13 @@ class _SupervisorLink(threading.Thread):
         elif command == "closing":
             # Live-reload sockets close with 1012 before SIGTERM; reconnects are sent away.
             self.hub.close_all().wait(0.5)
-            self._send({"event": "closing"})
+            self.send({"event": "closing"})
         elif command == "reload":
             self.hub.reload()
         elif command == "failure":
             self.hub.show_failure(str(message.get("text", "")))
 
-    def _send(self, message: dict[str, Any]) -> None:
+    def send(self, message: dict[str, Any]) -> None:
         with contextlib.suppress(ChannelClosed):
             self.channel.send(message)
 
@@ -143,7 +143,7 @@ def serve_child(settings: Settings, sockets: list[socket.socket], channel: Chann
     before = set(sys.modules)
     flask_app, failure = load(settings)
     hub.failure = failure
-    link._send(
+    link.send(
         {
             "event": "loaded",
             "ok": failure is None,
@@ -158,7 +158,7 @@ def serve_child(settings: Settings, sockets: list[socket.socket], channel: Chann
     if flask_app is None:
         flask_app = failure_app(failure or "")
     install_injection(boot_id)
-    DrainingHTTPServer.stop_listeners.append(lambda: link._send({"event": "stopped"}))
+    DrainingHTTPServer.stop_listeners.append(lambda: link.send({"event": "stopped"}))
     run(settings, sockets, flask_app=flask_app, extra_routes=list(hub.routes()))
     return 0
 
