@@ -300,22 +300,20 @@ class Supervisor:
     def _restart(self, changed: set[Path]) -> None:
         old = self._state.child
         template = self._template
-        stale_template = (
-            template is not None
-            and template.alive
-            and any(p.resolve() in template.files for p in changed)
-        )
-        if template is not None and template.alive and template.tainted:
-            # Forking a process with threads can deadlock the child: start a clean template.
-            self._say("Restarting the template process, without preloading.")
-            self.preload = False
-            stale_template = True
+        renew = None
+        if template is not None and template.alive:
+            if template.tainted:
+                # Forking a process with threads can deadlock the child: start a clean one.
+                renew = "Restarting the template process, without preloading."
+                self.preload = False
+            elif any(p.resolve() in template.files for p in changed):
+                # The stack itself is being edited: a fork would run the old code.
+                renew = "The server stack itself changed; restarting the template process."
         if old is not None:
             old.begin_closing()
-        if stale_template and template is not None:
-            # A module the template imported changed (the stack itself is being edited): a
-            # fork would run the old code. Its children die with it, so stop ours first.
-            self._say("The server stack itself changed; restarting the template process.")
+        if renew is not None and template is not None:
+            # The template's children die with it, so ours stops first.
+            self._say(renew)
             if old is not None:
                 old.stop()
                 old = None

@@ -365,6 +365,7 @@ def test_a_dependency_that_starts_a_thread_ends_preloading(
         write_message(project, "v2")
         server.wait_text("v2")
         assert "Restarting the template process, without preloading." in server.text()
+        assert "The server stack itself changed" not in server.text()
         write_message(project, "v3")
         server.wait_text("v3")
         # The clean template never imports it again: each new server does.
