@@ -86,7 +86,7 @@ async def serve(
         log.warning("some requests were still in progress at shutdown")
     try:
         await asyncio.wait_for(server.close_all_connections(), timeout=1.0)
-    except TimeoutError:
+    except asyncio.TimeoutError:  # not the builtin TimeoutError before Python 3.11
         log.warning("some connections did not close in time")
     app.settings["geppetto_executor"].shutdown(wait=False, cancel_futures=True)
 
