@@ -16,7 +16,14 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["child_env", "group_alive", "own_group", "set_parent_death_signal", "stop_group"]
+__all__ = [
+    "child_env",
+    "group_alive",
+    "group_members",
+    "own_group",
+    "set_parent_death_signal",
+    "stop_group",
+]
 
 _PR_SET_PDEATHSIG = 1
 
@@ -60,6 +67,13 @@ def child_env() -> dict[str, str]:
 
 
 def group_alive(pgid: int) -> bool:
+    """Whether any process of the group still runs (zombies waiting to be reaped do not count).
+
+    Orphans of the group are reaped by PID 1, which in containers can take a second or more;
+    killpg(pgid, 0) counts them until then, so on Linux /proc is asked instead.
+    """
+    if os.path.isdir("/proc/self"):
+        return bool(group_members(pgid))
     try:
         os.killpg(pgid, 0)
     except ProcessLookupError:
@@ -67,6 +81,24 @@ def group_alive(pgid: int) -> bool:
     except PermissionError:  # pragma: no cover - a member changed user; it still exists
         return True
     return True
+
+
+def group_members(pgid: int) -> list[int]:
+    """Running (non-zombie) processes of a process group, from /proc (Linux)."""
+    members = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as handle:
+                stat = handle.read()
+        except OSError:
+            continue
+        # Fields after the command name (which may hold spaces): state, ppid, pgrp, ...
+        fields = stat[stat.rfind(b")") + 2 :].split()
+        if len(fields) > 2 and int(fields[2]) == pgid and fields[0] not in (b"Z", b"X"):
+            members.append(int(entry))
+    return members
 
 
 def _signal_group(pgid: int, sig: int) -> bool:

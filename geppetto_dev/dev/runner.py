@@ -27,6 +27,8 @@ from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
+from geppetto_dev.dev.procgroup import group_alive, group_members
+
 __all__ = ["ProcessSpec", "Runner", "group_members", "guarded", "stop_group"]
 
 _COLOURS = ("36", "33", "32", "35", "34", "31")  # cyan, yellow, green, magenta, blue, red
@@ -67,47 +69,12 @@ def stop_group(proc: subprocess.Popen[bytes], timeout: float = 5.0) -> None:
         while time.monotonic() < deadline:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=0.05)
-            if proc.returncode is not None and not _group_alive(pgid):
+            if proc.returncode is not None and not group_alive(pgid):
                 return
         if sig == signal.SIGKILL:
             break
     with contextlib.suppress(subprocess.TimeoutExpired):
         proc.wait(timeout=timeout)
-
-
-def _group_alive(pgid: int) -> bool:
-    """Whether any process of the group still runs (zombies waiting to be reaped do not count).
-
-    Orphans of the group are reaped by PID 1, which in containers can take a second or more;
-    killpg(pgid, 0) counts them until then, so on Linux /proc is asked instead.
-    """
-    if os.path.isdir("/proc/self"):
-        return bool(group_members(pgid))
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # pragma: no cover - a member changed user; it still exists
-        return True
-    return True
-
-
-def group_members(pgid: int) -> list[int]:
-    """Running (non-zombie) processes of a process group, from /proc (Linux)."""
-    members = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as handle:
-                stat = handle.read()
-        except OSError:
-            continue
-        # Fields after the command name (which may hold spaces): state, ppid, pgrp, ...
-        fields = stat[stat.rfind(b")") + 2 :].split()
-        if len(fields) > 2 and int(fields[2]) == pgid and fields[0] not in (b"Z", b"X"):
-            members.append(int(entry))
-    return members
 
 
 class _Stop(Exception):
