@@ -2,7 +2,7 @@
 
 The generator templates live at the top of the repository (`scaffold_templates/`), outside the
 package, so no linter or test runner treats them as code. Building copies them into the wheel
-as `geppetto_dev/scaffold_templates/`, where `geppetto_dev.scaffold` finds them at run time.
+as `geppetto_dev/scaffold_templates/`, where `geppetto_dev.scaffold.engine` finds them at run time.
 """
 
 from __future__ import annotations

@@ -130,21 +130,13 @@ def serve(
         reload_excludes=tuple(reload_excludes) if reload_excludes else None,
     )
     settings = _settings(**overrides)
-    if build_watch:
-        from geppetto_dev.dev.serve_watch import serve_with_build_watch
-
-        raise typer.Exit(serve_with_build_watch(settings, overrides))
-    if settings.reload:
-        from geppetto_dev.dev.supervisor import Supervisor
-
-        raise typer.Exit(Supervisor(settings).run())
-    if reload_dirs or reload_excludes:
+    if not settings.reload and (reload_dirs or reload_excludes):
         raise GeppettoDevError(
             "--reload-dir and --reload-exclude only apply with --reload", "add --reload"
         )
-    from geppetto_dev.server.run import run
+    from geppetto_dev.serve import serve as serve_project
 
-    run(settings)
+    raise typer.Exit(serve_project(settings, build_watch=build_watch, overrides=overrides))
 
 
 @app.command()
@@ -174,7 +166,7 @@ def init(
     ] = False,
 ) -> None:
     """Create a starter project here, clone the Geppetto frontend, npm install and build it."""
-    from geppetto_dev.progress import Console
+    from geppetto_dev.procs.steps import Console
     from geppetto_dev.project_init import init_project
 
     settings = load_settings(
@@ -195,7 +187,7 @@ def build_watch(
     ] = None,
 ) -> None:
     """Rebuild the frontend on every change (its npm watch script); Ctrl-C stops it all."""
-    from geppetto_dev.dev.build_watch import run_build_watch
+    from geppetto_dev.frontend.watch import run_build_watch
 
     code = run_build_watch(_settings(frontend_dir=frontend_dir, watch_script=watch_script))
     raise typer.Exit(code)
@@ -231,8 +223,8 @@ def new_handler(
     ] = False,
 ) -> None:
     """Generate a WebSocket handler, REST resource or blueprint, with its test, in this project."""
-    from geppetto_dev.generators import plan_piece, project_settings, write_piece
-    from geppetto_dev.scaffold import PlanRefused, format_results
+    from geppetto_dev.scaffold.engine import PlanRefused, format_results
+    from geppetto_dev.scaffold.pieces import plan_piece, project_settings, write_piece
 
     piece = plan_piece(kind.value, name, project_settings())
     root = piece.plan.root

@@ -9,11 +9,13 @@ from __future__ import annotations
 import os
 from pathlib import Path, PurePosixPath
 
-from geppetto_dev import frontend
-from geppetto_dev.config import Settings, load_settings
+from geppetto_dev.config import Settings, load_settings, write_tool_keys
 from geppetto_dev.errors import GeppettoDevError
-from geppetto_dev.progress import Console
-from geppetto_dev.scaffold import apply_plan, format_results, package_name_for, plan_project
+from geppetto_dev.frontend import git, npm
+from geppetto_dev.frontend.preflight import preflight
+from geppetto_dev.procs.steps import Console
+from geppetto_dev.scaffold.engine import apply_plan, format_results, plan_project
+from geppetto_dev.scaffold.names import package_name_for
 
 __all__ = ["init_project", "project_context"]
 
@@ -39,9 +41,9 @@ def init_project(settings: Settings, *, skip_frontend: bool, console: Console) -
     if dest.exists() and not dest.is_dir():
         raise GeppettoDevError(f"{dest} exists and is not a folder", "choose another DIR")
     if not skip_frontend:
-        versions = frontend.preflight()
+        versions = preflight()
         console.line("found " + ", ".join(f"{tool} {v}" for tool, v in versions.items()))
-        frontend.check_clone(settings)
+        git.check_clone(settings)
 
     # Render with the project's own settings, so an unchanged pyproject.toml is "identical";
     # what the command line changes is then edited into it line by line.
@@ -66,13 +68,13 @@ def init_project(settings: Settings, *, skip_frontend: bool, console: Console) -
         _record(pyproject, changed, console)
         console.line("frontend skipped (--skip-frontend): '/' shows the 'frontend not built' page")
     else:
-        commit = frontend.update_clone(settings, console)
+        commit = git.update_clone(settings, console)
         _record(pyproject, changed, console)
         try:
-            frontend.install(settings, console)
-            frontend.build(settings, console)
+            npm.install(settings, console)
+            npm.build(settings, console)
         finally:
-            frontend.remember_own_changes(settings)
+            git.remember_own_changes(settings)
         _record(pyproject, {"frontend-commit": commit}, console)
     _next_steps(settings, console)
 
@@ -80,7 +82,7 @@ def init_project(settings: Settings, *, skip_frontend: bool, console: Console) -
 def _record(pyproject: Path, values: dict[str, str], console: Console) -> None:
     if not values:
         return
-    if frontend.record_settings(pyproject, values):
+    if write_tool_keys(pyproject, values):
         shown = {k: v[:12] if k == "frontend-commit" else v for k, v in values.items()}
         console.line("ok pyproject.toml: " + ", ".join(f"{k} = {v}" for k, v in shown.items()))
     else:

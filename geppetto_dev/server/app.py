@@ -11,8 +11,8 @@ from tornado.web import Application, FallbackHandler
 from tornado.wsgi import WSGIContainer
 
 from geppetto_dev.config import Settings
-from geppetto_dev.dev.inspector import inspector_routes
 from geppetto_dev.protocol import Registry, default_registry
+from geppetto_dev.server.inspector import inspector_routes
 from geppetto_dev.server.loader import load_project
 from geppetto_dev.server.page import attach_page
 from geppetto_dev.server.static import WebappFileHandler

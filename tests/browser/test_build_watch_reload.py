@@ -7,7 +7,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from geppetto_dev.dev.livereload import LIVERELOAD_PATH
+from geppetto_dev.reload.livereload import LIVERELOAD_PATH
 from tests.browser.conftest import Served, Watched
 from tests.fixtures.frontend_repo import (
     FIXTURE_VERSION,

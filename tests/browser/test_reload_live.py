@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tests.browser.conftest import Served, Watched
-from tests.dev.reloading import make_project, write_message
+from tests.reload.reloading import make_project, write_message
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page

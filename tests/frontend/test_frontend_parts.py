@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from geppetto_dev import frontend
-from geppetto_dev.config import load_settings, read_pyproject
+from geppetto_dev.config import load_settings, read_pyproject, write_tool_keys
 from geppetto_dev.errors import GeppettoDevError
-from geppetto_dev.progress import Console, run_step
+from geppetto_dev.frontend import git as frontend_git
+from geppetto_dev.frontend import npm
+from geppetto_dev.frontend.preflight import preflight
+from geppetto_dev.procs.steps import Console, run_step
 from tests.fixtures.frontend_repo import git
 from tests.frontend.conftest import needs_node
 
@@ -91,7 +93,7 @@ frontend-commit = "not ours"
 def test_record_settings_edits_only_its_lines(tmp_path: Path) -> None:
     path = tmp_path / "pyproject.toml"
     path.write_text(PYPROJECT)
-    assert frontend.record_settings(path, {"frontend-commit": "abc", "frontend-ref": "v1"})
+    assert write_tool_keys(path, {"frontend-commit": "abc", "frontend-ref": "v1"})
     text = path.read_text()
     assert 'frontend-commit = "abc"\n' in text and 'frontend-ref = "v1"\n' in text
     assert 'frontend-commit = "not ours"' in text and "# comment kept" in text
@@ -106,24 +108,24 @@ def test_record_settings_edits_only_its_lines(tmp_path: Path) -> None:
 def test_record_settings_without_the_table_writes_nothing(tmp_path: Path) -> None:
     path = tmp_path / "pyproject.toml"
     path.write_text('[project]\nname = "x"\n')
-    assert not frontend.record_settings(path, {"frontend-commit": "abc"})
+    assert not write_tool_keys(path, {"frontend-commit": "abc"})
     assert path.read_text() == '[project]\nname = "x"\n'
-    assert not frontend.record_settings(tmp_path / "missing.toml", {"frontend-commit": "abc"})
+    assert not write_tool_keys(tmp_path / "missing.toml", {"frontend-commit": "abc"})
 
 
 def test_overrides_merge_into_package_json_keeping_its_indent(tmp_path: Path) -> None:
     package = tmp_path / "package.json"
     package.write_text('{\n    "name": "w",\n    "overrides": {"a": "1"}\n}\n')
-    assert frontend.apply_overrides(tmp_path, {"b": "2"})
+    assert npm.apply_overrides(tmp_path, {"b": "2"})
     assert json.loads(package.read_text())["overrides"] == {"a": "1", "b": "2"}
     assert '\n    "name"' in package.read_text()
-    assert not frontend.apply_overrides(tmp_path, {})
+    assert not npm.apply_overrides(tmp_path, {})
 
 
 def test_preflight_names_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", "/nonexistent")
     with pytest.raises(GeppettoDevError) as caught:
-        frontend.preflight(("node",))
+        preflight(("node",))
     assert caught.value.message == "node was not found on PATH"
     assert "https://nodejs.org" in caught.value.hint
 
@@ -132,7 +134,7 @@ def test_preflight_names_what_to_install(monkeypatch: pytest.MonkeyPatch) -> Non
 def test_a_clone_of_another_repository_is_refused(inited: Path, remote: Path) -> None:
     settings = load_settings({"frontend_repo": str(remote)}, project_dir=inited, environ={})
     with pytest.raises(GeppettoDevError) as caught:
-        frontend.check_clone(settings)
+        frontend_git.check_clone(settings)
     assert "comes from" in caught.value.message
 
 
@@ -144,7 +146,7 @@ def test_local_commits_in_the_clone_are_refused(inited: Path) -> None:
     git(clone, "commit", "-q", "-m", "my notes")
     settings = load_settings(project_dir=inited, environ={})
     with pytest.raises(GeppettoDevError) as caught:
-        frontend.check_clone(settings)
+        frontend_git.check_clone(settings)
     assert "no remote branch or tag" in caught.value.message
 
 
@@ -153,7 +155,7 @@ def test_a_folder_that_is_not_a_clone_is_refused(tmp_path: Path) -> None:
     (tmp_path / "frontend").mkdir()
     settings = load_settings(project_dir=tmp_path, environ={})
     with pytest.raises(GeppettoDevError) as caught:
-        frontend.check_clone(settings)
+        frontend_git.check_clone(settings)
     assert "not a git clone" in caught.value.message
 
 
@@ -167,7 +169,7 @@ def test_a_folder_that_is_not_a_clone_is_refused(tmp_path: Path) -> None:
     ],
 )
 def test_known_npm_failures_get_a_precise_hint(log: str, expected: str | None) -> None:
-    hint = frontend.diagnose_npm(log)
+    hint = npm.diagnose_npm(log)
     if expected is None:
         assert hint is None
     else:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from geppetto_dev.cli import main
-from geppetto_dev.scaffold import apply_plan, plan_project
+from geppetto_dev.scaffold.engine import apply_plan, plan_project
 
 REPO = Path(__file__).resolve().parents[2]
 PACKAGE = "demo_app"

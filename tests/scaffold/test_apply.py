@@ -7,7 +7,7 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from geppetto_dev.errors import GeppettoDevError
-from geppetto_dev.scaffold import (
+from geppetto_dev.scaffold.engine import (
     Plan,
     PlannedFile,
     ScaffoldConflict,

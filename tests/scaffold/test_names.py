@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from geppetto_dev.errors import GeppettoDevError
-from geppetto_dev.scaffold import class_name, name_context, package_name_for, validate_name
+from geppetto_dev.scaffold.names import class_name, name_context, package_name_for, validate_name
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from geppetto_dev.scaffold import KINDS, TEMPLATE_SUFFIX, templates_root
+from geppetto_dev.scaffold.engine import KINDS, TEMPLATE_SUFFIX, templates_root
 
 from .conftest import REPO
 

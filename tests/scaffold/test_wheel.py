@@ -87,7 +87,7 @@ def run(python: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]
 
 def test_templates_come_from_the_installed_wheel(venv_python: Path, tmp_path: Path) -> None:
     code = (
-        "import geppetto_dev, geppetto_dev.scaffold as s; "
+        "import geppetto_dev, geppetto_dev.scaffold.engine as s; "
         "print(geppetto_dev.__file__); print(s.templates_root())"
     )
     result = subprocess.run(

@@ -22,8 +22,8 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from geppetto_dev.dev.runner import guarded
 from geppetto_dev.errors import GeppettoDevError
+from geppetto_dev.procs.runner import guarded
 
 __all__ = ["Console", "run_step"]
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from tornado.httpclient import HTTPClientError
 
-from tests.dev.reloading import (
+from tests.reload.reloading import (
     REPO,
     SERVING,
     LiveSocket,
@@ -109,7 +109,7 @@ def test_an_app_failing_at_import_shows_an_error_page_until_the_next_save(
     assert status == 500
     assert "The app failed to load" in body
     assert "boom at import" in body  # the client is on loopback: the traceback is shown
-    assert "geppetto_dev/dev/child.py" not in body  # only the project's frames
+    assert "geppetto_dev/reload/child.py" not in body  # only the project's frames
     server.wait_output("serving an error page until the next save")
     write_message(server.project, "fixed")
     server.wait_text("fixed")

@@ -1,4 +1,6 @@
-"""`serve --build-watch`: the server and the frontend watcher in one terminal.
+"""`geppetto-dev serve`: plain, under the reload supervisor, or beside the frontend watcher.
+
+With `--build-watch`, the server and the frontend watcher run in one terminal.
 
 Both run as children of a honcho-like runner, each line prefixed (`server |`, `webpack |`). The
 server child is `geppetto-dev serve` itself (with `--reload`, the reload supervisor), given this
@@ -21,13 +23,29 @@ from collections.abc import Mapping
 from typing import Any
 
 from geppetto_dev.config import ENV_PREFIX, Settings
-from geppetto_dev.dev.build_watch import BuildMonitor, watcher_spec
-from geppetto_dev.dev.livereload import LIVERELOAD_PATH
-from geppetto_dev.dev.runner import ProcessSpec, Runner
+from geppetto_dev.frontend.watch import BuildMonitor, watcher_spec
+from geppetto_dev.procs.runner import ProcessSpec, Runner
+from geppetto_dev.reload.livereload import LIVERELOAD_PATH
 
-__all__ = ["serve_with_build_watch", "settings_env"]
+__all__ = ["serve", "serve_with_build_watch", "settings_env"]
 
 _SERVING = re.compile(r"Serving Geppetto on (https?://\S+?)/?(?:\s|$)")
+
+
+def serve(
+    settings: Settings, *, build_watch: bool = False, overrides: Mapping[str, Any] | None = None
+) -> int:
+    """`geppetto-dev serve`: plain, `--reload`, or either beside the frontend's watcher."""
+    if build_watch:
+        return serve_with_build_watch(settings, overrides or {})
+    if settings.reload:
+        from geppetto_dev.reload.supervisor import Supervisor
+
+        return Supervisor(settings).run()
+    from geppetto_dev.server.run import run
+
+    run(settings)
+    return 0
 
 
 def settings_env(overrides: Mapping[str, Any]) -> dict[str, str]:

@@ -32,11 +32,11 @@ from types import FrameType
 from typing import Any, TextIO
 
 from geppetto_dev.config import Settings
-from geppetto_dev.dev.channel import Channel, ChannelClosed
-from geppetto_dev.dev.compilecheck import compile_error
-from geppetto_dev.dev.procgroup import child_env, own_group, stop_group
-from geppetto_dev.dev.template import TemplateError, TemplateProcess
-from geppetto_dev.dev.watch import Watcher, WatchPlan, plan_watch
+from geppetto_dev.procs.groups import child_env, own_group, stop_group
+from geppetto_dev.reload.channel import Channel, ChannelClosed
+from geppetto_dev.reload.compilecheck import compile_error
+from geppetto_dev.reload.forkserver import TemplateError, TemplateProcess
+from geppetto_dev.reload.watch import Watcher, WatchPlan, plan_watch
 
 __all__ = ["ServerChild", "Supervisor"]
 
@@ -423,7 +423,7 @@ class Supervisor:
             [
                 sys.executable,
                 "-m",
-                "geppetto_dev.dev.child",
+                "geppetto_dev.reload.child",
                 "--channel",
                 str(theirs.fileno()),
                 "--sockets",

@@ -11,7 +11,7 @@ import threading
 import time
 from pathlib import Path
 
-from geppetto_dev.dev.runner import ProcessSpec, Runner, group_members
+from geppetto_dev.procs.runner import ProcessSpec, Runner, group_members
 
 PY = sys.executable
 REPO = Path(__file__).resolve().parents[2]
@@ -147,7 +147,7 @@ def test_a_killed_runner_takes_every_group_with_it(tmp_path: Path) -> None:
     pids = tmp_path / "pids"
     script = (
         "import sys\n"
-        "from geppetto_dev.dev.runner import ProcessSpec, Runner\n"
+        "from geppetto_dev.procs.runner import ProcessSpec, Runner\n"
         "spec = ProcessSpec('w', ['sh', '-c', "
         f"'sleep 60 & echo $! > {pids}; sleep 60; wait'])\n"
         "Runner([spec]).run()\n"
@@ -172,7 +172,7 @@ def test_a_killed_runner_takes_every_group_with_it(tmp_path: Path) -> None:
 def test_a_second_ctrl_c_while_stopping_does_not_break_the_stop(tmp_path: Path) -> None:
     script = (
         "import sys\n"
-        "from geppetto_dev.dev.runner import ProcessSpec, Runner\n"
+        "from geppetto_dev.procs.runner import ProcessSpec, Runner\n"
         "child = 'import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
         'print("ready", flush=True); time.sleep(60)\'\n'
         "spec = ProcessSpec('stubborn', [sys.executable, '-c', child])\n"

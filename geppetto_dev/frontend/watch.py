@@ -12,17 +12,18 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from geppetto_dev import frontend
 from geppetto_dev.config import Settings
-from geppetto_dev.dev.runner import ProcessSpec, Runner
+from geppetto_dev.frontend import npm
+from geppetto_dev.frontend.preflight import preflight
+from geppetto_dev.procs.runner import ProcessSpec, Runner
 
 __all__ = ["BuildMonitor", "run_build_watch", "watcher_spec"]
 
 
 def watcher_spec(settings: Settings, *, critical: bool = True) -> ProcessSpec:
     """The watch script as a runner process named `webpack`; checks node, npm and the script."""
-    frontend.preflight(("node", "npm"))
-    argv, webapp = frontend.watch_command(settings)
+    preflight(("node", "npm"))
+    argv, webapp = npm.watch_command(settings)
     return ProcessSpec("webpack", argv, cwd=webapp, critical=critical)
 
 

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from geppetto_dev.config import load_settings
-from geppetto_dev.dev.channel import Channel, ChannelClosed
-from geppetto_dev.dev.compilecheck import compile_error
-from geppetto_dev.dev.livereload import inject_script, is_page
-from geppetto_dev.dev.watch import Watcher, plan_watch
 from geppetto_dev.errors import GeppettoDevError
+from geppetto_dev.reload.channel import Channel, ChannelClosed
+from geppetto_dev.reload.compilecheck import compile_error
+from geppetto_dev.reload.livereload import inject_script, is_page
+from geppetto_dev.reload.watch import Watcher, plan_watch
 
 
 def touch(path: Path, text: str = "X = 1\n") -> Path:
@@ -177,7 +177,7 @@ def test_a_channel_end_held_only_by_a_dead_process_reads_as_closed() -> None:
 
 
 def test_the_load_error_page_shows_the_traceback_to_this_machine_only() -> None:
-    from geppetto_dev.dev.child import failure_app
+    from geppetto_dev.reload.child import failure_app
 
     client = failure_app("Traceback: RuntimeError: secret detail").test_client()
     local = client.get("/api/people", environ_base={"REMOTE_ADDR": "127.0.0.1"})

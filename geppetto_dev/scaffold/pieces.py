@@ -14,16 +14,8 @@ from pathlib import Path
 from geppetto_dev.config import Settings, load_settings, read_pyproject
 from geppetto_dev.errors import GeppettoDevError
 from geppetto_dev.protocol.registry import builtin_registry
-from geppetto_dev.scaffold import (
-    KINDS,
-    Plan,
-    PlanRefused,
-    Status,
-    apply_plan,
-    name_context,
-    plan_kind,
-    validate_name,
-)
+from geppetto_dev.scaffold.engine import KINDS, Plan, PlanRefused, Status, apply_plan, plan_kind
+from geppetto_dev.scaffold.names import name_context, validate_name
 
 __all__ = ["KINDS", "Piece", "plan_piece", "project_settings", "write_piece"]
 

@@ -1,7 +1,7 @@
 """A server child of the reload supervisor: load the project fresh, serve, stop when told.
 
 The child is forked from the template process (or, as a fallback, started as
-`python -m geppetto_dev.dev.child`). It loads the project at once, reports the outcome, and
+`python -m geppetto_dev.reload.child`). It loads the project at once, reports the outcome, and
 waits for "go" before accepting connections, so it can import the new code while the previous
 server is still shutting down. A project that fails to import gets an error page instead, until
 the next save replaces this child.
@@ -23,10 +23,10 @@ from typing import Any, NoReturn
 from flask import Flask, request
 
 from geppetto_dev.config import Settings, is_loopback_host
-from geppetto_dev.dev.channel import Channel, ChannelClosed
-from geppetto_dev.dev.livereload import LiveReloadHub, failure_page, install_injection
-from geppetto_dev.dev.procgroup import set_parent_death_signal
 from geppetto_dev.errors import GeppettoDevError
+from geppetto_dev.procs.groups import set_parent_death_signal
+from geppetto_dev.reload.channel import Channel, ChannelClosed
+from geppetto_dev.reload.livereload import LiveReloadHub, failure_page, install_injection
 from geppetto_dev.server.draining import DrainingHTTPServer
 from geppetto_dev.server.loader import load_project
 from geppetto_dev.server.run import run
@@ -191,7 +191,7 @@ def run_forked(
 
 def main(argv: list[str] | None = None) -> None:
     """Spawn fallback: a fresh interpreter given the sockets and channel by descriptor."""
-    parser = argparse.ArgumentParser(prog="python -m geppetto_dev.dev.child")
+    parser = argparse.ArgumentParser(prog="python -m geppetto_dev.reload.child")
     parser.add_argument("--channel", type=int, required=True)
     parser.add_argument("--sockets", required=True, help="comma-separated descriptors")
     parser.add_argument("--parent", type=int, required=True)

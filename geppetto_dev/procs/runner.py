@@ -4,7 +4,7 @@ Each process gets its own process group (a new session), so stopping it reaches 
 `npm run watch` starts a shell that starts node, and signalling npm alone leaves webpack running.
 Ctrl-C reaches only this process (the children are in no terminal's foreground group), which then
 stops every group: SIGTERM, a bounded wait, SIGKILL. Each group is led by a small guard
-(groupguard.py) that ends its group when the runner dies, even by SIGKILL.
+(guard.py) that ends its group when the runner dies, even by SIGKILL.
 
 Every output line is shown prefixed by the process's name (`server |`, `webpack |`), coloured on
 a terminal. A process marked `critical=False` may die without taking the others down: its exit is
@@ -27,7 +27,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
-from geppetto_dev.dev.procgroup import group_alive, group_members
+from geppetto_dev.procs.groups import group_alive, group_members
 
 __all__ = ["ProcessSpec", "Runner", "group_members", "guarded", "stop_group"]
 
@@ -46,7 +46,7 @@ class ProcessSpec:
     on_line: Callable[[str], None] | None = field(default=None, compare=False)
 
 
-GUARD = Path(__file__).with_name("groupguard.py")
+GUARD = Path(__file__).with_name("guard.py")
 
 
 def guarded(argv: Sequence[str]) -> list[str]:

@@ -2,7 +2,7 @@
 
 Usage (run as a script, so it imports nothing of the package and starts in tens of ms):
 
-    python -I groupguard.py RUNNER_PID -- COMMAND [ARGS...]
+    python -I guard.py RUNNER_PID -- COMMAND [ARGS...]
 
 `npm run watch` starts a shell that starts node; Linux's parent-death signal reaches only the
 runner's direct child, and npm does not pass a SIGTERM on to node, so a runner killed with
@@ -43,7 +43,7 @@ def _signal_rest_of_group(sig: int) -> None:
 
 def main(argv: list[str]) -> int:
     if len(argv) < 4 or argv[2] != "--":
-        print("usage: groupguard.py RUNNER_PID -- COMMAND [ARGS...]", file=sys.stderr)
+        print("usage: guard.py RUNNER_PID -- COMMAND [ARGS...]", file=sys.stderr)
         return 2
     _die_with(int(argv[1]))
     stopping = threading.Event()

@@ -6,7 +6,7 @@ what changes), stays single-threaded (forking a threaded process is unsafe), run
 and never accepts on the listening sockets it holds for its children.
 
 `TemplateProcess` is the supervisor's handle on it; `main()` is the template itself, run as
-`python -m geppetto_dev.dev.template`.
+`python -m geppetto_dev.reload.forkserver`.
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ from types import FrameType
 from typing import Any, NoReturn
 
 from geppetto_dev.config import Settings
-from geppetto_dev.dev.channel import Channel, ChannelClosed
-from geppetto_dev.dev.procgroup import child_env, own_group, set_parent_death_signal
+from geppetto_dev.procs.groups import child_env, own_group, set_parent_death_signal
+from geppetto_dev.reload.channel import Channel, ChannelClosed
 
 __all__ = ["PREIMPORT", "TemplateError", "TemplateProcess", "main"]
 
@@ -44,7 +44,7 @@ PREIMPORT = (
     "flask",
     "flask_restful",
     "geppetto_dev.server",
-    "geppetto_dev.dev.child",
+    "geppetto_dev.reload.child",
 )
 
 
@@ -88,7 +88,7 @@ class TemplateProcess:
         argv = [
             sys.executable,
             "-m",
-            "geppetto_dev.dev.template",
+            "geppetto_dev.reload.forkserver",
             "--control",
             str(theirs.fileno()),
             "--sockets",
@@ -234,7 +234,7 @@ def _reap(control: Channel) -> None:
 
 
 def main(argv: list[str] | None = None) -> NoReturn:
-    parser = argparse.ArgumentParser(prog="python -m geppetto_dev.dev.template")
+    parser = argparse.ArgumentParser(prog="python -m geppetto_dev.reload.forkserver")
     parser.add_argument("--control", type=int, required=True)
     parser.add_argument("--sockets", required=True, help="comma-separated descriptors")
     parser.add_argument("--parent", type=int, required=True)
@@ -263,7 +263,7 @@ def main(argv: list[str] | None = None) -> NoReturn:
     gc.freeze()
     control.send({"ready": True, "files": _loaded_files()})
 
-    from geppetto_dev.dev.child import run_forked
+    from geppetto_dev.reload.child import run_forked
 
     selector = selectors.DefaultSelector()
     selector.register(control.sock, selectors.EVENT_READ)

@@ -15,8 +15,8 @@ import flask
 import pytest
 
 from geppetto_dev.config import load_settings
-from geppetto_dev.dev.supervisor import CRASH_WINDOW, Supervisor
-from tests.dev.reloading import get, hello, make_project, pid_alive, wait_until, write_message
+from geppetto_dev.reload.supervisor import CRASH_WINDOW, Supervisor
+from tests.reload.reloading import get, hello, make_project, pid_alive, wait_until, write_message
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux process tests")
 

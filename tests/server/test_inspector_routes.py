@@ -15,9 +15,9 @@ import pytest
 from flask import Flask
 
 from geppetto_dev.config import Settings
-from geppetto_dev.dev.inspector import INSPECTOR_PATH
-from geppetto_dev.dev.inspector.routes import ASSETS_DIR
 from geppetto_dev.protocol import Registry, default_registry
+from geppetto_dev.server.inspector import INSPECTOR_PATH
+from geppetto_dev.server.inspector.routes import ASSETS_DIR
 from tests.server.conftest import RunningServer
 
 

@@ -1,1 +1,0 @@
-"""Development-only machinery: reload supervisor, live reload, the protocol inspector."""

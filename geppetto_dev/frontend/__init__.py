@@ -1,0 +1,1 @@
+"""The project's Geppetto frontend: the clone, npm, and build-watch."""

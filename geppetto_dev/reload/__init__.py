@@ -1,0 +1,1 @@
+"""`serve --reload`: supervisor, fork server, server child, channel, watch, live reload."""

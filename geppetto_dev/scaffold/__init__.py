@@ -1,0 +1,1 @@
+"""Scaffolding: the plan-then-apply engine, name rules, and the pieces users generate."""
