@@ -58,6 +58,11 @@ def env() -> dict[str, str]:
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     (tmp_path / "myapp.py").write_text(APP)
+    # A second handler for "echo", which myapp already answers.
+    (tmp_path / "dupes.py").write_text(
+        "import geppetto_dev\n\n\n@geppetto_dev.handler('echo')\ndef echo_again(conn, data):\n"
+        "    return None\n"
+    )
     make_webapp(tmp_path / "web")
     return tmp_path
 
@@ -138,6 +143,7 @@ def test_port_in_use_is_one_line(project: Path) -> None:
         (["serve", "--app", "myapp"], "MODULE:ATTR", 1),
         (["serve", "--app", "myapp:nothing"], "no attribute 'nothing'", 1),
         (["serve", "--app", "myapp:echo"], "not a Flask app", 1),
+        (["serve", "--app", "myapp:app", "--handlers", "dupes"], "already has a handler", 1),
         (["serve", "--port", "eighty"], "--port", 2),
         (["serve", "--bogus"], "--bogus", 2),
         (["frobnicate"], "frobnicate", 2),

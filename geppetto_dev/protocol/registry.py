@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar, Union
 
+from geppetto_dev.errors import GeppettoDevError
 from geppetto_dev.protocol import messages
 
 if TYPE_CHECKING:
     from geppetto_dev.protocol.session import Session
 
-HandlerResult = Union[None, dict[str, Any], "Reply"]
+# A dict is the data of a reply of the request's type; a Reply picks the type; a list sends
+# several replies in order, each with the request's requestID (the four replies of a load).
+HandlerResult = Union[None, dict[str, Any], "Reply", Sequence[Union[dict[str, Any], "Reply"]]]
 Handler = Callable[["Session", Any], HandlerResult | Awaitable[HandlerResult]]
 H = TypeVar("H", bound=Handler)
 
@@ -43,9 +46,11 @@ class Registry:
     def add(self, kind: str, func: Handler) -> None:
         existing = self._handlers.get(kind)
         if existing is not None and _name(existing) != _name(func):
-            raise ValueError(
+            # Two modules answering one type is a project mistake, reported as one line.
+            raise GeppettoDevError(
                 f"message type {kind!r} already has a handler, {_name(existing)}; "
-                f"{_name(func)} cannot take it over"
+                f"{_name(func)} cannot take it over",
+                "keep one @handler per message type, or rename one of them",
             )
         self._handlers[kind] = func
 

@@ -1,22 +1,27 @@
 """One client connection, independent of the transport: handshake, dispatch, error replies.
 
 Each request is handled in its own task so a slow handler never holds up the next message;
-synchronous handlers run in a thread pool so they never block the event loop.
+synchronous handlers run in a thread pool so they never block the event loop. Frames leave in
+the order they were sent, but a large one is gzipped in a worker thread (a model of a few
+megabytes takes tens of milliseconds to compress, which would stall every other connection).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import inspect
 import logging
 import uuid
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from typing import Any
 
 from geppetto_dev.config import Settings
 from geppetto_dev.protocol import messages
 from geppetto_dev.protocol.envelope import (
+    COMPRESSION_THRESHOLD,
     ProtocolError,
     Request,
     decode_request,
@@ -26,9 +31,18 @@ from geppetto_dev.protocol.envelope import (
 )
 from geppetto_dev.protocol.registry import Registry, Reply
 
+__all__ = ["Session", "Write"]
+
 log = logging.getLogger("geppetto_dev.protocol")
 
 Write = Callable[[str | bytes], None]
+Frame = str | bytes
+
+# The request being handled, per task (and copied into the worker thread of a synchronous
+# handler), so `conn.request_id` is right even with several requests in flight at once.
+_current_request: contextvars.ContextVar[Request | None] = contextvars.ContextVar(
+    "geppetto_request", default=None
+)
 
 
 class Session:
@@ -51,15 +65,35 @@ class Session:
         self._executor = executor
         self._loop = asyncio.get_running_loop()
         self._tasks: set[asyncio.Task[None]] = set()
+        # Frames waiting to be written, in send order; a Future is a frame being gzipped.
+        self._outbox: deque[Frame | asyncio.Future[Frame]] = deque()
         self._show_tracebacks = (
             settings.show_tracebacks if show_tracebacks is None else show_tracebacks
         )
+
+    # The request being handled ----------------------------------------------------------------
+
+    @property
+    def request(self) -> Request | None:
+        """The request the calling handler answers (None outside a handler).
+
+        `request.raw_data` is `data` as the client sent it: `load_project_from_url` "42" is
+        the string "42" there, while the decoded data a handler gets is the number 42.
+        """
+        return _current_request.get()
+
+    @property
+    def request_id(self) -> str | None:
+        """The requestID of the request being handled, for messages sent before the return:
+        `conn.send("project_loaded", payload, conn.request_id)`."""
+        current = _current_request.get()
+        return current.request_id if current is not None else None
 
     # Outbound -------------------------------------------------------------------------------
 
     def send(self, kind: str, payload: Any, request_id: str | None = None) -> None:
         """Send a message; safe to call from a handler running in a worker thread."""
-        self._emit(to_frame(encode_envelope(kind, payload, request_id)))
+        self._emit_envelope(encode_envelope(kind, payload, request_id))
 
     def send_file(self, filename: str, content: bytes) -> None:
         """A download in the client's binary file format."""
@@ -81,15 +115,49 @@ class Session:
         )
         self.send(messages.GENERIC_ERROR, payload, request_id)
 
-    def _emit(self, frame: str | bytes) -> None:
+    def _on_loop(self) -> bool:
         try:
-            running = asyncio.get_running_loop()
+            return asyncio.get_running_loop() is self._loop
         except RuntimeError:
-            running = None
-        if running is self._loop:
-            self._write(frame)
+            return False
+
+    def _emit_envelope(self, envelope: str) -> None:
+        if len(envelope) >= COMPRESSION_THRESHOLD and self._on_loop():
+            # Compress in a worker; the outbox keeps later frames behind this one.
+            future = self._loop.run_in_executor(self._executor, to_frame, envelope)
+            self._outbox.append(future)
+            future.add_done_callback(lambda _: self._flush())
+            self._flush()
         else:
-            self._loop.call_soon_threadsafe(self._write, frame)
+            # Small, or already in a worker thread: framing here costs the loop nothing.
+            self._emit(to_frame(envelope))
+
+    def _emit(self, frame: Frame) -> None:
+        if self._on_loop():
+            self._outbox.append(frame)
+            self._flush()
+        else:
+            self._loop.call_soon_threadsafe(self._emit, frame)
+
+    def _emit_all(self, frames: Sequence[Frame]) -> None:
+        for frame in frames:
+            self._emit(frame)
+
+    def _flush(self) -> None:
+        while self._outbox:
+            head = self._outbox[0]
+            if isinstance(head, asyncio.Future):
+                if not head.done():
+                    return  # its done-callback flushes again
+                if head.cancelled() or head.exception() is not None:
+                    self._outbox.popleft()
+                    log.error("could not compress a message: %r", head)
+                    continue
+                frame = head.result()
+            else:
+                frame = head
+            self._outbox.popleft()
+            self._write(frame)
 
     # Inbound --------------------------------------------------------------------------------
 
@@ -126,13 +194,20 @@ class Session:
                 "UNKNOWN_TYPE", f"no handler for message type {request.type!r}", request.request_id
             )
             return
+        _current_request.set(request)
         try:
             if inspect.iscoroutinefunction(func):
                 result = await func(self, request.data)
             else:
-                result = await self._loop.run_in_executor(self._executor, func, self, request.data)
-                if inspect.isawaitable(result):
-                    result = await result
+                context = contextvars.copy_context()
+                # The replies are encoded (and gzipped) in the worker too, off the loop.
+                result = await self._loop.run_in_executor(
+                    self._executor, context.run, self._call_sync, func, request
+                )
+            if inspect.isawaitable(result):
+                result = await result
+            frames = result.frames if isinstance(result, _Frames) else None
+            replies = [] if frames is not None else _replies(request, result)
         except Exception as exc:
             log.exception("handler for %r failed (requestID %s)", request.type, request.request_id)
             self.send_error(
@@ -142,16 +217,51 @@ class Session:
                 exception=exc,
             )
             return
-        self._send_result(request, result)
+        if frames is not None:
+            self._emit_all(frames)
+        for kind, payload in replies:
+            self.send(kind, payload, request.request_id)
 
-    def _send_result(self, request: Request, result: Any) -> None:
-        if result is None:
-            return
-        if isinstance(result, Reply):
-            self.send(result.type, result.payload, request.request_id)
-        else:
-            self.send(request.type, result, request.request_id)
+    def _call_sync(self, func: Callable[..., Any], request: Request) -> Any:
+        result = func(self, request.data)
+        if inspect.isawaitable(result):
+            return result
+        return _Frames(
+            [
+                to_frame(encode_envelope(kind, payload, request.request_id))
+                for kind, payload in _replies(request, result)
+            ]
+        )
 
     def close(self) -> None:
         for task in list(self._tasks):
             task.cancel()
+        self._outbox.clear()
+
+
+class _Frames:
+    """Replies a synchronous handler's worker thread has already encoded."""
+
+    __slots__ = ("frames",)
+
+    def __init__(self, frames: list[Frame]) -> None:
+        self.frames = frames
+
+
+def _replies(request: Request, result: Any) -> list[tuple[str, Any]]:
+    """What a handler returned, as (type, payload) pairs, all answering `request`."""
+    if result is None:
+        return []
+    items = result if isinstance(result, list | tuple) else [result]
+    out: list[tuple[str, Any]] = []
+    for item in items:
+        if isinstance(item, Reply):
+            out.append((item.type, item.payload))
+        elif isinstance(item, dict):
+            out.append((request.type, item))
+        else:
+            raise TypeError(
+                f"a handler returns None, a dict, a Reply or a list of them, "
+                f"not {type(item).__name__}"
+            )
+    return out
