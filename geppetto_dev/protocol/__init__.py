@@ -11,11 +11,12 @@ from geppetto_dev.protocol.envelope import (
     to_frame,
 )
 from geppetto_dev.protocol.registry import Registry, Reply, default_registry, handler
-from geppetto_dev.protocol.session import Session
+from geppetto_dev.protocol.session import ProtocolSettings, Session
 
 __all__ = [
     "COMPRESSION_THRESHOLD",
     "ProtocolError",
+    "ProtocolSettings",
     "Registry",
     "Reply",
     "Request",

@@ -74,7 +74,7 @@ builtin_registry = Registry()
 
 @builtin_registry.handler(messages.GEPPETTO_VERSION)
 def _geppetto_version(conn: Session, data: Any) -> dict[str, Any]:
-    return messages.geppetto_version(conn.settings.geppetto_version)
+    return messages.geppetto_version(conn.protocol.geppetto_version)
 
 
 # Where `@geppetto_dev.handler` registers; the server uses it unless given another registry.

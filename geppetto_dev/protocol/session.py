@@ -16,6 +16,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
+from dataclasses import dataclass
 from typing import Any
 
 from geppetto_dev.config import Settings
@@ -31,7 +32,7 @@ from geppetto_dev.protocol.envelope import (
 )
 from geppetto_dev.protocol.registry import Registry, Reply
 
-__all__ = ["Session", "Write"]
+__all__ = ["ProtocolSettings", "Session", "Write"]
 
 log = logging.getLogger("geppetto_dev.protocol")
 
@@ -45,20 +46,42 @@ _current_request: contextvars.ContextVar[Request | None] = contextvars.ContextVa
 )
 
 
+@dataclass(frozen=True)
+class ProtocolSettings:
+    """The few settings a connection itself acts on; the rest of `Settings` is the app's."""
+
+    user_name: str
+    privileges: tuple[str, ...]
+    geppetto_version: str
+    max_message_size: int
+    show_tracebacks: bool
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ProtocolSettings:
+        return cls(
+            user_name=settings.user_name,
+            privileges=settings.privileges,
+            geppetto_version=settings.geppetto_version,
+            max_message_size=settings.max_message_size,
+            show_tracebacks=settings.show_tracebacks,
+        )
+
+
 class Session:
     """What a handler gets as `conn`: send replies and pushes, keep per-connection state."""
 
     def __init__(
         self,
-        settings: Settings,
+        protocol: ProtocolSettings,
         registry: Registry,
         write: Write,
         *,
         executor: Executor | None = None,
-        show_tracebacks: bool | None = None,
+        settings: Settings | None = None,
     ) -> None:
-        self.settings = settings
+        self.protocol = protocol
         self.registry = registry
+        self._settings = settings
         self.client_id = uuid.uuid4().hex
         self.state: dict[str, Any] = {}
         self._write = write
@@ -67,9 +90,13 @@ class Session:
         self._tasks: set[asyncio.Task[None]] = set()
         # Frames waiting to be written, in send order; a Future is a frame being gzipped.
         self._outbox: deque[Frame | asyncio.Future[Frame]] = deque()
-        self._show_tracebacks = (
-            settings.show_tracebacks if show_tracebacks is None else show_tracebacks
-        )
+
+    @property
+    def settings(self) -> Settings:
+        """The application's settings, for handlers (`conn.settings`); the session reads none."""
+        if self._settings is None:
+            raise RuntimeError("this Session was made without the application's settings")
+        return self._settings
 
     # The request being handled ----------------------------------------------------------------
 
@@ -110,7 +137,7 @@ class Session:
             error_code,
             message,
             exception=exception,
-            show_traceback=self._show_tracebacks,
+            show_traceback=self.protocol.show_tracebacks,
             error_id=request_id,
         )
         self.send(messages.GENERIC_ERROR, payload, request_id)
@@ -166,16 +193,16 @@ class Session:
         self.send(messages.CLIENT_ID, messages.client_id(self.client_id))
         self.send(
             messages.USER_PRIVILEGES,
-            messages.user_privileges(self.settings.user_name, self.settings.privileges),
+            messages.user_privileges(self.protocol.user_name, self.protocol.privileges),
         )
 
     def receive(self, frame: str | bytes) -> None:
         """Accept one inbound frame; never raises, every problem becomes a `generic_error`."""
-        if len(frame) > self.settings.max_message_size:
+        limit = self.protocol.max_message_size
+        if len(frame) > limit:
             self.send_error(
                 "MESSAGE_TOO_LARGE",
-                f"message of {len(frame)} bytes exceeds the limit of "
-                f"{self.settings.max_message_size} bytes",
+                f"message of {len(frame)} bytes exceeds the limit of {limit} bytes",
             )
             return
         try:

@@ -20,6 +20,9 @@ from geppetto_dev.server.websocket import CONNECTIONS_KEY, GeppettoWebSocket
 
 Route = tuple[Any, ...]
 
+# The Flask fallback's thread pool, in the application settings so the server can shut it down.
+EXECUTOR_KEY = "geppetto_executor"
+
 
 def make_app(
     settings: Settings,
@@ -48,6 +51,7 @@ def make_app(
         (r".*", FallbackHandler, {"fallback": WSGIContainer(flask_app, executor=executor)}),
     ]
     connections: set[GeppettoWebSocket] = set()
+    shared: dict[str, Any] = {EXECUTOR_KEY: executor, CONNECTIONS_KEY: connections}
     return Application(
         routes,
         debug=False,
@@ -56,10 +60,7 @@ def make_app(
         # Tornado closes the socket past this size; up to it, the session answers a too-large
         # message with a generic_error and the connection stays up.
         websocket_max_message_size=2 * settings.max_message_size,
-        geppetto_settings=settings,
-        geppetto_registry=registry,
-        geppetto_executor=executor,
-        geppetto_connections=connections,
+        **shared,
     )
 
 

@@ -14,7 +14,7 @@ from tornado.netutil import bind_sockets
 
 from geppetto_dev.config import Settings
 from geppetto_dev.errors import GeppettoDevError
-from geppetto_dev.server.app import Route, close_websockets, make_app
+from geppetto_dev.server.app import EXECUTOR_KEY, Route, close_websockets, make_app
 from geppetto_dev.server.draining import DrainingHTTPServer
 
 log = logging.getLogger("geppetto_dev.server")
@@ -88,7 +88,7 @@ async def serve(
         await asyncio.wait_for(server.close_all_connections(), timeout=1.0)
     except asyncio.TimeoutError:  # not the builtin TimeoutError before Python 3.11
         log.warning("some connections did not close in time")
-    app.settings["geppetto_executor"].shutdown(wait=False, cancel_futures=True)
+    app.settings[EXECUTOR_KEY].shutdown(wait=False, cancel_futures=True)
 
 
 def _setup_logging() -> None:

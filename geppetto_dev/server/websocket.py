@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
 from geppetto_dev.config import Settings
-from geppetto_dev.protocol import Registry, Session
+from geppetto_dev.protocol import ProtocolSettings, Registry, Session
 
 log = logging.getLogger("geppetto_dev.server")
 
@@ -34,7 +34,11 @@ class GeppettoWebSocket(WebSocketHandler):
 
     def open(self, *args: Any) -> None:
         self.session = Session(
-            self.geppetto, self.registry, self._write_frame, executor=self.executor
+            ProtocolSettings.from_settings(self.geppetto),
+            self.registry,
+            self._write_frame,
+            executor=self.executor,
+            settings=self.geppetto,
         )
         self.application.settings[CONNECTIONS_KEY].add(self)
         self.session.open()

@@ -23,7 +23,7 @@ from tornado.netutil import bind_sockets
 from tornado.web import Application
 
 from geppetto_dev.config import Settings
-from geppetto_dev.server.app import make_app
+from geppetto_dev.server.app import EXECUTOR_KEY, make_app
 from geppetto_dev.server.websocket import CONNECTIONS_KEY
 from tests.browser.conftest import Watched
 
@@ -52,7 +52,7 @@ class InProcessServer:
         await self._stop.wait()
         server.stop()
         await server.close_all_connections()
-        self.app.settings["geppetto_executor"].shutdown(wait=False)
+        self.app.settings[EXECUTOR_KEY].shutdown(wait=False)
 
     def write(self, frame: str | bytes) -> None:
         """Write one frame, unchanged, to every open WebSocket."""

@@ -5,18 +5,37 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+from dataclasses import replace
 from typing import Any
 
+import pytest
+
 from geppetto_dev.config import Settings
-from geppetto_dev.protocol import COMPRESSION_THRESHOLD, Registry, Reply, Session, read_frame
+from geppetto_dev.protocol import (
+    COMPRESSION_THRESHOLD,
+    ProtocolSettings,
+    Registry,
+    Reply,
+    Session,
+    default_registry,
+    read_frame,
+)
 from geppetto_dev.protocol import session as session_module
+
+PROTOCOL = ProtocolSettings(
+    user_name="Ada",
+    privileges=("READ_PROJECT",),
+    geppetto_version="9.9.9",
+    max_message_size=100_000_000,
+    show_tracebacks=False,
+)
 
 
 async def exchange(
     registry: Registry, kind: str, raw_data: str, expected: int
 ) -> list[dict[str, Any]]:
     frames: list[str | bytes] = []
-    session = Session(Settings(), registry, frames.append)
+    session = Session(PROTOCOL, registry, frames.append)
     session.receive(json.dumps({"requestID": "r-1", "type": kind, "data": raw_data}))
     for _ in range(500):
         if len(frames) >= expected:
@@ -59,7 +78,7 @@ def test_pushes_before_the_return_can_carry_the_request_id() -> None:
 
 def test_request_id_outside_a_handler_is_none() -> None:
     async def scenario() -> tuple[Any, Any]:
-        session = Session(Settings(), Registry(), lambda frame: None)
+        session = Session(PROTOCOL, Registry(), lambda frame: None)
         return session.request_id, session.request
 
     assert asyncio.run(scenario()) == (None, None)
@@ -115,3 +134,64 @@ def test_large_frames_are_gzipped_off_the_loop_and_keep_their_order(monkeypatch:
     assert json.loads(got[2]["data"])["bigger"] == big + big
     large = [on_loop for size, on_loop in threads if size >= COMPRESSION_THRESHOLD]
     assert large == [False, False]  # both large frames were gzipped in a worker thread
+
+
+def envelopes(frames: list[str | bytes]) -> list[dict[str, Any]]:
+    return [json.loads(frame) for frame in frames if isinstance(frame, str)]
+
+
+async def settle() -> None:
+    for _ in range(20):
+        await asyncio.sleep(0)
+
+
+def test_the_handshake_sends_the_id_and_the_protocol_settings_user() -> None:
+    async def scenario() -> list[str | bytes]:
+        frames: list[str | bytes] = []
+        Session(PROTOCOL, default_registry, frames.append).open()
+        return frames
+
+    sent = envelopes(asyncio.run(scenario()))
+    assert [e["type"] for e in sent] == ["client_id", "user_privileges"]
+    privileges = json.loads(json.loads(sent[1]["data"])["user_privileges"])
+    assert privileges["userName"] == "Ada"
+    assert privileges["privileges"] == ["READ_PROJECT"]
+
+
+def test_limit_and_version_come_from_the_protocol_settings() -> None:
+    async def scenario() -> list[str | bytes]:
+        frames: list[str | bytes] = []
+        session = Session(replace(PROTOCOL, max_message_size=100), default_registry, frames.append)
+        session.receive(json.dumps({"requestID": "1", "type": "geppetto_version", "data": ""}))
+        session.receive("x" * 101)
+        await settle()
+        return frames
+
+    sent = {e["type"]: e for e in envelopes(asyncio.run(scenario()))}
+    assert "9.9.9" in sent["geppetto_version"]["data"]
+    assert "limit of 100 bytes" in sent["generic_error"]["data"]
+
+
+def test_handlers_see_the_app_settings_when_the_server_gives_them() -> None:
+    registry = Registry()
+    seen: list[str] = []
+
+    @registry.handler("who")
+    async def who(conn: Session, data: Any) -> None:
+        seen.append(conn.settings.user_name)
+
+    async def scenario() -> None:
+        session = Session(PROTOCOL, registry, lambda frame: None, settings=Settings(user_name="B"))
+        session.receive(json.dumps({"requestID": "1", "type": "who", "data": ""}))
+        await settle()
+
+    asyncio.run(scenario())
+    assert seen == ["B"]
+
+
+def test_settings_without_app_settings_is_a_clear_error() -> None:
+    async def scenario() -> Session:
+        return Session(PROTOCOL, default_registry, lambda frame: None)
+
+    with pytest.raises(RuntimeError, match="without the application's settings"):
+        _ = asyncio.run(scenario()).settings

@@ -21,7 +21,7 @@ from tornado.websocket import WebSocketClientConnection, websocket_connect
 
 from geppetto_dev.config import Settings
 from geppetto_dev.protocol import Registry, default_registry, read_frame
-from geppetto_dev.server.app import make_app
+from geppetto_dev.server.app import EXECUTOR_KEY, make_app
 
 T = TypeVar("T")
 
@@ -76,7 +76,7 @@ class RunningServer:
         await self._stop.wait()
         server.stop()
         await server.close_all_connections()
-        app.settings["geppetto_executor"].shutdown(wait=False, cancel_futures=True)
+        app.settings[EXECUTOR_KEY].shutdown(wait=False, cancel_futures=True)
 
     @property
     def url(self) -> str:
