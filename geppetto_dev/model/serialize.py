@@ -47,7 +47,7 @@ from geppetto_dev.model.values import (
 __all__ = ["SyncState", "to_dict", "to_json", "value_to_dict"]
 
 JSONDict = dict[str, Any]
-PLACEHOLDER: JSONDict = {"synched": True}
+_PLACEHOLDER = '{"synched":true}'
 _dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, check_circular=False).encode
 
 
@@ -149,21 +149,66 @@ def value_to_dict(value: Value) -> JSONDict:
         raise TypeError(f"{type(value).__name__} is not a Geppetto value") from None
 
 
+_str = json.encoder.encode_basestring  # the C encoder of JSON strings (ensure_ascii=False)
+
+
+def _cylinder_json(v: Cylinder) -> str:
+    # The hot path of morphologies (one per neurite section): formatted directly, since
+    # building a dict per value and encoding it costs about three times as much. Floats are
+    # written with repr(), which is what json writes for finite floats.
+    p, d = v.position, v.distal
+    return (
+        f'{{"eClass":"Cylinder","bottomRadius":{v.bottom_radius!r},"topRadius":{v.top_radius!r},'
+        f'"distal":{{"eClass":"Point","x":{d[0]!r},"y":{d[1]!r},"z":{d[2]!r}}},'
+        f'"position":{{"eClass":"Point","x":{p[0]!r},"y":{p[1]!r},"z":{p[2]!r}}}}}'
+    )
+
+
+def _sphere_json(v: Sphere) -> str:
+    p = v.position
+    return (
+        f'{{"eClass":"Sphere","position":{{"eClass":"Point","x":{p[0]!r},"y":{p[1]!r},'
+        f'"z":{p[2]!r}}},"radius":{v.radius!r}}}'
+    )
+
+
+def _array_json(v: ArrayValue) -> str:
+    parts = []
+    for e in v.elements:
+        p = e.position
+        if p is None:
+            parts.append(f'{{"eClass":"ArrayElement","index":{e.index:d}}}')
+        else:
+            parts.append(
+                f'{{"eClass":"ArrayElement","index":{e.index:d},"position":{{"eClass":"Point",'
+                f'"x":{p[0]!r},"y":{p[1]!r},"z":{p[2]!r}}}}}'
+            )
+    return '{"eClass":"ArrayValue","elements":[' + ",".join(parts) + "]}"
+
+
+def _value_json(v: Value) -> str:
+    if type(v) is Cylinder:
+        return _cylinder_json(v)
+    if type(v) is Sphere:
+        return _sphere_json(v)
+    return _dumps(value_to_dict(v))
+
+
 class _Writer:
-    """One serialization: the type-ref table is built once, shared ref dicts are reused."""
+    """One serialization, written as JSON text directly: the type-ref table is built once,
+    each library, type and variable is one formatted string (or a placeholder)."""
 
-    __slots__ = ("model", "refs", "seen")
+    __slots__ = ("model", "refs")
 
-    def __init__(self, model: GeppettoModel, seen: int) -> None:
+    def __init__(self, model: GeppettoModel) -> None:
         self.model = model
-        self.seen = seen
-        self.refs: dict[int, JSONDict] = {}
+        self.refs: dict[int, str] = {}
         for li, lib in enumerate(model.libraries):
             for ti, t in enumerate(lib.types):
-                ref = {"eClass": t.eclass, "$ref": f"//@libraries.{li}/@types.{ti}"}
+                ref = f'{{"eClass":{_str(t.eclass)},"$ref":"//@libraries.{li}/@types.{ti}"}}'
                 self.refs.setdefault(id(t), ref)
 
-    def ref(self, t: Type, user: str) -> JSONDict:
+    def ref(self, t: Type, user: str) -> str:
         r = self.refs.get(id(t))
         if r is None:
             raise ValueError(
@@ -172,85 +217,104 @@ class _Writer:
             )
         return r
 
-    def model_dict(self) -> JSONDict:
+    def model_json(self, seen: int) -> str:
         m = self.model
-        seen = self.seen
-        d: JSONDict = {"eClass": "GeppettoModel", "id": m.id, "name": m.name or m.id}
-        d["variables"] = [
-            PLACEHOLDER if v.changed <= seen else self.variable(v, seen) for v in m.variables
-        ]
-        d["libraries"] = [
-            PLACEHOLDER if lib.changed <= seen else self.library(lib, seen) for lib in m.libraries
-        ]
-        return d
+        variables = ",".join(
+            _PLACEHOLDER if v.changed <= seen else self.variable(v) for v in m.variables
+        )
+        libraries = ",".join(
+            _PLACEHOLDER if lib.changed <= seen else self.library(lib, seen) for lib in m.libraries
+        )
+        return (
+            f'{{"eClass":"GeppettoModel","id":{_str(m.id)},"name":{_str(m.name or m.id)},'
+            f'"variables":[{variables}],"libraries":[{libraries}]}}'
+        )
 
-    def library(self, lib: GeppettoLibrary, seen: int) -> JSONDict:
+    def library(self, lib: GeppettoLibrary, seen: int) -> str:
         inner = seen if lib.born <= seen else -1
-        return {
-            "eClass": "GeppettoLibrary",
-            "id": lib.id,
-            "name": lib.name or lib.id,
-            "types": [
-                PLACEHOLDER if t.changed <= inner else self.type(t, inner) for t in lib.types
-            ],
-        }
+        types = ",".join(
+            _PLACEHOLDER if t.changed <= inner else self.type(t, inner) for t in lib.types
+        )
+        return (
+            f'{{"eClass":"GeppettoLibrary","id":{_str(lib.id)},'
+            f'"name":{_str(lib.name or lib.id)},"types":[{types}]}}'
+        )
 
-    def type(self, t: Type, seen: int) -> JSONDict:
-        d: JSONDict = {"eClass": t.eclass, "id": t.id, "name": t.name or t.id}
+    def type(self, t: Type, seen: int) -> str:
+        head = f'{{"eClass":{_str(t.eclass)},"id":{_str(t.id)},"name":{_str(t.name or t.id)}'
+        parts = [head]
         if t.visual_type is not None:
-            d["visualType"] = self.ref(t.visual_type, f"type {t.id!r}")
+            parts.append(f',"visualType":{self.ref(t.visual_type, f"type {t.id!r}")}')
         if isinstance(t, CompositeType):
             inner = seen if t.born <= seen else -1
             variable = self.variable
-            d["variables"] = [
-                PLACEHOLDER if v.changed <= inner else variable(v, inner) for v in t.variables
-            ]
+            body = ",".join(
+                _PLACEHOLDER if v.changed <= inner else variable(v) for v in t.variables
+            )
+            parts.append(f',"variables":[{body}]')
         elif isinstance(t, ArrayType):
-            d["size"] = t.size
-            d["arrayType"] = self.ref(t.array_type, f"array type {t.id!r}")
+            parts.append(f',"size":{t.size:d}')
+            parts.append(f',"arrayType":{self.ref(t.array_type, f"array type {t.id!r}")}')
             if t.default_value is not None:
-                d["defaultValue"] = _array(t.default_value)
+                parts.append(f',"defaultValue":{_array_json(t.default_value)}')
         elif isinstance(t, ImportType):
+            extra: JSONDict = {}
             if t.url is not None:
-                d["url"] = t.url
+                extra["url"] = t.url
             if t.reference_url is not None:
-                d["referenceURL"] = t.reference_url
+                extra["referenceURL"] = t.reference_url
             if t.model_interpreter_id is not None:
-                d["modelInterpreterId"] = t.model_interpreter_id
-            d["autoresolve"] = t.autoresolve
+                extra["modelInterpreterId"] = t.model_interpreter_id
+            extra["autoresolve"] = t.autoresolve
+            parts.append("," + _dumps(extra)[1:-1])
         elif isinstance(t, VisualType) and t.default_value is not None:
-            d["defaultValue"] = value_to_dict(t.default_value)
-        return d
+            parts.append(f',"defaultValue":{_value_json(t.default_value)}')
+        parts.append("}")
+        return "".join(parts)
 
-    def variable(self, v: Variable, seen: int = -1) -> JSONDict:
+    def variable(self, v: Variable) -> str:
         r = self.refs.get(id(v.type)) or self.ref(v.type, f"variable {v.id!r}")
-        d: JSONDict = {"eClass": "Variable", "id": v.id, "name": v.name or v.id, "types": [r]}
+        vid = _str(v.id)
+        name = vid if v.name is None else _str(v.name)
         value = v.initial_value
-        if value is not None:
-            d["initialValues"] = [
-                {
-                    "eClass": "TypeToValueMap",
-                    "key": r,
-                    "value": _VALUE.get(type(value), value_to_dict)(value),
-                }
-            ]
-        return d
+        if value is None:
+            return f'{{"eClass":"Variable","id":{vid},"name":{name},"types":[{r}]}}'
+        vt = type(value)
+        if vt is Cylinder:
+            text = _cylinder_json(value)  # type: ignore[arg-type]
+        elif vt is Sphere:
+            text = _sphere_json(value)  # type: ignore[arg-type]
+        else:
+            text = _dumps(value_to_dict(value))
+        return (
+            f'{{"eClass":"Variable","id":{vid},"name":{name},"types":[{r}],'
+            f'"initialValues":[{{"eClass":"TypeToValueMap","key":{r},"value":{text}}}]}}'
+        )
 
 
-def to_dict(model: GeppettoModel, sync: SyncState | None = None) -> JSONDict:
-    """The EMF-JSON object of the model (see :func:`to_json`)."""
+def _model_json(model: GeppettoModel, sync: SyncState | None) -> str:
     if sync is None:
-        return _Writer(model, -1).model_dict()
+        return _Writer(model).model_json(-1)
     if sync.model is None:
         sync.model = model
     elif sync.model is not model:
         raise ValueError("this SyncState belongs to another model: use one per model")
     now = tick()
-    out = _Writer(model, sync.seen).model_dict()
+    out = _Writer(model).model_json(sync.seen)
     sync.seen = now
     return out
 
 
+def to_dict(model: GeppettoModel, sync: SyncState | None = None) -> JSONDict:
+    """The EMF-JSON object of the model (see :func:`to_json`); same sync semantics."""
+    out: JSONDict = json.loads(_model_json(model, sync))
+    return out
+
+
 def to_json(model: GeppettoModel, sync: SyncState | None = None) -> str:
-    """The model as compact EMF-JSON; with ``sync``, the delta that connection needs next."""
-    return _dumps(to_dict(model, sync))
+    """The model as compact EMF-JSON; with ``sync``, the delta that connection needs next.
+
+    The first call with a new SyncState is the whole model; each later call is a delta in
+    which what that connection was already sent is a ``{"synched": true}`` placeholder.
+    """
+    return _model_json(model, sync)

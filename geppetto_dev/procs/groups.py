@@ -1,16 +1,17 @@
-"""Process groups for server children: tie them to their parent, stop the whole group.
+"""Process groups for every child this package starts: tie them to their parent, stop them.
 
-A server child may start processes of its own; signalling the group reaches all of them. The
-children are not always our direct children (they are forked by the template process), so
-"has it exited" is a callable the caller provides rather than a waitpid.
+A child may start processes of its own (npm starts a shell that starts node; a server may run
+tools); signalling its group reaches all of them. Server children are not always our direct
+children (the fork server forks them), so "has it exited" is a callable the caller provides
+rather than a waitpid.
 """
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import os
 import signal
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -21,7 +22,9 @@ __all__ = [
     "group_alive",
     "group_members",
     "own_group",
+    "popen_exited",
     "set_parent_death_signal",
+    "signal_group",
     "stop_group",
 ]
 
@@ -101,12 +104,26 @@ def group_members(pgid: int) -> list[int]:
     return members
 
 
-def _signal_group(pgid: int, sig: int) -> bool:
+def signal_group(pgid: int, sig: int) -> bool:
+    """Send `sig` to every process of the group; False when the group is already gone."""
     try:
         os.killpg(pgid, sig)
     except ProcessLookupError:
         return False
     return True
+
+
+def popen_exited(proc: subprocess.Popen[Any]) -> Callable[[float], bool]:
+    """`leader_exited` for stop_group when the leader is our own Popen child."""
+
+    def wait(timeout: float) -> bool:
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return False
+        return True
+
+    return wait
 
 
 def stop_group(
@@ -117,24 +134,31 @@ def stop_group(
     kill_wait: float = 1.0,
     term_sent: bool = False,
 ) -> bool:
-    """SIGTERM the group, wait up to `grace` for its leader, then SIGKILL what is left.
+    """Stop a whole process group: SIGTERM, a bounded wait, then SIGKILL what is left.
 
-    `leader_exited(timeout)` waits for the leader and says whether it is gone. Members that
-    outlive a leader which stopped cleanly are killed too: a server child's group ends with it.
-    Returns True when the leader stopped by itself, False when it had to be killed.
-    `term_sent`: the caller already sent SIGTERM; only wait and kill.
+    The one way every child of this package is stopped (server children, the runner's guards,
+    init's steps). `leader_exited(timeout)` waits for the group's leader and says whether it is
+    gone: a server child forked by the fork server is not our child, so no waitpid here.
+
+    The group gets `grace` seconds in all to end by itself, members included (npm exits before
+    the node it started); whatever is still there then is SIGKILLed, and so is whatever outlives
+    a leader that stopped cleanly: a group ends with its leader. Returns True when the leader
+    stopped by itself, False when it had to be killed. `term_sent`: the caller already sent
+    SIGTERM (to let a new server start while this one drains); only wait and kill.
     """
-    if not term_sent and not _signal_group(pgid, signal.SIGTERM):
-        leader_exited(kill_wait)
+    if not term_sent and not signal_group(pgid, signal.SIGTERM):
+        leader_exited(kill_wait)  # reap it, if it is ours
         return True
+    deadline = time.monotonic() + grace
     clean = leader_exited(grace)
-    _signal_group(pgid, signal.SIGKILL)
+    while clean and group_alive(pgid) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    signal_group(pgid, signal.SIGKILL)
     if not clean:
         leader_exited(kill_wait)
     # Group members are reaped by their own parents; give them a moment to disappear.
     deadline = time.monotonic() + kill_wait
     while group_alive(pgid) and time.monotonic() < deadline:
         time.sleep(0.005)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(pgid, signal.SIGKILL)
+    signal_group(pgid, signal.SIGKILL)
     return clean

@@ -10,6 +10,11 @@ SIGKILL (or a closed terminal) used to leave webpack running. This guard is that
 on SIGTERM, SIGINT or SIGHUP, or when the runner dies, it signals its whole group, and SIGKILLs
 the group if it is still there after a grace period. When the command exits by itself, whatever
 it left in the group is stopped too. The exit code is the command's (128 + N for signal N).
+
+Why it does not use groups.stop_group and signals.on_stop_signals: it runs in isolated mode
+(`-I`), where the package may not be importable at all, and it must start in tens of ms. Its
+job is also the other half of stopping: it is the group's leader, not the parent waiting on it.
+`guarded()` (for the parent) lives here beside it so the two ends of the argv stay together.
 """
 
 from __future__ import annotations
@@ -21,10 +26,19 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Sequence
+from pathlib import Path
 from types import FrameType
+
+__all__ = ["GRACE", "guarded", "main"]
 
 GRACE = 4.0
 _PR_SET_PDEATHSIG = 1
+
+
+def guarded(argv: Sequence[str]) -> list[str]:
+    """`argv` run under this guard, for the process that starts it (its parent)."""
+    return [sys.executable, "-I", str(Path(__file__)), str(os.getpid()), "--", *argv]
 
 
 def _die_with(parent: int) -> None:

@@ -13,23 +13,21 @@ reported and the rest keep running.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import queue
-import signal
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import FrameType
 from typing import TextIO
 
-from geppetto_dev.procs.groups import group_alive, group_members
+from geppetto_dev.procs.groups import popen_exited, stop_group
+from geppetto_dev.procs.guard import guarded
+from geppetto_dev.procs.signals import on_stop_signals
 
-__all__ = ["ProcessSpec", "Runner", "group_members", "guarded", "stop_group"]
+__all__ = ["ProcessSpec", "Runner"]
 
 _COLOURS = ("36", "33", "32", "35", "34", "31")  # cyan, yellow, green, magenta, blue, red
 
@@ -44,37 +42,6 @@ class ProcessSpec:
     critical: bool = True
     # Called from a reader thread with every output line (e.g. to spot "build finished").
     on_line: Callable[[str], None] | None = field(default=None, compare=False)
-
-
-GUARD = Path(__file__).with_name("guard.py")
-
-
-def guarded(argv: Sequence[str]) -> list[str]:
-    """`argv` run under the group guard (isolated mode: it imports only the standard library)."""
-    return [sys.executable, "-I", str(GUARD), str(os.getpid()), "--", *argv]
-
-
-def stop_group(proc: subprocess.Popen[bytes], timeout: float = 5.0) -> None:
-    """SIGTERM the process group led by `proc`, wait up to `timeout`, then SIGKILL what is left.
-
-    Waits for the whole group, not only its leader: npm can exit before the node it started.
-    """
-    pgid = proc.pid
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(pgid, sig)
-        except ProcessLookupError:
-            break
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                proc.wait(timeout=0.05)
-            if proc.returncode is not None and not group_alive(pgid):
-                return
-        if sig == signal.SIGKILL:
-            break
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        proc.wait(timeout=timeout)
 
 
 class _Stop(Exception):
@@ -163,7 +130,11 @@ class Runner:
     def stop(self) -> None:
         """Stop every process group (in parallel: each has its own bounded wait)."""
         threads = [
-            threading.Thread(target=stop_group, args=(proc, self.stop_timeout))
+            threading.Thread(
+                target=stop_group,
+                args=(proc.pid, popen_exited(proc)),
+                kwargs={"grace": self.stop_timeout, "kill_wait": self.stop_timeout},
+            )
             for proc in self.procs.values()
         ]
         for thread in threads:
@@ -179,7 +150,7 @@ class Runner:
 
     def run(self) -> int:
         """Run until a critical process exits (its code), all exit, or a stop request (0)."""
-        restore = self._install_sigterm()
+        restore = on_stop_signals(self._on_stop_signal)
         try:
             self.start()
             return self._wait()
@@ -211,26 +182,8 @@ class Runner:
             )
         return code
 
-    def _install_sigterm(self) -> Callable[[], None]:
-        """SIGTERM, SIGINT and SIGHUP mean "stop everything", even if SIGINT came in ignored.
-
-        (A shell starts background jobs with SIGINT ignored; `kill -INT` must still work.)
-        """
-        if threading.current_thread() is not threading.main_thread():
-            return lambda: None
-
-        def on_signal(signum: int, frame: FrameType | None) -> None:
-            if not self._stopping:
-                self._stopping = True
-                raise _Stop
-
-        previous = {
-            sig: signal.signal(sig, on_signal)
-            for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
-        }
-
-        def restore() -> None:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
-
-        return restore
+    def _on_stop_signal(self) -> None:
+        """Unwind run() from the main thread: SIGTERM, SIGINT or SIGHUP stop everything."""
+        if not self._stopping:
+            self._stopping = True
+            raise _Stop

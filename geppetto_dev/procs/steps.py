@@ -13,7 +13,6 @@ import collections
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import threading
@@ -23,7 +22,8 @@ from pathlib import Path
 from typing import TextIO
 
 from geppetto_dev.errors import GeppettoDevError
-from geppetto_dev.procs.runner import guarded
+from geppetto_dev.procs.groups import popen_exited, stop_group
+from geppetto_dev.procs.guard import guarded
 
 __all__ = ["Console", "run_step"]
 
@@ -158,7 +158,7 @@ def run_step(
                 console.status(f"{title} [{elapsed:4.0f}s] {output.last}")
                 time.sleep(0.2)
         except BaseException:
-            _stop_group(proc)
+            stop_group(proc.pid, popen_exited(proc), grace=5.0, kill_wait=5.0)
             console.clear_status()
             raise
         finally:
@@ -181,17 +181,3 @@ def run_step(
         f"{title} failed with exit code {proc.returncode} (full log: {log_path})",
         hint or "see the lines above and the log",
     )
-
-
-def _stop_group(proc: subprocess.Popen[bytes], timeout: float = 5.0) -> None:
-    """SIGTERM the step's process group, wait a bounded time, then SIGKILL it."""
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            proc.wait(timeout=timeout)
-            return
-        except subprocess.TimeoutExpired:
-            continue

@@ -28,11 +28,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import FrameType
 from typing import Any, TextIO
 
 from geppetto_dev.config import Settings
-from geppetto_dev.procs.groups import child_env, own_group, stop_group
+from geppetto_dev.procs.groups import child_env, own_group, signal_group, stop_group
+from geppetto_dev.procs.signals import on_stop_signals
 from geppetto_dev.reload.channel import Channel, ChannelClosed
 from geppetto_dev.reload.compilecheck import compile_error
 from geppetto_dev.reload.forkserver import TemplateError, TemplateProcess
@@ -130,8 +130,7 @@ class ServerChild:
         self.closing_acked.wait(0.5)
         if not self.term_sent:
             self.term_sent = True
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.pid, signal.SIGTERM)
+            signal_group(self.pid, signal.SIGTERM)
 
     def stop(self) -> bool:
         """Stop the whole group; True when it stopped by itself within the grace period."""
@@ -210,7 +209,7 @@ class Supervisor:
         self._sockets = bind(self.settings)  # a busy port is one line, before any process starts
         for sock in self._sockets:
             sock.set_inheritable(True)
-        restore = self._install_signal_handlers()
+        restore = on_stop_signals(self.request_stop)
         watcher = Watcher(
             self._plan,
             lambda paths: self._events.put(("changes", paths)),
@@ -353,8 +352,8 @@ class Supervisor:
         if child is not self._state.child or child.stopping or self._state.stopping:
             return
         code = "" if child.exit_code is None else f" (exit code {child.exit_code})"
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(child.pid, signal.SIGKILL)  # what it left behind
+        with contextlib.suppress(PermissionError):
+            signal_group(child.pid, signal.SIGKILL)  # what it left behind
         child.channel.close()
         if time.monotonic() - child.started < CRASH_WINDOW:
             self._state.child = None
@@ -453,28 +452,6 @@ class Supervisor:
             sock.close()
 
     # --- signals and output -------------------------------------------------------------------
-
-    def _install_signal_handlers(self) -> Callable[[], None]:
-        """SIGINT, SIGTERM and SIGHUP stop the session.
-
-        SIGINT is handled even when the shell started us with it ignored (a background job), so
-        `kill -INT` stops a backgrounded session as Ctrl-C stops a foreground one.
-        """
-        if threading.current_thread() is not threading.main_thread():
-            return lambda: None
-        previous: dict[int, Any] = {}
-
-        def handler(signum: int, frame: FrameType | None) -> None:
-            self._events.put(("stop",))
-
-        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-            previous[sig] = signal.signal(sig, handler)
-
-        def restore() -> None:
-            for sig, old in previous.items():
-                signal.signal(sig, old)
-
-        return restore
 
     def _show(self, path: Path) -> str:
         for root in (

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from geppetto_dev.frontend.watch import BuildMonitor
-from geppetto_dev.procs.runner import group_members
+from geppetto_dev.procs.groups import group_members
 from tests.fixtures.frontend_repo import WEBAPP_PATH, set_fixture_version
 from tests.frontend.conftest import Lines, cli_env, needs_node, run_cli
 

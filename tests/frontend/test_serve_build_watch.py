@@ -16,7 +16,7 @@ from pathlib import Path
 from tornado.httpclient import HTTPRequest
 from tornado.websocket import WebSocketClientConnection, websocket_connect
 
-from geppetto_dev.procs.runner import group_members
+from geppetto_dev.procs.groups import group_members
 from geppetto_dev.serve import settings_env
 from tests.fixtures.frontend_repo import WEBAPP_PATH, set_fixture_version
 from tests.frontend.conftest import Lines, cli_env, free_port, needs_node, run_cli

@@ -11,7 +11,8 @@ import threading
 import time
 from pathlib import Path
 
-from geppetto_dev.procs.runner import ProcessSpec, Runner, group_members
+from geppetto_dev.procs.groups import group_members
+from geppetto_dev.procs.runner import ProcessSpec, Runner
 
 PY = sys.executable
 REPO = Path(__file__).resolve().parents[2]
