@@ -69,11 +69,21 @@ class Settings:
     watch_script: str = "build-dev-noTest:watch"
     npm_install_args: tuple[str, ...] = ()
     npm_overrides: Mapping[str, Any] = field(default_factory=dict)
+    # Projects and experiments: where they are stored, where simulations run.
+    database_url: str | None = None
+    experiment_cluster: str | None = None
 
     @property
     def frontend_path(self) -> Path:
         """The webapp folder served as static files, absolute."""
         return (self.project_dir / self.frontend_dir).resolve()
+
+    @property
+    def database(self) -> str:
+        """The SQLAlchemy URL of the project's database: an SQLite file in `data/` unless set."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.project_dir / 'data' / 'geppetto-dev.sqlite3'}"
 
     @property
     def is_loopback(self) -> bool:
@@ -202,7 +212,29 @@ def load_settings(
         raise GeppettoDevError(
             f"port {settings.port} is out of range", "use a port from 1 to 65535"
         )
+    check_storage(settings)
     return settings
+
+
+_DATABASE_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+_.-]*://")
+_CLUSTER_ADDRESS = re.compile(r"^(tcp|tls|ws|wss|ucx)://[^\s/]+:\d+/?$")
+
+
+def check_storage(settings: Settings) -> None:
+    """Both URLs are checked here, before a server starts, rather than on the first request."""
+    url = settings.database_url
+    if url and not _DATABASE_URL.match(url):
+        raise GeppettoDevError(
+            f"database-url must be an SQLAlchemy URL, got {url!r}",
+            'e.g. database-url = "postgresql+psycopg://user@localhost/geppetto" '
+            '(or "sqlite:///data/geppetto-dev.sqlite3")',
+        )
+    cluster = settings.experiment_cluster
+    if cluster and not _CLUSTER_ADDRESS.match(cluster):
+        raise GeppettoDevError(
+            f"experiment-cluster must be a Dask scheduler address, got {cluster!r}",
+            'e.g. experiment-cluster = "tcp://127.0.0.1:8786" (what `dask scheduler` prints)',
+        )
 
 
 _TABLE_HEADER = re.compile(rf"^\[tool\.{re.escape(TOOL_TABLE)}\][ \t]*(#.*)?$", re.MULTILINE)

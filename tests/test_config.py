@@ -73,3 +73,33 @@ def test_invalid_toml_is_reported(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[tool.geppetto-dev\n")
     with pytest.raises(GeppettoDevError, match="not valid TOML"):
         load_settings(project_dir=tmp_path, environ={})
+
+
+def test_database_defaults_to_a_file_in_data(tmp_path: Path) -> None:
+    settings = load_settings(project_dir=tmp_path, environ={})
+    assert settings.database == f"sqlite:///{tmp_path.resolve() / 'data' / 'geppetto-dev.sqlite3'}"
+    assert settings.experiment_cluster is None
+
+
+def test_database_and_cluster_from_file_and_env(tmp_path: Path) -> None:
+    write_pyproject(tmp_path, 'database-url = "sqlite:///x.db"')
+    env = {"GEPPETTO_DEV_EXPERIMENT_CLUSTER": "tcp://127.0.0.1:8786"}
+    settings = load_settings(project_dir=tmp_path, environ=env)
+    assert settings.database == "sqlite:///x.db"
+    assert settings.experiment_cluster == "tcp://127.0.0.1:8786"
+
+
+@pytest.mark.parametrize(
+    ("env", "needle"),
+    [
+        ({"GEPPETTO_DEV_DATABASE_URL": "data/x.sqlite3"}, "database-url"),
+        ({"GEPPETTO_DEV_EXPERIMENT_CLUSTER": "127.0.0.1"}, "experiment-cluster"),
+        ({"GEPPETTO_DEV_EXPERIMENT_CLUSTER": "http://h:8787"}, "experiment-cluster"),
+    ],
+)
+def test_bad_storage_settings_are_explained(
+    tmp_path: Path, env: dict[str, str], needle: str
+) -> None:
+    with pytest.raises(GeppettoDevError) as info:
+        load_settings(project_dir=tmp_path, environ=env)
+    assert needle in info.value.message and "e.g." in info.value.hint

@@ -1,0 +1,110 @@
+"""The tables of projects, experiments, their results, and the servers that run experiments.
+
+Names start with `geppetto_` so a project's own tables (the starter's `people`) share the
+database without clashes. Times are integer milliseconds since the epoch (what the clients
+show as `lastModified`). JSON columns hold small lists (watched paths, parameters); results
+get a row per recorded variable, so a large time series is written once and read only when an
+experiment is played.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Float,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from geppetto_dev.storage.db import Base
+
+__all__ = ["ExperimentRow", "ProjectRow", "ResultRow", "ServerRow"]
+
+
+class ProjectRow(Base):
+    __tablename__ = "geppetto_projects"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(500))
+    # Persisted projects are editable from the UI; others are shown read-only.
+    persisted: Mapped[bool] = mapped_column(default=False)
+    active_experiment_id: Mapped[int] = mapped_column(Integer, default=-1)
+    view: Mapped[str | None] = mapped_column(Text, default=None)
+    last_modified: Mapped[int] = mapped_column(BigInteger)
+
+    experiments: Mapped[list[ExperimentRow]] = relationship(
+        back_populates="project", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class ExperimentRow(Base):
+    __tablename__ = "geppetto_experiments"
+
+    project_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("geppetto_projects.id", ondelete="CASCADE"), primary_key=True
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(500))
+    description: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="DESIGN", index=True)
+    watched: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # [[variable path, value], ...], in the order they were set.
+    parameters: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    timestep: Mapped[float] = mapped_column(Float, default=1e-05)
+    length: Mapped[float] = mapped_column(Float, default=0.1)
+    simulator_id: Mapped[str] = mapped_column(String(200), default="pythonSimulator")
+    instance: Mapped[str] = mapped_column(String(1000), default="")
+    script: Mapped[str | None] = mapped_column(Text, default=None)
+    view: Mapped[str | None] = mapped_column(Text, default=None)
+    last_modified: Mapped[int] = mapped_column(BigInteger)
+    # Runs started so far: a connection tells a new run's COMPLETED from an old one's.
+    run: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text, default=None)
+    # The server whose executor holds the current run (ServerRow.id), while QUEUED or RUNNING.
+    owner: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
+    submitted_at: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    finished_at: Mapped[int | None] = mapped_column(BigInteger, default=None)
+
+    project: Mapped[ProjectRow] = relationship(back_populates="experiments")
+    results: Mapped[list[ResultRow]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="ResultRow.position"
+    )
+
+
+class ResultRow(Base):
+    """One recorded variable of an experiment's last completed run."""
+
+    __tablename__ = "geppetto_results"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["project_id", "experiment_id"],
+            ["geppetto_experiments.project_id", "geppetto_experiments.id"],
+            ondelete="CASCADE",
+        ),
+    )
+
+    project_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    experiment_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    path: Mapped[str] = mapped_column(String(1000))
+    unit: Mapped[str | None] = mapped_column(String(100), default=None)
+    values: Mapped[list[float]] = mapped_column(JSON)
+
+
+class ServerRow(Base):
+    """A server process that runs experiments; its heartbeat tells the others it is alive."""
+
+    __tablename__ = "geppetto_servers"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[int] = mapped_column(BigInteger)
+    heartbeat: Mapped[int] = mapped_column(BigInteger, index=True)
