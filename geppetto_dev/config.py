@@ -43,6 +43,11 @@ class Settings:
     project_dir: Path = field(default_factory=Path.cwd)
     app: str | None = None
     handlers: str | None = None
+    # Package (or module) whose modules register projects with @project, imported at start.
+    projects: str | None = None
+    # load_project_from_url may fetch http(s) URLs that name no registered project. Off: any
+    # page that can open the WebSocket could otherwise make the server fetch what it likes.
+    fetch_project_urls: bool = False
     host: str = "127.0.0.1"
     port: int = 5000
     frontend_dir: Path = Path("frontend/src/main/webapp")

@@ -13,9 +13,11 @@ if TYPE_CHECKING:
     from flask import Blueprint, Flask
 
 
-def import_submodules(name: str) -> list[ModuleType]:
-    """Import a module and, for a package, every module below it (handlers register on import)."""
-    root = _import(name, "run from the project folder or fix the 'handlers' setting")
+def import_submodules(name: str, setting: str = "handlers") -> list[ModuleType]:
+    """Import a module and, for a package, every module below it (handlers register on import).
+
+    `setting` names the setting that gave `name`, for the hint when it cannot be imported."""
+    root = _import(name, f"run from the project folder or fix the '{setting}' setting")
     modules = [root]
     for info in pkgutil.walk_packages(getattr(root, "__path__", []), prefix=f"{name}."):
         modules.append(importlib.import_module(info.name))

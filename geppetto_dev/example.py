@@ -1,4 +1,4 @@
-"""The Tornado-Flask template's example app: the People API, kept in memory.
+"""The Tornado-Flask template's example app: the People API, kept in memory, and the demo project.
 
 Serve it with `geppetto-dev serve --app geppetto_dev.example:app`. `geppetto-dev init` makes a
 starter project whose People API is stored in SQLite instead.
@@ -11,6 +11,8 @@ from typing import Any, ClassVar
 
 from flask import Flask, request
 from flask_restful import Api, Resource
+
+from geppetto_dev.projects import demo
 
 FIELDS = ("name", "surname", "occupation")
 
@@ -43,3 +45,7 @@ def create_app() -> Flask:
 
 
 app = create_app()
+
+
+# The demo project (id 1, "demo"): open /?load_project_from_id=1 in the Geppetto page.
+demo.register()

@@ -9,12 +9,17 @@ from typing import Any
 from flask import Flask
 from tornado.web import Application, FallbackHandler
 from tornado.wsgi import WSGIContainer
+from werkzeug.exceptions import NotFound
 
+# Imported for its side effect: the default project, model and experiment handlers register
+# in the built-in registry, so every server answers the conversation the clients hold.
+import geppetto_dev.projects  # noqa: F401
 from geppetto_dev.config import Settings
 from geppetto_dev.protocol import Registry, default_registry
 from geppetto_dev.server.inspector import inspector_routes
 from geppetto_dev.server.loader import load_project
 from geppetto_dev.server.page import attach_page
+from geppetto_dev.server.projects_route import ProjectListHandler
 from geppetto_dev.server.static import WebappFileHandler
 from geppetto_dev.server.websocket import CONNECTIONS_KEY, GeppettoWebSocket
 
@@ -47,6 +52,7 @@ def make_app(
         ),
         (rf"{prefix}/geppetto/(.*)", WebappFileHandler, {"path": str(settings.frontend_path)}),
         *(inspector_routes(settings, registry) if settings.inspector else []),
+        *_project_list_routes(flask_app, prefix),
         *(extra_routes or []),
         (r".*", FallbackHandler, {"fallback": WSGIContainer(flask_app, executor=executor)}),
     ]
@@ -62,6 +68,20 @@ def make_app(
         websocket_max_message_size=2 * settings.max_message_size,
         **shared,
     )
+
+
+def _project_list_routes(flask_app: Flask, prefix: str) -> list[Route]:
+    """/projects beside the page at / (and under the context path), unless the app has one."""
+    adapter = flask_app.url_map.bind("localhost")
+    routes: list[Route] = []
+    for pattern in dict.fromkeys(["/projects", f"{prefix}/projects"]):
+        try:
+            adapter.match(pattern.replace("\\", ""))  # the prefix is regex-escaped
+        except NotFound:
+            routes.append((pattern, ProjectListHandler))
+        except Exception:  # any other answer (a redirect, another method): the app has it
+            continue
+    return routes
 
 
 def close_websockets(app: Application, code: int, reason: str) -> None:

@@ -22,6 +22,8 @@ def load_project(settings: Settings) -> Flask:
     app = _load_app(settings.app) if settings.app else Flask("geppetto_dev_default")
     if settings.handlers:
         import_submodules(settings.handlers)
+    if settings.projects:
+        import_submodules(settings.projects, setting="projects")
     return app
 
 

@@ -1,0 +1,160 @@
+"""The demo project (id 1, `demo`): a small network of neurons to open in the Geppetto page.
+
+- a cell type with a soma and three dendrites (a CompositeVisualType the 3D canvas draws),
+  whose membrane potential `v` carries a trace (plotted without running anything);
+- a network of three such cells, an ArrayType with a position per cell;
+- a lazy part, `net.details`: an ImportType resolved by `resolve_details` when asked;
+- an experiment that runs a leaky integrate-and-fire simulation of the three cells in plain
+  Python and records `v` of each.
+
+`geppetto_dev.example` registers it; `geppetto-dev init` writes an editable copy of this file
+into the starter project (a test checks that both build the same model).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from geppetto_dev import model as gm
+from geppetto_dev.projects.registry import Experiment, Project, ProjectRegistry, default_projects
+from geppetto_dev.projects.runs import RunRequest
+
+__all__ = [
+    "EXPERIMENTS",
+    "build_model",
+    "demo_project",
+    "download",
+    "register",
+    "resolve_details",
+    "simulate",
+]
+
+POSITIONS = [(0.0, 0.0, 0.0), (150.0, 0.0, 0.0), (300.0, 0.0, 0.0)]
+# Input current (nA) to each cell: the first stays below threshold, the others fire.
+CURRENTS = [0.12, 0.3, 0.45]
+
+EXPERIMENTS = [
+    Experiment(
+        1,
+        "Leaky integrate-and-fire",
+        description="Three cells driven by constant currents for 200 ms",
+        watched=[f"net.pop[{i}].v" for i in range(len(POSITIONS))],
+        timestep=1e-4,
+        length=0.2,
+    )
+]
+
+
+def lif_trace(current: float, *, timestep: float, length: float) -> list[float]:
+    """Membrane potential (mV) of a leaky integrate-and-fire cell under a constant current."""
+    v_rest, v_threshold, v_reset, v_peak = -65.0, -50.0, -70.0, 20.0
+    tau_m, resistance = 0.02, 100.0  # s, MOhm
+    v = v_rest
+    trace = []
+    for _ in range(round(length / timestep)):
+        if v >= v_threshold:
+            trace.append(v_peak)  # the spike, drawn as one sample at the peak
+            v = v_reset
+            continue
+        v += timestep * (v_rest - v + resistance * current) / tau_m
+        trace.append(round(v, 4))
+    return trace
+
+
+def build_model() -> gm.GeppettoModel:
+    model = gm.GeppettoModel("demo", name="Demo network")
+    lib = model.add_library("demo", name="Demo library")
+    morphology = lib.add(
+        gm.CompositeVisualType(
+            "morphology",
+            name="Morphology",
+            variables=[
+                gm.sphere("soma", radius=10.0, position=(0, 0, 0)),
+                gm.cylinder(
+                    "dend_apical",
+                    bottom_radius=3.0,
+                    top_radius=1.0,
+                    position=(0, 10, 0),
+                    distal=(0, 110, 0),
+                ),
+                gm.cylinder(
+                    "dend_left",
+                    bottom_radius=2.0,
+                    top_radius=0.8,
+                    position=(-7, 7, 0),
+                    distal=(-60, 60, 0),
+                ),
+                gm.cylinder(
+                    "dend_right",
+                    bottom_radius=2.0,
+                    top_radius=0.8,
+                    position=(7, 7, 0),
+                    distal=(60, 60, 0),
+                ),
+            ],
+        )
+    )
+    resting = lif_trace(CURRENTS[0], timestep=1e-4, length=0.2)
+    cell = lib.add(
+        gm.CompositeType(
+            "cell",
+            name="Cell",
+            variables=[gm.state_variable("v", gm.time_series(resting, unit="mV"))],
+            visual_type=morphology,
+        )
+    )
+    population = lib.add(gm.ArrayType("pop", array_type=cell, positions=POSITIONS))
+    details = lib.add(gm.ImportType("details", autoresolve=False))
+    network = lib.add(
+        gm.CompositeType(
+            "network",
+            name="Network",
+            variables=[gm.Variable("pop", population), gm.Variable("details", details)],
+        )
+    )
+    model.add_variable(gm.Variable("net", network, name="Network"))
+    return model
+
+
+def resolve_details(model: gm.GeppettoModel, lazy: Any) -> gm.Type:
+    """The lazy part, built when the client asks for it (resolve_import_type)."""
+    return gm.CompositeType(
+        lazy.id,
+        name="Details",
+        variables=[
+            gm.text("about", "Three leaky integrate-and-fire cells, tau_m = 20 ms, R = 100 MOhm"),
+            gm.parameter("tau_m", 0.02, "s"),
+            gm.parameter("resistance", 100.0, "MOhm"),
+        ],
+    )
+
+
+def simulate(run: RunRequest) -> dict[str, gm.TimeSeries]:
+    """Runs in the experiment executor, off the event loop; one trace per watched cell."""
+    steps = round(run.length / run.timestep)
+    results = {"time": gm.time_series([i * run.timestep for i in range(steps)], unit="s")}
+    for path in run.watched:
+        index = int(path.split("[")[1].split("]")[0]) if "[" in path else 0
+        current = CURRENTS[index % len(CURRENTS)] * run.parameters.get("scale", 1.0)
+        trace = lif_trace(current, timestep=run.timestep, length=run.length)
+        results[path] = gm.time_series(trace, unit="mV")
+    return results
+
+
+def download(model: gm.GeppettoModel, instance_path: str, fmt: str) -> tuple[str, bytes]:
+    """The model as EMF-JSON (the only format offered)."""
+    body = json.loads(gm.to_json(model))
+    return "demo-model.json", json.dumps(body, indent=1).encode("utf-8")
+
+
+def demo_project() -> Project:
+    project = Project(id=1, name="demo", build=build_model, experiments=tuple(EXPERIMENTS))
+    project.resolve_type(resolve_details)
+    project.run(simulate)
+    project.download("JSON")(download)
+    return project
+
+
+def register(registry: ProjectRegistry | None = None) -> Project:
+    return (registry or default_projects).add(demo_project())

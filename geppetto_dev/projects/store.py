@@ -1,0 +1,132 @@
+"""Where experiments' state lives: status, watched variables, view, results.
+
+Behind the small `ExperimentStore` interface so a database can replace the in-memory store
+without touching the handlers. Records are immutable; `update` replaces one atomically, which
+is all a run (in another thread or process) and the handlers (in the thread pool) need.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
+
+from geppetto_dev.projects.registry import Experiment
+
+__all__ = [
+    "DESIGN",
+    "STATUSES",
+    "ExperimentRecord",
+    "ExperimentStore",
+    "MemoryExperimentStore",
+    "record_of",
+]
+
+# The statuses the clients know (org.geppetto.core.data.model.ExperimentStatus).
+DESIGN, QUEUED, RUNNING, COMPLETED, ERROR = "DESIGN", "QUEUED", "RUNNING", "COMPLETED", "ERROR"
+STATUSES = (DESIGN, QUEUED, RUNNING, COMPLETED, ERROR, "CANCELED", "DELETED")
+
+
+def now_ms() -> str:
+    """Gson writes lastModified as a string of milliseconds, which the client shows as is."""
+    return str(int(time.time() * 1000))
+
+
+@dataclass(frozen=True)
+class ExperimentRecord:
+    """One experiment's state. `run` counts the runs started, so a connection can tell a new
+    run's COMPLETED from an old one's."""
+
+    id: int
+    name: str
+    description: str = ""
+    status: str = DESIGN
+    watched: tuple[str, ...] = ()
+    parameters: tuple[tuple[str, float], ...] = ()
+    timestep: float = 1e-05
+    length: float = 0.1
+    simulator_id: str = "pythonSimulator"
+    instance: str = ""
+    script: str | None = None
+    view: str | None = None
+    last_modified: str = field(default_factory=now_ms)
+    run: int = 0
+    # {watched path: TimeSeries} once a run completed.
+    results: Mapping[str, Any] | None = None
+    error: str | None = None
+
+
+def record_of(experiment: Experiment) -> ExperimentRecord:
+    return ExperimentRecord(
+        id=experiment.id,
+        name=experiment.name,
+        description=experiment.description,
+        watched=tuple(experiment.watched),
+        parameters=tuple(experiment.parameters.items()),
+        timestep=experiment.timestep,
+        length=experiment.length,
+        simulator_id=experiment.simulator_id,
+        instance=experiment.instance,
+        script=experiment.script,
+    )
+
+
+class ExperimentStore(Protocol):
+    """The state of every project's experiments, keyed by (project id, experiment id)."""
+
+    def seed(self, project_id: int, records: Iterable[ExperimentRecord]) -> None:
+        """Add the records not stored yet (a project's declared experiments, on first use)."""
+
+    def list(self, project_id: int) -> list[ExperimentRecord]: ...
+
+    def get(self, project_id: int, experiment_id: int) -> ExperimentRecord | None: ...
+
+    def update(
+        self, project_id: int, experiment_id: int, *, if_status: str | None = None, **changes: Any
+    ) -> ExperimentRecord:
+        """Replace fields of one record atomically and return the new record (KeyError if
+        absent); `last_modified` is refreshed. With `if_status`, only a record in that status
+        changes (the current record is returned otherwise)."""
+
+    def drop(self, project_id: int) -> None: ...
+
+
+class MemoryExperimentStore:
+    """The default store: a dict, gone when the server stops."""
+
+    def __init__(self) -> None:
+        self._records: dict[int, dict[int, ExperimentRecord]] = {}
+        self._lock = threading.Lock()
+
+    def seed(self, project_id: int, records: Iterable[ExperimentRecord]) -> None:
+        with self._lock:
+            stored = self._records.setdefault(project_id, {})
+            for record in records:
+                stored.setdefault(record.id, record)
+
+    def list(self, project_id: int) -> list[ExperimentRecord]:
+        with self._lock:
+            return sorted(self._records.get(project_id, {}).values(), key=lambda r: r.id)
+
+    def get(self, project_id: int, experiment_id: int) -> ExperimentRecord | None:
+        with self._lock:
+            return self._records.get(project_id, {}).get(experiment_id)
+
+    def update(
+        self, project_id: int, experiment_id: int, *, if_status: str | None = None, **changes: Any
+    ) -> ExperimentRecord:
+        with self._lock:
+            stored = self._records.get(project_id, {})
+            if experiment_id not in stored:
+                raise KeyError(f"project {project_id} has no experiment {experiment_id}")
+            if if_status is not None and stored[experiment_id].status != if_status:
+                return stored[experiment_id]
+            record = replace(stored[experiment_id], **changes, last_modified=now_ms())
+            stored[experiment_id] = record
+            return record
+
+    def drop(self, project_id: int) -> None:
+        with self._lock:
+            self._records.pop(project_id, None)

@@ -1,0 +1,23 @@
+"""GET <page path>projects: the project list the 0.3.8 control panel asks for.
+
+After every experiment load the client requests `location.pathname + "projects"` (under Java,
+the project list at /org.geppetto.frontend/geppettoprojects); without an answer each load
+leaves a 404 in the console.
+"""
+
+from __future__ import annotations
+
+import json
+
+from tornado.web import RequestHandler
+
+from geppetto_dev.projects import project_list
+
+__all__ = ["ProjectListHandler"]
+
+
+class ProjectListHandler(RequestHandler):
+    def get(self) -> None:
+        self.set_header("Content-Type", "application/json; charset=utf-8")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(json.dumps(project_list()))
