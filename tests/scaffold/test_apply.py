@@ -121,6 +121,7 @@ def test_starter_project_plan(tmp_path: Path) -> None:
         "demo_app/storage.py",
         "demo_app/api/people.py",
         "demo_app/handlers/hello.py",
+        "demo_app/projects/demo.py",
         "demo_app/blueprints/__init__.py",
         "tests/test_app.py",
     } <= paths
@@ -128,6 +129,7 @@ def test_starter_project_plan(tmp_path: Path) -> None:
     pyproject = next(f.content for f in plan.files if f.relpath.name == "pyproject.toml")
     assert 'app = "demo_app.app:create_app"' in pyproject
     assert 'handlers = "demo_app.handlers"' in pyproject
+    assert 'projects = "demo_app.projects"' in pyproject
 
 
 def test_starter_project_twice_is_identical(tmp_path: Path) -> None:
