@@ -82,7 +82,9 @@ def to_frame(envelope: str) -> str | bytes:
     """Text for small envelopes, 0x00 + gzip for large ones (the client inflates those)."""
     if len(envelope) < COMPRESSION_THRESHOLD:
         return envelope
-    return COMPRESSED_PREFIX + gzip.compress(envelope.encode("utf-8"), compresslevel=6)
+    # Level 1: a 6 MB model envelope gzips in ~1/3 of level 6's time to ~1.3x its size (180 kB
+    # vs 140 kB for 10k cylinders); the client inflates either, and latency is what users see.
+    return COMPRESSED_PREFIX + gzip.compress(envelope.encode("utf-8"), compresslevel=1)
 
 
 def file_frame(filename: str, content: bytes) -> bytes:
