@@ -1,7 +1,8 @@
-"""Messages between the supervisor, its template process and server children.
+"""The wire between the supervisor, its fork server and server children (and `serve`'s parent).
 
-Unix stream socket pairs carry length-prefixed pickles (every end is our own process, started by
-the supervisor) and, with a message, file descriptors (a new child's channel). A closed channel
+Unix stream socket pairs carry length-prefixed pickles of the messages in messages.py (every end
+is our own process, started by the supervisor) and, with a message, file descriptors (a new
+child's channel). A closed channel
 doubles as a lifeline: when the supervisor dies, the kernel closes its ends and the others see
 end-of-file.
 """
@@ -14,7 +15,6 @@ import pickle
 import socket
 import struct
 import threading
-from typing import Any
 
 __all__ = ["Channel", "ChannelClosed"]
 
@@ -42,7 +42,7 @@ class Channel:
     def fileno(self) -> int:
         return self.sock.fileno()
 
-    def send(self, message: Any, fds: list[int] | None = None) -> None:
+    def send(self, message: object, fds: list[int] | None = None) -> None:
         data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
         frame = _HEADER.pack(len(data)) + data
         with self._send_lock:
@@ -56,7 +56,7 @@ class Channel:
             except OSError as exc:  # EPIPE, ECONNRESET, EBADF after close
                 raise ChannelClosed(str(exc)) from None
 
-    def recv(self) -> tuple[Any, list[int]]:
+    def recv(self) -> tuple[object, list[int]]:
         """The next message and the descriptors that came with it; ChannelClosed at the end."""
         fds: list[int] = []
         header = b""

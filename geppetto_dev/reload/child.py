@@ -1,6 +1,6 @@
 """A server child of the reload supervisor: load the project fresh, serve, stop when told.
 
-The child is forked from the template process (or, as a fallback, started as
+The child is forked from the fork server (or, as a fallback, started as
 `python -m geppetto_dev.reload.child`). It loads the project at once, reports the outcome, and
 waits for "go" before accepting connections, so it can import the new code while the previous
 server is still shutting down. A project that fails to import gets an error page instead, until
@@ -9,7 +9,6 @@ the next save replaces this child.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import os
 import secrets
@@ -18,7 +17,7 @@ import socket
 import sys
 import threading
 import traceback
-from typing import Any, NoReturn
+from typing import NoReturn
 
 from flask import Flask, request
 
@@ -26,7 +25,18 @@ from geppetto_dev.config import Settings, is_loopback_host
 from geppetto_dev.errors import GeppettoDevError
 from geppetto_dev.procs.groups import set_parent_death_signal
 from geppetto_dev.reload.channel import Channel, ChannelClosed
+from geppetto_dev.reload.handoff import adopt
 from geppetto_dev.reload.livereload import LiveReloadHub, failure_page, install_injection
+from geppetto_dev.reload.messages import (
+    ChildReport,
+    Closing,
+    ClosingAck,
+    Go,
+    Loaded,
+    Reload,
+    ShowFailure,
+    Stopped,
+)
 from geppetto_dev.server.draining import DrainingHTTPServer
 from geppetto_dev.server.loader import load_project
 from geppetto_dev.server.run import run
@@ -107,20 +117,20 @@ class _SupervisorLink(threading.Thread):
         except ChannelClosed:
             self._orphaned()
 
-    def _handle(self, message: dict[str, Any]) -> None:
-        command = message.get("cmd")
-        if command == "go":
-            self.go.set()
-        elif command == "closing":
-            # Live-reload sockets close with 1012 before SIGTERM; reconnects are sent away.
-            self.hub.close_all().wait(0.5)
-            self.send({"event": "closing"})
-        elif command == "reload":
-            self.hub.reload()
-        elif command == "failure":
-            self.hub.show_failure(str(message.get("text", "")))
+    def _handle(self, message: object) -> None:
+        match message:
+            case Go():
+                self.go.set()
+            case Closing():
+                # Live-reload sockets close with 1012 before SIGTERM; reconnects are sent away.
+                self.hub.close_all().wait(0.5)
+                self.send(ClosingAck())
+            case Reload():
+                self.hub.reload()
+            case ShowFailure(text):
+                self.hub.show_failure(text)
 
-    def send(self, message: dict[str, Any]) -> None:
+    def send(self, message: ChildReport) -> None:
         with contextlib.suppress(ChannelClosed):
             self.channel.send(message)
 
@@ -144,13 +154,13 @@ def serve_child(settings: Settings, sockets: list[socket.socket], channel: Chann
     flask_app, failure = load(settings)
     hub.failure = failure
     link.send(
-        {
-            "event": "loaded",
-            "ok": failure is None,
-            "error": failure,
-            "modules": [] if failure else imported_since(before),
-            "sys_path": list(sys.path),
-        }
+        Loaded(
+            os.getpid(),
+            ok=failure is None,
+            error=failure,
+            modules=() if failure else tuple(imported_since(before)),
+            sys_path=tuple(sys.path),
+        )
     )
     link.go.wait()
     if link.orphaned:
@@ -158,7 +168,7 @@ def serve_child(settings: Settings, sockets: list[socket.socket], channel: Chann
     if flask_app is None:
         flask_app = failure_app(failure or "")
     install_injection(boot_id)
-    DrainingHTTPServer.stop_listeners.append(lambda: link.send({"event": "stopped"}))
+    DrainingHTTPServer.stop_listeners.append(lambda: link.send(Stopped()))
     run(settings, sockets, flask_app=flask_app, extra_routes=list(hub.routes()))
     return 0
 
@@ -173,13 +183,13 @@ def _exit(code: int) -> NoReturn:
 def run_forked(
     settings: Settings, sockets: list[socket.socket], channel: Channel, parent: int
 ) -> NoReturn:
-    """Body of a child just forked from the template; never returns into the template."""
+    """Body of a child just forked from the fork server; never returns into it."""
     code = 1
     try:
-        with contextlib.suppress(OSError):  # the template may have done it already
+        with contextlib.suppress(OSError):  # the fork server may have done it already
             os.setpgid(0, 0)
         set_parent_death_signal(signal.SIGKILL)
-        if os.getppid() != parent:  # the template died before the death signal was armed
+        if os.getppid() != parent:  # the fork server died before the death signal was armed
             _exit(1)
         for sig in (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, signal.SIG_DFL)
@@ -191,18 +201,8 @@ def run_forked(
 
 def main(argv: list[str] | None = None) -> None:
     """Spawn fallback: a fresh interpreter given the sockets and channel by descriptor."""
-    parser = argparse.ArgumentParser(prog="python -m geppetto_dev.reload.child")
-    parser.add_argument("--channel", type=int, required=True)
-    parser.add_argument("--sockets", required=True, help="comma-separated descriptors")
-    parser.add_argument("--parent", type=int, required=True)
-    args = parser.parse_args(argv)
-    set_parent_death_signal(signal.SIGKILL)
-    if os.getppid() != args.parent:
-        _exit(1)
-    channel = Channel(socket.socket(fileno=args.channel))
-    message, _fds = channel.recv()
-    sockets = [socket.socket(fileno=int(fd)) for fd in args.sockets.split(",")]
-    _exit(serve_child(message["settings"], sockets, channel))
+    adopted = adopt("python -m geppetto_dev.reload.child", argv)
+    _exit(serve_child(adopted.settings, adopted.sockets, adopted.channel))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,9 @@
-"""The Supervisor object run in a thread: its API, the spawn fallback, stale templates, crashes."""
+"""The Supervisor object run in a thread: its API, the spawn fallback, stale fork servers, crashes.
+
+These run real processes; the policy alone is tested in milliseconds in test_supervisor_policy.py.
+The test binds the sockets and hands them over (as `serve --build-watch` does), and finds the
+server's pid in the boot id its live-reload socket announces, the fork server as its parent.
+"""
 
 from __future__ import annotations
 
@@ -15,21 +20,32 @@ import flask
 import pytest
 
 from geppetto_dev.config import load_settings
+from geppetto_dev.reload.messages import Changes
 from geppetto_dev.reload.supervisor import CRASH_WINDOW, Supervisor
+from geppetto_dev.server.run import bind
 from tests.reload.reloading import get, hello, make_project, pid_alive, wait_until, write_message
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux process tests")
 
 
+def parent_of(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
 class Running:
-    def __init__(self, supervisor: Supervisor, thread: threading.Thread, out: io.StringIO) -> None:
+    def __init__(
+        self, supervisor: Supervisor, thread: threading.Thread, out: io.StringIO, port: int
+    ) -> None:
         self.supervisor = supervisor
         self.thread = thread
         self.out = out
+        self.port = port
 
-    @property
-    def port(self) -> int:
-        return int(self.supervisor.sockets[0].getsockname()[1])
+    def server_pid(self) -> int:
+        """The server answering now (its boot id starts with its pid)."""
+        sock, boot = hello(self.port)
+        sock.close()
+        return int(boot.split("-")[0])
 
     def fetch(self) -> tuple[int, str]:
         return get(self.port)
@@ -61,11 +77,12 @@ def run_supervisor(tmp_path: Path) -> Iterator[Callable[..., Running]]:
             environ={},
         )
         out = io.StringIO()
-        supervisor = Supervisor(settings, out=out, err=out, **options)
+        sockets = bind(settings)
+        supervisor = Supervisor(settings, sockets=sockets, out=out, err=out, **options)
         thread = threading.Thread(target=supervisor.run, daemon=True)
         thread.start()
         assert supervisor.started.wait(30), out.getvalue()
-        running = Running(supervisor, thread, out)
+        running = Running(supervisor, thread, out, sockets[0].getsockname()[1])
         started.append(running)
         running.wait_text("v1")
         return running
@@ -85,40 +102,40 @@ def test_notify_frontend_built_reloads_open_pages(run_supervisor: Callable[..., 
     assert "Frontend build finished; reloading open pages." in running.out.getvalue()
 
 
-def test_without_a_template_each_server_is_spawned_afresh(
+def test_without_a_fork_server_each_server_is_spawned_afresh(
     run_supervisor: Callable[..., Running],
 ) -> None:
-    running = run_supervisor(use_template=False)
-    assert running.supervisor.template_pid is None
-    first = running.supervisor.server_pid
-    assert first is not None and os.getpgid(first) == first  # a process group of its own
+    running = run_supervisor(use_forkserver=False)
+    first = running.server_pid()
+    assert parent_of(first) == os.getpid()  # spawned by the supervisor, not forked
+    assert os.getpgid(first) == first  # a process group of its own
     write_message(running.supervisor.settings.project_dir, "v2")
     running.wait_text("v2")
-    assert running.supervisor.server_pid != first
+    second = running.server_pid()
+    assert second != first and parent_of(second) == os.getpid()
     running.stop()
-    assert not pid_alive(first)
+    assert not pid_alive(first) and not pid_alive(second)
 
 
-def test_a_change_to_a_module_the_template_imported_restarts_the_template(
+def test_a_change_to_a_module_the_fork_server_imported_restarts_it(
     run_supervisor: Callable[..., Running],
 ) -> None:
     running = run_supervisor()
-    template = running.supervisor.template_pid
-    assert template is not None
-    # As if flask itself had been edited: a fork of the old template would run the old code.
-    running.supervisor._events.put(("changes", {Path(flask.__file__).resolve()}))
+    forkserver = parent_of(running.server_pid())
+    assert forkserver != os.getpid()
+    # As if flask itself had been edited: a fork of the old fork server would run old code.
+    running.supervisor.post(Changes(frozenset({Path(flask.__file__).resolve()})))
     wait_until(lambda: "restarting the template process" in running.out.getvalue())
-    wait_until(lambda: running.supervisor.template_pid not in (None, template))
+    wait_until(lambda: parent_of(running.server_pid()) not in (forkserver, os.getpid()))
     running.wait_text("v1")
-    wait_until(lambda: not pid_alive(template), 10, "the old template to exit")
+    wait_until(lambda: not pid_alive(forkserver), 10, "the old fork server to exit")
 
 
 def test_a_server_that_dies_is_replaced(run_supervisor: Callable[..., Running]) -> None:
     running = run_supervisor()
-    pid = running.supervisor.server_pid
-    assert pid is not None
+    pid = running.server_pid()
     time.sleep(CRASH_WINDOW + 0.1)  # it ran for a while: not a crash at startup
     os.killpg(pid, signal.SIGKILL)
     wait_until(lambda: "The server exited unexpectedly" in running.out.getvalue())
-    wait_until(lambda: running.supervisor.server_pid not in (None, pid))
+    wait_until(lambda: running.server_pid() != pid)
     running.wait_text("v1")

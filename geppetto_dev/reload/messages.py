@@ -1,0 +1,178 @@
+"""Every message between the supervisor, the fork server and the server children, typed.
+
+Frozen dataclasses, pickled by channel.py (every end is our own process). Receivers `match` on
+them, so adding a message is one class here and one `case` where it is handled. The
+supervisor's own event queue carries some of the same types (a child's Loaded, an Exited) plus
+the in-process events at the bottom, so its loop is one `match` as well.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from geppetto_dev.config import Settings
+
+__all__ = [
+    "Changes",
+    "ChildReport",
+    "Closing",
+    "ClosingAck",
+    "Event",
+    "Exited",
+    "Failed",
+    "Fork",
+    "Forked",
+    "FrontendBuilt",
+    "Go",
+    "Loaded",
+    "Preload",
+    "Preloaded",
+    "Ready",
+    "Reload",
+    "ShowFailure",
+    "Start",
+    "Stop",
+    "Stopped",
+    "WatchError",
+]
+
+# --- to any child started with a channel: its first message --------------------------------
+
+
+@dataclass(frozen=True)
+class Start:
+    """The resolved settings, built once by the parent; the child never re-reads them."""
+
+    settings: Settings
+
+
+# --- supervisor -> server child --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Go:
+    """Start accepting connections (the previous server has stopped accepting)."""
+
+
+@dataclass(frozen=True)
+class Closing:
+    """You are being replaced: close the live-reload sockets (1012) before the SIGTERM."""
+
+
+@dataclass(frozen=True)
+class Reload:
+    """Reload every open page (a frontend build finished)."""
+
+
+@dataclass(frozen=True)
+class ShowFailure:
+    """Show this compile error on every open page; the server keeps running."""
+
+    text: str
+
+
+# --- server child -> supervisor --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """The child imported the project (ok) or serves an error page (error)."""
+
+    pid: int
+    ok: bool
+    error: str | None = None
+    # (name, file) of every module the project imported, and where it found them: the
+    # supervisor has the fork server preload those that are not watched sources.
+    modules: tuple[tuple[str, str], ...] = ()
+    sys_path: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ClosingAck:
+    """The live-reload sockets are closed; SIGTERM may follow."""
+
+
+@dataclass(frozen=True)
+class Stopped:
+    """No longer accepting connections: the next server may start accepting."""
+
+
+ChildReport = Loaded | ClosingAck | Stopped
+
+# --- supervisor <-> fork server --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ready:
+    """The fork server imported the server stack; these files are in every fork."""
+
+    files: frozenset[Path]
+
+
+@dataclass(frozen=True)
+class Failed:
+    """The fork server could not start or answer (a traceback, or why the handle gave up)."""
+
+    error: str
+
+
+@dataclass(frozen=True)
+class Fork:
+    """Fork a server child; its channel comes with this message as a descriptor."""
+
+
+@dataclass(frozen=True)
+class Forked:
+    pid: int
+
+
+@dataclass(frozen=True)
+class Preload:
+    """Import these third-party modules once, for every later fork."""
+
+    modules: tuple[str, ...]
+    sys_path: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Preloaded:
+    files: frozenset[Path]
+    # Set when a preloaded module started a thread: forking from it is no longer safe.
+    tainted: str | None = None
+
+
+@dataclass(frozen=True)
+class Exited:
+    """A server child exited (code None: its channel closed, the code is not known yet)."""
+
+    pid: int
+    code: int | None = None
+
+
+# --- in-process events of the supervisor (and, for FrontendBuilt, from `serve`'s parent) -----
+
+
+@dataclass(frozen=True)
+class Changes:
+    """Watched sources changed."""
+
+    paths: frozenset[Path] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True)
+class WatchError:
+    message: str
+
+
+@dataclass(frozen=True)
+class FrontendBuilt:
+    """A frontend build finished: open pages reload."""
+
+
+@dataclass(frozen=True)
+class Stop:
+    """End the session (Ctrl-C, SIGTERM, or the parent went away)."""
+
+
+Event = Changes | WatchError | FrontendBuilt | Stop | Loaded | Exited | Preloaded

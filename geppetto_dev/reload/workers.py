@@ -1,0 +1,428 @@
+"""The supervisor's handles on its processes: server children and the fork server.
+
+`Workers.fresh_child()` is "give me a fresh server child": forked from the fork server when
+there is one (a few ms; see forkserver.py), else spawned as a new interpreter (the fallback,
+a few hundred ms of imports). Each child is in a process group of its own, tied to the
+supervisor by a parent-death signal and by its channel (see child.py).
+
+Handles never decide anything: they send and receive the messages of messages.py, keep what a
+child or the fork server reported, and post what the supervisor must decide on (a child loaded
+or exited, a preload tainted the fork server) to its event queue.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import queue
+import signal
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Protocol
+
+from geppetto_dev.config import Settings
+from geppetto_dev.procs.groups import child_env, own_group, signal_group, stop_group
+from geppetto_dev.reload.channel import Channel, ChannelClosed
+from geppetto_dev.reload.handoff import child_argv
+from geppetto_dev.reload.messages import (
+    Closing,
+    ClosingAck,
+    Event,
+    Exited,
+    Failed,
+    Fork,
+    Forked,
+    Go,
+    Loaded,
+    Preload,
+    Preloaded,
+    Ready,
+    Reload,
+    ShowFailure,
+    Start,
+    Stopped,
+)
+
+__all__ = [
+    "KILL_WAIT",
+    "STOP_GRACE",
+    "ForkServer",
+    "ForkServerError",
+    "ServerChild",
+    "Worker",
+    "WorkerPool",
+    "Workers",
+]
+
+# SIGTERM to a server child, then this long before SIGKILL: its own shutdown allows open
+# connections 1 s, and Ctrl-C must end everything within about 2 s.
+STOP_GRACE = 1.4
+KILL_WAIT = 0.4
+
+Post = Callable[[Event], None]
+
+
+class Worker(Protocol):
+    """What the supervisor's policy needs of a server child (ServerChild, or a test's fake)."""
+
+    pid: int
+    started: float
+    stopping: bool
+    exit_code: int | None
+    released: threading.Event
+
+    def send(self, message: Go | Closing | Reload | ShowFailure) -> bool: ...
+    def begin_closing(self) -> None: ...
+    def terminate(self) -> None: ...
+    def stop(self) -> bool: ...
+    def discard(self) -> None: ...
+
+
+class WorkerPool(Protocol):
+    """Where the supervisor's server children come from (Workers, or a test's fake)."""
+
+    def start(self) -> None: ...
+    def fresh_child(self) -> Worker: ...
+    def child(self, pid: int) -> Worker | None: ...
+    def forget(self, pid: int) -> None: ...
+    def stack_files(self) -> frozenset[Path]: ...
+    def tainted(self) -> str | None: ...
+    def renew(self) -> None: ...
+    def preload(self, modules: list[str], sys_path: list[str]) -> None: ...
+    def stop_all(self) -> None: ...
+
+
+class ServerChild:
+    """The supervisor's view of one server child: its pid (= process group) and channel."""
+
+    def __init__(
+        self,
+        pid: int,
+        channel: Channel,
+        post: Post,
+        popen: subprocess.Popen[bytes] | None = None,
+    ) -> None:
+        self.pid = pid
+        self.channel = channel
+        self.popen = popen
+        self.started = time.monotonic()
+        self.stopping = False
+        self.closing_sent = False
+        self.closing_acked = threading.Event()
+        self.term_sent = False
+        # Set once it no longer accepts connections (it said so, or it exited).
+        self.released = threading.Event()
+        self.exited = threading.Event()
+        self.exit_code: int | None = None
+        self._post = post
+        threading.Thread(target=self._read, name=f"geppetto-child-{pid}", daemon=True).start()
+        if popen is not None:
+            threading.Thread(target=self._wait_popen, daemon=True).start()
+
+    def send(self, message: Go | Closing | Reload | ShowFailure) -> bool:
+        try:
+            self.channel.send(message)
+        except ChannelClosed:
+            return False
+        return True
+
+    def mark_exited(self, code: int | None) -> None:
+        if code is not None:
+            self.exit_code = code
+        if not self.exited.is_set():
+            self.exited.set()
+            self.released.set()
+            self._post(Exited(self.pid, code))
+
+    def _read(self) -> None:
+        try:
+            while True:
+                message, _fds = self.channel.recv()
+                match message:
+                    case Loaded():
+                        self._post(message)
+                    case ClosingAck():
+                        self.closing_acked.set()
+                    case Stopped():
+                        self.released.set()
+        except ChannelClosed:
+            # Every descriptor of an exited process is closed: end-of-file means it is gone.
+            self.mark_exited(None)
+
+    def _wait_popen(self) -> None:
+        assert self.popen is not None
+        self.mark_exited(self.popen.wait())
+
+    def begin_closing(self) -> None:
+        """Have it close its live-reload sockets (1012) and send reconnecting pages away."""
+        self.stopping = True
+        if not self.closing_sent:
+            self.closing_sent = True
+            self.send(Closing())
+
+    def terminate(self) -> None:
+        """SIGTERM to the group, once the sockets are closed (or after half a second)."""
+        self.begin_closing()
+        self.closing_acked.wait(0.5)
+        if not self.term_sent:
+            self.term_sent = True
+            signal_group(self.pid, signal.SIGTERM)
+
+    def stop(self) -> bool:
+        """Stop the whole group; True when it stopped by itself within the grace period."""
+        self.terminate()
+        clean = stop_group(
+            self.pid, self.exited.wait, grace=STOP_GRACE, kill_wait=KILL_WAIT, term_sent=True
+        )
+        self.channel.close()
+        return clean
+
+    def discard(self) -> None:
+        """It exited by itself: kill what it left in its group, close its channel."""
+        with contextlib.suppress(PermissionError):
+            signal_group(self.pid, signal.SIGKILL)
+        self.channel.close()
+
+
+class ForkServerError(RuntimeError):
+    """The fork server could not start or fork; children are spawned instead."""
+
+
+class ForkServer:
+    """The supervisor's handle on the fork server: start it, ask for children, hear exits."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        sockets: list[socket.socket],
+        on_exit: Callable[[int, int], None],
+        post: Post,
+        *,
+        ready_timeout: float = 15.0,
+    ) -> None:
+        self.settings = settings
+        self.sockets = sockets
+        self.on_exit = on_exit
+        self.post = post
+        self.ready_timeout = ready_timeout
+        self.files: frozenset[Path] = frozenset()
+        # Set when a preloaded module started a thread: forking from it is no longer safe.
+        self.tainted: str | None = None
+        self.proc: subprocess.Popen[bytes] | None = None
+        self._control: Channel | None = None
+        # Modules asked for already: each is imported once per fork server.
+        self.preloaded: set[str] = set()
+        self._replies: queue.SimpleQueue[object] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+
+    @property
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None and self._control is not None
+
+    def start(self) -> None:
+        """Start the fork server and wait until it has imported the stack."""
+        control, theirs = Channel.pair()
+        argv, fds = child_argv(
+            "geppetto_dev.reload.forkserver", theirs, self.sockets, parent=os.getpid()
+        )
+        try:
+            self.proc = subprocess.Popen(
+                argv, pass_fds=fds, cwd=self.settings.project_dir, env=child_env(), **own_group()
+            )
+        finally:
+            theirs.close()
+        self._control = control
+        control.send(Start(self.settings))
+        threading.Thread(target=self._read, name="geppetto-forkserver", daemon=True).start()
+        match self._reply(self.ready_timeout):
+            case Ready(files):
+                self.files = files
+            case Failed(error):
+                self.stop()
+                raise ForkServerError(error)
+            case other:
+                self.stop()
+                raise ForkServerError(f"unexpected answer from the fork server: {other!r}")
+
+    def preload(self, modules: list[str], sys_path: list[str]) -> None:
+        """Import these (the project's third-party dependencies) once, for every later fork.
+
+        `sys_path` is the server's, where the project may have added folders of its own.
+        """
+        control = self._control
+        modules = [name for name in modules if name not in self.preloaded]
+        if control is not None and modules:
+            self.preloaded.update(modules)
+            with contextlib.suppress(ChannelClosed):
+                control.send(Preload(tuple(modules), tuple(sys_path)))
+
+    def fork(self, channel: socket.socket, timeout: float = 30.0) -> int:
+        """A new server child that talks over `channel`; returns its pid (also its group id)."""
+        with self._lock:
+            if self._control is None:
+                raise ForkServerError("the fork server is gone")
+            try:
+                self._control.send(Fork(), fds=[channel.fileno()])
+            except ChannelClosed:
+                raise ForkServerError("the fork server is gone") from None
+            reply = self._reply(timeout)
+        match reply:
+            case Forked(pid):
+                return pid
+            case Failed(error):
+                raise ForkServerError(error)
+        raise ForkServerError("the fork server did not fork")
+
+    def _reply(self, timeout: float) -> object:
+        try:
+            return self._replies.get(timeout=timeout)
+        except queue.Empty:
+            return Failed(f"no answer from the fork server within {timeout:g} s")
+
+    def _read(self) -> None:
+        control = self._control
+        assert control is not None
+        try:
+            while True:
+                message, _fds = control.recv()
+                match message:
+                    case Exited(pid, code):
+                        self.on_exit(pid, 0 if code is None else code)
+                    case Preloaded(files, tainted):
+                        self.files = files
+                        self.tainted = tainted
+                        self.post(message)
+                    case _:
+                        self._replies.put(message)
+        except ChannelClosed:
+            self._control = None
+            self._replies.put(Failed("the fork server exited"))
+
+    def stop(self, timeout: float = 1.0) -> None:
+        """Close the control channel (the fork server exits on end-of-file), then make sure."""
+        control, self._control = self._control, None
+        if control is not None:
+            control.close()
+        if self.proc is None:
+            return
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+class Workers:
+    """Server children for one session: forked from a fork server, spawned when there is none.
+
+    Owns the fork server and every child it handed out until the child is forgotten.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        sockets: list[socket.socket],
+        post: Post,
+        *,
+        say: Callable[[str], None],
+        use_forkserver: bool = True,
+    ) -> None:
+        self.settings = settings
+        self.sockets = sockets
+        self.post = post
+        self.say = say
+        self.use_forkserver = use_forkserver and hasattr(os, "fork")
+        self.forkserver: ForkServer | None = None
+        self.children: dict[int, ServerChild] = {}
+
+    def start(self) -> None:
+        """Start the fork server; without one (it failed, or none wanted) children are spawned."""
+        if not self.use_forkserver:
+            return
+        forkserver = ForkServer(self.settings, self.sockets, self._on_forked_exit, self.post)
+        try:
+            forkserver.start()
+        except (ForkServerError, OSError) as exc:
+            self.say(f"Cannot keep a template process ({exc}); starting each server afresh.")
+            return
+        self.forkserver = forkserver
+
+    def stack_files(self) -> frozenset[Path]:
+        """The files every fork already has imported: a change to one needs a new fork server."""
+        forkserver = self.forkserver
+        return forkserver.files if forkserver is not None and forkserver.alive else frozenset()
+
+    def tainted(self) -> str | None:
+        forkserver = self.forkserver
+        return forkserver.tainted if forkserver is not None and forkserver.alive else None
+
+    def renew(self) -> None:
+        """A clean fork server (its children die with the old one: stop them first)."""
+        self._stop_forkserver()
+        self.start()
+
+    def preload(self, modules: list[str], sys_path: list[str]) -> None:
+        if self.forkserver is not None and self.forkserver.alive:
+            self.forkserver.preload(modules, sys_path)
+
+    def fresh_child(self) -> ServerChild:
+        channel, theirs = Channel.pair()
+        try:
+            forkserver = self.forkserver
+            if forkserver is not None and not forkserver.alive:
+                # It died (and took its children along): make another from this thread, the
+                # one its parent-death signal is tied to.
+                self.renew()
+                forkserver = self.forkserver
+            if forkserver is not None:
+                try:
+                    pid = forkserver.fork(theirs)
+                except ForkServerError as exc:
+                    self.say(f"The template process failed ({exc}); starting the server afresh.")
+                    self._stop_forkserver()
+                else:
+                    return self._add(ServerChild(pid, channel, self.post))
+            return self._spawn(channel, theirs)
+        finally:
+            theirs.close()
+
+    def _spawn(self, channel: Channel, theirs: socket.socket) -> ServerChild:
+        argv, fds = child_argv(
+            "geppetto_dev.reload.child", theirs, self.sockets, parent=os.getpid()
+        )
+        popen = subprocess.Popen(
+            argv, pass_fds=fds, cwd=self.settings.project_dir, env=child_env(), **own_group()
+        )
+        channel.send(Start(self.settings))
+        return self._add(ServerChild(popen.pid, channel, self.post, popen))
+
+    def _add(self, child: ServerChild) -> ServerChild:
+        self.children[child.pid] = child
+        return child
+
+    def child(self, pid: int) -> ServerChild | None:
+        return self.children.get(pid)
+
+    def forget(self, pid: int) -> None:
+        self.children.pop(pid, None)
+
+    def _on_forked_exit(self, pid: int, code: int) -> None:
+        child = self.children.get(pid)
+        if child is not None:
+            child.mark_exited(code)
+
+    def _stop_forkserver(self) -> None:
+        forkserver, self.forkserver = self.forkserver, None
+        if forkserver is not None:
+            forkserver.stop()
+
+    def stop_all(self) -> None:
+        """Stop every child still running, then the fork server."""
+        for child in list(self.children.values()):
+            if not child.exited.is_set():
+                child.stop()
+        self._stop_forkserver()
