@@ -42,8 +42,10 @@ def serve(
         from geppetto_dev.reload.supervisor import Supervisor
 
         return Supervisor(settings).run()
+    from geppetto_dev.logs import configure as configure_logging
     from geppetto_dev.server.run import run
 
+    configure_logging()
     run(settings)
     return 0
 

@@ -23,6 +23,7 @@ from flask import Flask, request
 
 from geppetto_dev.config import Settings, is_loopback_host
 from geppetto_dev.errors import GeppettoDevError
+from geppetto_dev.logs import configure as configure_logging
 from geppetto_dev.procs.groups import set_parent_death_signal
 from geppetto_dev.reload.channel import Channel, ChannelClosed
 from geppetto_dev.reload.handoff import adopt
@@ -37,12 +38,13 @@ from geppetto_dev.reload.messages import (
     ShowFailure,
     Stopped,
 )
-from geppetto_dev.server.draining import DrainingHTTPServer
 from geppetto_dev.server.loader import load_project
 from geppetto_dev.server.run import run
 
 __all__ = ["failure_app", "load", "main", "run_forked", "serve_child", "user_traceback"]
 
+# Open pages' WebSockets close with "service restart": the next server answers their reconnect.
+RESTARTING = (1012, "server restarting")
 # When the supervisor vanishes, a clean stop gets this long before the child just exits.
 ORPHAN_GRACE = 2.0
 
@@ -168,8 +170,15 @@ def serve_child(settings: Settings, sockets: list[socket.socket], channel: Chann
     if flask_app is None:
         flask_app = failure_app(failure or "")
     install_injection(boot_id)
-    DrainingHTTPServer.stop_listeners.append(lambda: link.send(Stopped()))
-    run(settings, sockets, flask_app=flask_app, extra_routes=list(hub.routes()))
+    configure_logging()
+    run(
+        settings,
+        sockets,
+        flask_app=flask_app,
+        extra_routes=list(hub.routes()),
+        close_code=RESTARTING,
+        on_stopped=lambda: link.send(Stopped()),
+    )
     return 0
 
 

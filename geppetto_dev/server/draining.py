@@ -10,8 +10,8 @@ left idle between requests are closed afterwards as before.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from typing import Any, ClassVar
+from collections.abc import Awaitable
+from typing import Any
 
 from tornado import httputil
 from tornado.httpserver import HTTPServer
@@ -51,15 +51,6 @@ class _Tracked(httputil.HTTPMessageDelegate):
 
 
 class DrainingHTTPServer(HTTPServer):
-    # Called once a server stops accepting connections. The reload supervisor's server child
-    # reports it, so the next server starts accepting while this one still finishes requests.
-    stop_listeners: ClassVar[list[Callable[[], None]]] = []
-
-    def stop(self) -> None:
-        super().stop()
-        for listener in list(self.stop_listeners):
-            listener()
-
     def initialize(self, *args: Any, **kwargs: Any) -> None:
         super().initialize(*args, **kwargs)
         self._states: dict[object, _Connection] = {}

@@ -7,7 +7,7 @@ import errno
 import logging
 import signal
 import socket
-import sys
+from collections.abc import Callable
 
 from flask import Flask
 from tornado.netutil import bind_sockets
@@ -41,21 +41,38 @@ def bind(settings: Settings) -> list[socket.socket]:
         raise
 
 
+# How WebSockets are closed at shutdown: going away, unless the caller knows better (a reload).
+STOPPING = (1001, "server stopping")
+
+
 def run(
     settings: Settings,
     sockets: list[socket.socket] | None = None,
     *,
     flask_app: Flask | None = None,
     extra_routes: list[Route] | None = None,
+    close_code: tuple[int, str] = STOPPING,
+    on_stopped: Callable[[], None] | None = None,
 ) -> None:
     """Serve until SIGINT or SIGTERM; binds settings.host:port unless `sockets` are given.
 
     `flask_app` and `extra_routes` go to make_app: the reload supervisor's server child loads the
     project itself (to serve an error page when it fails) and adds its live-reload endpoint.
+    `close_code` is what open WebSockets are closed with at shutdown; `on_stopped` is called
+    once the server no longer accepts connections (the reload supervisor lets the next server
+    accept then, while this one still finishes its requests).
     """
-    _setup_logging()
     sockets = sockets if sockets is not None else bind(settings)
-    asyncio.run(serve(settings, sockets, flask_app=flask_app, extra_routes=extra_routes))
+    asyncio.run(
+        serve(
+            settings,
+            sockets,
+            flask_app=flask_app,
+            extra_routes=extra_routes,
+            close_code=close_code,
+            on_stopped=on_stopped,
+        )
+    )
 
 
 async def serve(
@@ -64,6 +81,8 @@ async def serve(
     *,
     flask_app: Flask | None = None,
     extra_routes: list[Route] | None = None,
+    close_code: tuple[int, str] = STOPPING,
+    on_stopped: Callable[[], None] | None = None,
 ) -> None:
     app = make_app(settings, flask_app=flask_app, extra_routes=extra_routes)
     server = DrainingHTTPServer(app)
@@ -77,10 +96,9 @@ async def serve(
     print(f"Serving Geppetto on http://{shown}:{port}/ (Ctrl-C to stop)", flush=True)
     await stop.wait()
     server.stop()
-    if settings.reload:
-        close_websockets(app, 1012, "server restarting")
-    else:
-        close_websockets(app, 1001, "server stopping")
+    if on_stopped is not None:
+        on_stopped()
+    close_websockets(app, *close_code)
     # Requests already accepted are answered, not cut (a reload must drop nothing).
     if not await server.drain(timeout=0.8):
         log.warning("some requests were still in progress at shutdown")
@@ -89,12 +107,3 @@ async def serve(
     except asyncio.TimeoutError:  # not the builtin TimeoutError before Python 3.11
         log.warning("some connections did not close in time")
     app.settings[EXECUTOR_KEY].shutdown(wait=False, cancel_futures=True)
-
-
-def _setup_logging() -> None:
-    if not logging.getLogger().handlers:
-        logging.basicConfig(
-            level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
-        )
-    # One line per request is noise in a development server; warnings and errors still show.
-    logging.getLogger("tornado.access").setLevel(logging.WARNING)
