@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import site
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -50,19 +51,35 @@ def venv_python(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     )
     (wheel,) = dist.glob("geppetto_dev-*.whl")
     venv = root / "venv"
-    # The dependencies (flask, tornado, ...) come from this environment's site-packages.
     subprocess.run(
-        [sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(venv)],
-        check=True,
-        timeout=120,
+        [sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120
     )
     python = venv / "bin" / "python"
+    borrow_site_packages(python)
     subprocess.run(
         [*pip, "--python", str(python), "install", "--no-deps", "--no-index", str(wheel)],
         check=True,
         timeout=300,
     )
     yield python
+
+
+def borrow_site_packages(python: Path) -> None:
+    """The dependencies (flask, tornado, ...) come from this environment's site-packages.
+
+    Not `--system-site-packages`: run inside a virtualenv, that sees the base interpreter's
+    packages, not the virtualenv's. A `.pth` file in the new venv lists this environment's
+    site-packages folders instead. Lines of a `.pth` file only extend sys.path; the `.pth` files
+    in those folders are not run, so an editable install of this checkout stays out of sight.
+    """
+    own = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    folders = [p for p in dict.fromkeys(site.getsitepackages()) if Path(p).is_dir()]
+    Path(own, "_borrowed_site_packages.pth").write_text("".join(f"{p}\n" for p in folders))
 
 
 def venv_env() -> dict[str, str]:
