@@ -1,4 +1,9 @@
-"""The `geppetto-dev` command: parses, prints, maps errors to exit codes. No logic lives here."""
+"""The `geppetto-dev` command: declarations only.
+
+Each command turns its options into settings (`load_settings`, which also checks how they
+combine, whatever their source) and forwards to one function; `main` maps errors to exit codes.
+The modules doing the work are imported inside the commands, so `--help` stays fast.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +15,10 @@ from typing import Annotated, Any
 import typer
 from typer.exceptions import TyperException
 
-from geppetto_dev.config import Settings, load_settings
+from geppetto_dev.config import INSPECTOR_PATH, load_settings
 from geppetto_dev.errors import GeppettoDevError
+
+__all__ = ["app", "main"]
 
 app = typer.Typer(
     name="geppetto-dev",
@@ -39,10 +46,6 @@ def _root(
     ] = False,
 ) -> None:
     """Build Geppetto applications with a Python backend."""
-
-
-def _settings(**overrides: Any) -> Settings:
-    return load_settings(overrides)
 
 
 @app.command()
@@ -80,7 +83,7 @@ def serve(
         bool | None,
         typer.Option(
             "--inspector/--no-inspector",
-            help="Serve the protocol inspector at /_geppetto/inspector [default: on].",
+            help=f"Serve the protocol inspector at {INSPECTOR_PATH} [default: on].",
         ),
     ] = None,
     reload: Annotated[
@@ -116,6 +119,9 @@ def serve(
     ] = False,
 ) -> None:
     """Serve the Geppetto frontend, the WebSocket protocol and the project's Flask app."""
+    from geppetto_dev.serve import serve as serve_project
+
+    # Every option but the --build-watch mode is a setting; tests/test_cli.py keeps them in step.
     overrides: dict[str, Any] = dict(
         app=app_ref,
         host=host,
@@ -126,16 +132,10 @@ def serve(
         dev=dev,
         inspector=inspector,
         reload=reload,
-        reload_dirs=tuple(reload_dirs) if reload_dirs else None,
-        reload_excludes=tuple(reload_excludes) if reload_excludes else None,
+        reload_dirs=reload_dirs or None,
+        reload_excludes=reload_excludes or None,
     )
-    settings = _settings(**overrides)
-    if not settings.reload and (reload_dirs or reload_excludes):
-        raise GeppettoDevError(
-            "--reload-dir and --reload-exclude only apply with --reload", "add --reload"
-        )
-    from geppetto_dev.serve import serve as serve_project
-
+    settings = load_settings(overrides)
     raise typer.Exit(serve_project(settings, build_watch=build_watch, overrides=overrides))
 
 
@@ -166,14 +166,13 @@ def init(
     ] = False,
 ) -> None:
     """Create a starter project here, clone the Geppetto frontend, npm install and build it."""
-    from geppetto_dev.procs.steps import Console
     from geppetto_dev.project_init import init_project
 
     settings = load_settings(
         {"frontend_repo": frontend_repo, "frontend_ref": frontend_ref, "webapp_path": webapp_path},
         project_dir=directory,
     )
-    init_project(settings, skip_frontend=skip_frontend, console=Console())
+    init_project(settings, skip_frontend=skip_frontend)
 
 
 @app.command("build-watch")
@@ -189,11 +188,13 @@ def build_watch(
     """Rebuild the frontend on every change (its npm watch script); Ctrl-C stops it all."""
     from geppetto_dev.frontend.watch import run_build_watch
 
-    code = run_build_watch(_settings(frontend_dir=frontend_dir, watch_script=watch_script))
-    raise typer.Exit(code)
+    settings = load_settings({"frontend_dir": frontend_dir, "watch_script": watch_script})
+    raise typer.Exit(run_build_watch(settings))
 
 
 class Kind(str, Enum):
+    """The pieces new-handler makes; the same as `geppetto_dev.scaffold.engine.KINDS`."""
+
     websocket = "websocket"
     rest = "rest"
     blueprint = "blueprint"
@@ -223,23 +224,9 @@ def new_handler(
     ] = False,
 ) -> None:
     """Generate a WebSocket handler, REST resource or blueprint, with its test, in this project."""
-    from geppetto_dev.scaffold.engine import PlanRefused, format_results
-    from geppetto_dev.scaffold.pieces import plan_piece, project_settings, write_piece
+    from geppetto_dev.scaffold.pieces import new_piece
 
-    piece = plan_piece(kind.value, name, project_settings())
-    root = piece.plan.root
-    try:
-        results = write_piece(piece, force=force, dry_run=dry_run)
-    except PlanRefused as exc:
-        typer.echo("\n".join(format_results(exc.results, root)))
-        raise
-    typer.echo("\n".join(format_results(results, root)))
-    if dry_run:
-        typer.echo("dry run: nothing was written")
-        return
-    typer.echo("\nNext steps:")
-    for number, step in enumerate(piece.next_steps, 1):
-        typer.echo(f"  {number}. {step}")
+    new_piece(kind.value, name, force=force, dry_run=dry_run)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -247,7 +234,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         code = app(args=argv, prog_name="geppetto-dev", standalone_mode=False)
     except GeppettoDevError as exc:
-        print(f"error: {exc.message}" + (f"; {exc.hint}" if exc.hint else ""), file=sys.stderr)
+        print(f"error: {exc.format()}", file=sys.stderr)
         sys.exit(1)
     except TyperException as exc:
         print(f"error: {exc.format_message()}; see 'geppetto-dev --help'", file=sys.stderr)

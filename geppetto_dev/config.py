@@ -13,6 +13,8 @@ import json
 import os
 import re
 import sys
+import types
+import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,8 +27,29 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
+__all__ = [
+    "DEFAULT_BUILD_COMMAND",
+    "DEFAULT_FRONTEND_DIR",
+    "DEFAULT_PRIVILEGES",
+    "ENV_PREFIX",
+    "INSPECTOR_PATH",
+    "TOOL_TABLE",
+    "Settings",
+    "check_storage",
+    "is_loopback_host",
+    "load_settings",
+    "read_pyproject",
+    "write_tool_keys",
+]
+
 ENV_PREFIX = "GEPPETTO_DEV_"
 TOOL_TABLE = "geppetto-dev"
+DEFAULT_FRONTEND_DIR = Path("frontend/src/main/webapp")
+DEFAULT_BUILD_SCRIPT = "build-dev-noTest"
+# What the "frontend not built" page tells the user to run in the webapp folder.
+DEFAULT_BUILD_COMMAND = f"npm install --legacy-peer-deps && npm run {DEFAULT_BUILD_SCRIPT}"
+# Where `serve` shows the protocol inspector (on unless --no-inspector).
+INSPECTOR_PATH = "/_geppetto/inspector"
 DEFAULT_PRIVILEGES = (
     "READ_PROJECT",
     "WRITE_PROJECT",
@@ -50,7 +73,7 @@ class Settings:
     fetch_project_urls: bool = False
     host: str = "127.0.0.1"
     port: int = 5000
-    frontend_dir: Path = Path("frontend/src/main/webapp")
+    frontend_dir: Path = DEFAULT_FRONTEND_DIR
     context_path: str = "org.geppetto.frontend"
     geppetto_version: str = "0.3.8"
     user_name: str = "Python User"
@@ -70,8 +93,8 @@ class Settings:
     frontend_commit: str | None = None
     frontend_clone: Path = Path("frontend")
     webapp_path: str = "src/main/webapp"
-    build_script: str = "build-dev-noTest"
-    watch_script: str = "build-dev-noTest:watch"
+    build_script: str = DEFAULT_BUILD_SCRIPT
+    watch_script: str = f"{DEFAULT_BUILD_SCRIPT}:watch"
     npm_install_args: tuple[str, ...] = ()
     npm_overrides: Mapping[str, Any] = field(default_factory=dict)
     # Projects and experiments: where they are stored, where simulations run.
@@ -116,11 +139,26 @@ def is_loopback_host(host: str) -> bool:
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 _FIELDS = {f.name: f for f in dataclasses.fields(Settings) if f.name != "project_dir"}
+# The fields' real types (the annotations are strings under `from __future__ import annotations`).
+_TYPES: dict[str, Any] = typing.get_type_hints(Settings)
+
+# Where a value came from, lowest first; the rank decides which of two values was meant.
+DEFAULT, PYPROJECT, ENVIRONMENT, COMMAND_LINE = range(4)
+
+
+def _optional(kind: Any) -> Any:
+    """`X | None` -> X; any other type as it is."""
+    if isinstance(kind, types.UnionType) or typing.get_origin(kind) is typing.Union:
+        args = [a for a in typing.get_args(kind) if a is not type(None)]
+        if len(args) == 1:
+            return args[0]
+    return kind
 
 
 def _coerce(name: str, value: Any, source: str) -> Any:
     """Turn a file or environment value into the field's type, or explain what is wrong."""
-    kind = str(_FIELDS[name].type)
+    kind = _optional(_TYPES[name])
+    origin = typing.get_origin(kind)
 
     def bad(expected: str) -> GeppettoDevError:
         key = name.replace("_", "-")
@@ -129,13 +167,13 @@ def _coerce(name: str, value: Any, source: str) -> Any:
             f"fix {key} in {source}",
         )
 
-    if kind == "bool":
+    if kind is bool:
         if isinstance(value, bool):
             return value
         if isinstance(value, str) and value.lower() in _TRUE | _FALSE:
             return value.lower() in _TRUE
         raise bad("true or false")
-    if kind == "int":
+    if kind is int:
         try:
             number = int(value)
         except (TypeError, ValueError):
@@ -143,22 +181,23 @@ def _coerce(name: str, value: Any, source: str) -> Any:
         if isinstance(value, bool) or number < 0:
             raise bad("a non-negative integer")
         return number
-    if kind.startswith("tuple"):
+    if origin is tuple:
         items = value.split(",") if isinstance(value, str) else value
         if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
             raise bad("a list of strings")
         cleaned = [i.strip() for i in items if i.strip()]
-        if "Path" in kind:
-            return tuple(Path(i) for i in cleaned)
-        return tuple(cleaned)
-    if kind.startswith("Mapping"):
+        item_type = typing.get_args(kind)[0]
+        return tuple(Path(i) for i in cleaned) if item_type is Path else tuple(cleaned)
+    if origin is Mapping:
         if not isinstance(value, Mapping):
             raise bad("a table")
         return dict(value)
-    if "Path" in kind:
+    if kind is Path:
         if not isinstance(value, str | Path):
             raise bad("a path")
         return Path(value)
+    if kind is not str:  # pragma: no cover - a new field type this function does not know yet
+        raise TypeError(f"setting {name} has a type _coerce does not handle: {kind}")
     if not isinstance(value, str):
         raise bad("a string")
     return value
@@ -185,10 +224,14 @@ def load_settings(
     project_dir: Path | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Settings:
-    """Merge the layers; `overrides` (from the CLI) with value None mean "not given"."""
+    """Merge the layers, then check the combination, whatever layer each value came from.
+
+    `overrides` come from the CLI, already parsed; a value of None means "not given".
+    """
     project_dir = (project_dir or Path.cwd()).resolve()
     environ = os.environ if environ is None else environ
     values: dict[str, Any] = {}
+    ranks: dict[str, int] = {}
 
     for key, raw in read_pyproject(project_dir).items():
         name = key.replace("-", "_")
@@ -198,27 +241,70 @@ def load_settings(
                 "known settings: " + ", ".join(sorted(n.replace("_", "-") for n in _FIELDS)),
             )
         values[name] = _coerce(name, raw, "pyproject.toml")
+        ranks[name] = PYPROJECT
 
     for name in _FIELDS:
         env_key = ENV_PREFIX + name.upper()
         if env_key in environ:
             values[name] = _coerce(name, environ[env_key], f"environment variable {env_key}")
+            ranks[name] = ENVIRONMENT
 
     for name, value in (overrides or {}).items():
         if name not in _FIELDS:
             raise ValueError(f"unknown setting {name}")  # a programming error, not a user one
         if value is not None:
-            values[name] = value
+            values[name] = tuple(value) if isinstance(value, list) else value
+            ranks[name] = COMMAND_LINE
 
     if "context_path" in values:
         values["context_path"] = str(values["context_path"]).strip("/")
     settings = Settings(project_dir=project_dir, **values)
+    _check(settings, ranks)
+    return settings
+
+
+def _check(settings: Settings, ranks: Mapping[str, int]) -> None:
+    """Combinations that cannot be meant, from whichever layer each value came."""
     if not 0 <= settings.port <= 65535:
         raise GeppettoDevError(
-            f"port {settings.port} is out of range", "use a port from 1 to 65535"
+            f"port {settings.port} is out of range",
+            "use a port from 1 to 65535, or 0 for any free port",
         )
     check_storage(settings)
-    return settings
+    _check_reload_options(settings, ranks)
+
+
+def _check_reload_options(settings: Settings, ranks: Mapping[str, int]) -> None:
+    """reload-dirs / reload-excludes without reload would be ignored without a word.
+
+    An explicit `--no-reload` (or GEPPETTO_DEV_RELOAD=false) above a project's configured
+    reload-dirs is fine: it switches reloading off for one run. The same layer or a lower one
+    deciding "no reload" means the options can never apply, which is an error.
+    """
+    if settings.reload:
+        return
+    given = [n for n in ("reload_dirs", "reload_excludes") if getattr(settings, n)]
+    if not given:
+        return
+    rank = max(ranks.get(n, DEFAULT) for n in given)
+    if ranks.get("reload", DEFAULT) > rank:
+        return
+    if rank == COMMAND_LINE:
+        raise GeppettoDevError(
+            "--reload-dir and --reload-exclude only apply with --reload", "add --reload"
+        )
+    keys = " and ".join(n.replace("_", "-") for n in given)
+    if rank == ENVIRONMENT:
+        names = " and ".join(ENV_PREFIX + n.upper() for n in given)
+        raise GeppettoDevError(
+            f"environment variable {names}: {keys} only apply with reload",
+            f"add --reload or set {ENV_PREFIX}RELOAD=true",
+        )
+    raise GeppettoDevError(
+        f"pyproject.toml: {keys} only apply with reload",
+        f"set reload = true in [tool.{TOOL_TABLE}] (--no-reload still turns it off for a run), "
+        f"or remove {keys}",
+    )
 
 
 _DATABASE_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+_.-]*://")

@@ -1,6 +1,8 @@
-"""The one error type users see: a message and a hint, printed by the CLI without a traceback."""
+"""The one error type users see: a message and a hint, rendered one way everywhere."""
 
 from __future__ import annotations
+
+__all__ = ["GeppettoDevError"]
 
 
 class GeppettoDevError(Exception):
@@ -11,5 +13,10 @@ class GeppettoDevError(Exception):
         self.message = message
         self.hint = hint
 
+    def format(self) -> str:
+        """The one rendering, `message; hint`: the CLI prints it after `error: `, and the
+        reload child shows it in the terminal and on its error page."""
+        return f"{self.message}; {self.hint}" if self.hint else self.message
+
     def __str__(self) -> str:
-        return f"{self.message} ({self.hint})" if self.hint else self.message
+        return self.format()

@@ -36,7 +36,11 @@ def project_context(settings: Settings) -> dict[str, str]:
     }
 
 
-def init_project(settings: Settings, *, skip_frontend: bool, console: Console) -> None:
+def init_project(
+    settings: Settings, *, skip_frontend: bool = False, console: Console | None = None
+) -> None:
+    """`geppetto-dev init`: everything between the parsed options and the next steps."""
+    console = console or Console()
     dest = settings.project_dir
     if dest.exists() and not dest.is_dir():
         raise GeppettoDevError(f"{dest} exists and is not a folder", "choose another DIR")

@@ -54,7 +54,7 @@ def load(settings: Settings) -> tuple[Flask | None, str | None]:
     try:
         return load_project(settings), None
     except GeppettoDevError as exc:
-        text = exc.message + (f"; {exc.hint}" if exc.hint else "")
+        text = exc.format()
     except BaseException as exc:  # SystemExit too: the user's code decides nothing here
         text = user_traceback(exc)
     print(f"error: the app failed to load:\n{text.rstrip()}", file=sys.stderr, flush=True)

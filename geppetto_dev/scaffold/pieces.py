@@ -11,13 +11,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from geppetto_dev.config import Settings, load_settings, read_pyproject
+from geppetto_dev.config import INSPECTOR_PATH, Settings, load_settings, read_pyproject
 from geppetto_dev.errors import GeppettoDevError
+from geppetto_dev.procs.steps import Console
 from geppetto_dev.protocol.registry import builtin_registry
-from geppetto_dev.scaffold.engine import KINDS, Plan, PlanRefused, Status, apply_plan, plan_kind
+from geppetto_dev.scaffold.engine import (
+    KINDS,
+    Plan,
+    PlanRefused,
+    Status,
+    apply_plan,
+    format_results,
+    plan_kind,
+)
 from geppetto_dev.scaffold.names import name_context, validate_name
 
-__all__ = ["KINDS", "Piece", "plan_piece", "project_settings", "write_piece"]
+__all__ = ["KINDS", "Piece", "new_piece", "plan_piece", "project_settings", "write_piece"]
 
 NOT_A_PROJECT_HINT = (
     "run it in a project made by 'geppetto-dev init' "
@@ -37,6 +46,40 @@ class Piece:
     module: Path
     test: Path
     next_steps: list[str]
+
+
+def new_piece(
+    kind: str,
+    name: str,
+    *,
+    force: bool = False,
+    dry_run: bool = False,
+    console: Console | None = None,
+    start: Path | None = None,
+) -> None:
+    """`geppetto-dev new-handler`: plan, write, and print each file's status and the next steps.
+
+    A refused plan still prints every file's status before the error propagates, so the user
+    sees which files conflict.
+    """
+    console = console or Console()
+    piece = plan_piece(kind, name, project_settings(start))
+    root = piece.plan.root
+    try:
+        results = write_piece(piece, force=force, dry_run=dry_run)
+    except PlanRefused as exc:
+        for line in format_results(exc.results, root):
+            console.line(line)
+        raise
+    for line in format_results(results, root):
+        console.line(line)
+    if dry_run:
+        console.line("dry run: nothing was written")
+        return
+    console.line()
+    console.line("Next steps:")
+    for number, step in enumerate(piece.next_steps, 1):
+        console.line(f"  {number}. {step}")
 
 
 def project_settings(start: Path | None = None) -> Settings:
@@ -137,7 +180,7 @@ def _next_steps(kind: str, name: str, settings: Settings, module: Path, test: Pa
             serve,
             f"send {request} to ws://{settings.host}:{settings.port}{settings.websocket_path}"
             + (
-                f", e.g. from the protocol inspector at {base}/_geppetto/inspector"
+                f", e.g. from the protocol inspector at {base}{INSPECTOR_PATH}"
                 if settings.inspector
                 else ""
             ),

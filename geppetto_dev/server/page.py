@@ -8,6 +8,10 @@ from pathlib import Path
 from flask import Blueprint, Flask, current_app, render_template_string
 from jinja2 import TemplateError
 
+from geppetto_dev.config import DEFAULT_BUILD_COMMAND, DEFAULT_FRONTEND_DIR, INSPECTOR_PATH
+
+__all__ = ["attach_page", "frontend_dir", "not_built_page", "page_blueprint"]
+
 FRONTEND_DIR_KEY = "GEPPETTO_FRONTEND_DIR"
 INSPECTOR_KEY = "GEPPETTO_INSPECTOR"
 PAGE = Path("build/geppetto.vm")
@@ -16,8 +20,10 @@ page_blueprint = Blueprint("geppetto_page", __name__)
 
 
 def frontend_dir() -> Path:
+    """Where `attach_page` said the frontend is; else the default, as in a project's own tests,
+    which register the blueprint on the app their `create_app()` builds, with no server."""
     configured = current_app.config.get(FRONTEND_DIR_KEY)
-    return Path(configured) if configured else Path("frontend/src/main/webapp").resolve()
+    return Path(configured) if configured else DEFAULT_FRONTEND_DIR.resolve()
 
 
 @page_blueprint.route("/")
@@ -37,7 +43,7 @@ def geppetto_page() -> tuple[str, int, dict[str, str]] | str:
 
 def not_built_page(page: Path) -> str:
     inspector = (
-        '<p>Meanwhile, the <a href="/_geppetto/inspector">protocol inspector</a> shows and sends '
+        f'<p>Meanwhile, the <a href="{INSPECTOR_PATH}">protocol inspector</a> shows and sends '
         "WebSocket messages.</p>"
         if current_app.config.get(INSPECTOR_KEY)
         else ""
@@ -54,7 +60,7 @@ pre{{padding:.8rem}}</style></head>
 <p>Clone and build the frontend into this project with:</p>
 <pre>geppetto-dev init .</pre>
 <p>or, if the frontend is already cloned, build it in <code>{webapp}</code>:</p>
-<pre>npm install --legacy-peer-deps &amp;&amp; npm run build-dev-noTest</pre>
+<pre>{html.escape(DEFAULT_BUILD_COMMAND)}</pre>
 <p>Point the server at another webapp folder with <code>--frontend-dir PATH</code>.</p>
 {inspector}
 </body></html>

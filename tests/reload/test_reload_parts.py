@@ -27,7 +27,7 @@ def test_the_filter_takes_project_sources_and_nothing_heavy(tmp_path: Path) -> N
     (tmp_path / "env").mkdir()
     (tmp_path / "env" / "pyvenv.cfg").write_text("home = /usr\n")
     settings = load_settings(
-        {"reload_excludes": ("migrations", "*_scratch.py")}, project_dir=tmp_path
+        {"reload": True, "reload_excludes": ("migrations", "*_scratch.py")}, project_dir=tmp_path
     )
     source = plan_watch(settings).filter
     root = tmp_path.resolve()
@@ -54,17 +54,21 @@ def test_the_filter_takes_project_sources_and_nothing_heavy(tmp_path: Path) -> N
 
 def test_reload_dirs_replace_the_project_folder_and_must_exist(tmp_path: Path) -> None:
     (tmp_path / "src").mkdir()
-    plan = plan_watch(load_settings({"reload_dirs": (Path("src"),)}, project_dir=tmp_path))
+    plan = plan_watch(
+        load_settings({"reload": True, "reload_dirs": (Path("src"),)}, project_dir=tmp_path)
+    )
     assert plan.roots == ((tmp_path / "src").resolve(),)
     assert not plan.filter.accepts(tmp_path.resolve() / "app.py")
     with pytest.raises(GeppettoDevError, match="reload directory 'nope' does not exist"):
-        plan_watch(load_settings({"reload_dirs": (Path("nope"),)}, project_dir=tmp_path))
+        plan_watch(
+            load_settings({"reload": True, "reload_dirs": (Path("nope"),)}, project_dir=tmp_path)
+        )
 
 
 def test_heavy_folders_are_never_registered_with_the_watcher(tmp_path: Path) -> None:
     for folder in ("pkg", "node_modules", "frontend", ".git", "build", "tests"):
         (tmp_path / folder).mkdir()
-    settings = load_settings({"reload_excludes": ("tests",)}, project_dir=tmp_path)
+    settings = load_settings({"reload": True, "reload_excludes": ("tests",)}, project_dir=tmp_path)
     assert [p.name for p in plan_watch(settings).subdirs()] == ["pkg"]
     assert plan_watch(settings).describe() == (
         f"'{tmp_path.resolve()}' (Python files; excluding 'tests')"

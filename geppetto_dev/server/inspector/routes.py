@@ -14,11 +14,10 @@ from typing import Any, Protocol
 
 import tornado.web
 
-from geppetto_dev.config import Settings
+from geppetto_dev.config import INSPECTOR_PATH, Settings
 
 __all__ = ["INSPECTOR_PATH", "inspector_routes"]
 
-INSPECTOR_PATH = "/_geppetto/inspector"
 ASSETS_DIR = Path(__file__).parent
 CONFIG_MARKER = "__INSPECTOR_CONFIG__"
 # 'self' covers the same-origin WebSocket (CSP Level 3), so the page can reach nothing else.
