@@ -14,6 +14,7 @@ watcher is not critical: if it crashes, that is reported and the server keeps se
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sys
@@ -112,7 +113,8 @@ def serve_with_build_watch(settings: Settings, overrides: Mapping[str, Any]) -> 
             runner.say("webpack", f"could not reload open pages: {exc}")
 
     assert watcher.cwd is not None
-    monitor = BuildMonitor(watcher.cwd / "build", on_build).start()
+    say = functools.partial(runner.say, "webpack")
+    monitor = BuildMonitor(watcher.cwd / "build", on_build, say=say).start()
     try:
         return runner.run()
     finally:

@@ -53,6 +53,8 @@ class BuildMonitor:
 
     Polling (a few stats every `interval`) instead of inotify: the build folder is small, and
     this works the same on every platform and file system, including Docker bind mounts.
+    A failing `on_build` is reported through `say` (under `serve --build-watch`, the runner's
+    prefixed output), and monitoring goes on.
     """
 
     def __init__(
@@ -60,11 +62,13 @@ class BuildMonitor:
         folder: Path,
         on_build: Callable[[], None],
         *,
+        say: Callable[[str], None] = print,
         interval: float = 0.2,
         quiet: float = 0.4,
     ) -> None:
         self.folder = folder
         self.on_build = on_build
+        self.say = say
         self.interval = interval
         self.quiet_polls = max(1, round(quiet / interval))
         self._stop = threading.Event()
@@ -93,4 +97,4 @@ class BuildMonitor:
                 try:
                     self.on_build()
                 except Exception as exc:  # a failed reload must not end the monitoring
-                    print(f"build monitor: reload failed: {exc!r}", flush=True)
+                    self.say(f"build monitor: reload failed: {exc!r}")

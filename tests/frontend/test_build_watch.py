@@ -104,18 +104,42 @@ def test_build_monitor_fires_once_per_finished_build(tmp_path: Path) -> None:
     build.mkdir()
     (build / "geppetto.vm").write_text("v0")
     fired: list[float] = []
-    monitor = BuildMonitor(build, lambda: fired.append(time.monotonic()), interval=0.05, quiet=0.1)
+    # Polls every 50 ms; a build is finished after 1 s without a change.
+    monitor = BuildMonitor(build, lambda: fired.append(time.monotonic()), interval=0.05, quiet=1.0)
     monitor.start()
     try:
         time.sleep(0.3)
         assert fired == []  # what was there at start is not a new build
-        # A build writing several files in a row is one build.
-        for i in range(3):
+        # One build writing files 0.1 s apart for 0.6 s: every gap is seen by several polls,
+        # so a monitor that did not wait for the quiet period would report several builds.
+        for i in range(7):
             (build / f"chunk{i}.js").write_text("x" * i)
+            time.sleep(0.1)
+        last_write = time.monotonic()
         wait_until(lambda: len(fired) == 1, timeout=10)
-        time.sleep(0.4)
+        assert fired[0] >= last_write  # not before the build stopped writing
+        time.sleep(1.5)
         assert len(fired) == 1
         (build / "geppetto.vm").write_text("v1 longer")
         wait_until(lambda: len(fired) == 2, timeout=10)
+    finally:
+        monitor.stop()
+
+
+def test_build_monitor_reports_a_failing_callback_through_say(tmp_path: Path) -> None:
+    build = tmp_path / "build"
+    build.mkdir()
+    said: list[str] = []
+
+    def fail() -> None:
+        raise RuntimeError("no server")
+
+    monitor = BuildMonitor(build, fail, say=said.append, interval=0.05, quiet=0.1).start()
+    try:
+        (build / "main.js").write_text("x")
+        wait_until(lambda: said, timeout=10)
+        assert said == ["build monitor: reload failed: RuntimeError('no server')"]
+        (build / "main.js").write_text("xy")  # monitoring goes on after a failure
+        wait_until(lambda: len(said) == 2, timeout=10)
     finally:
         monitor.stop()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import threading
 import time
 from typing import Any
@@ -288,7 +289,10 @@ def test_websocket_is_not_held_up_by_a_slow_flask_view(start_server: Any) -> Non
     assert run(scenario()) is False
 
 
-def test_reply_to_closed_connection_is_dropped_quietly(start_server: Any) -> None:
+def test_reply_to_closed_connection_is_dropped_quietly(
+    start_server: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
     registry = Registry(parent=default_registry)
     finished = threading.Event()
 
@@ -316,3 +320,6 @@ def test_reply_to_closed_connection_is_dropped_quietly(start_server: Any) -> Non
 
     # The late reply went nowhere, and the server carries on serving new clients.
     assert run(again()) == "client_id"
+    # Quietly: no warning or error from the server, Tornado or asyncio about the late reply.
+    loud = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert loud == [], [r.getMessage() for r in loud]
