@@ -161,7 +161,10 @@ def test_project_handlers_gzip_and_file_frames(
 ) -> None:
     page, _ = inspector
     types = page.locator("#message-types button")
-    expect(types).to_have_text(["fetch_variable", "geppetto_version", "load_project_from_url"])
+    # The project's own handlers, listed with the built-in ones (the project conversation too).
+    expect(types).to_contain_text(
+        ["fetch_variable", "geppetto_version", "load_project_from_id", "load_project_from_url"]
+    )
 
     # A bare string is sent as-is, as the frontend sends load_project_from_url's URL.
     send(page, "load_project_from_url", "https://example.org/project.json")
