@@ -79,7 +79,17 @@ class Settings:
     user_name: str = "Python User"
     privileges: tuple[str, ...] = DEFAULT_PRIVILEGES
     allowed_origins: tuple[str, ...] = ()
+    # Host names answered besides loopback names and the bound address (DNS rebinding defence).
+    allowed_hosts: tuple[str, ...] = ()
     max_message_size: int = 10 * 1024 * 1024
+    # Per WebSocket: bytes queued for a client that does not read before it is dropped (1008),
+    # requests handled at once before no more are read, and the keep-alive ping (seconds).
+    max_send_buffer: int = 16 * 1024 * 1024
+    max_requests_in_flight: int = 64
+    ping_interval: float = 30.0
+    ping_timeout: float = 30.0
+    # How long a stopping server waits for the requests it accepted (seconds).
+    drain_timeout: float = 30.0
     wsgi_threads: int = 16
     dev: bool = False
     # Hot reload (serve --reload).
@@ -181,6 +191,14 @@ def _coerce(name: str, value: Any, source: str) -> Any:
         if isinstance(value, bool) or number < 0:
             raise bad("a non-negative integer")
         return number
+    if kind is float:
+        try:
+            real = float(value)
+        except (TypeError, ValueError):
+            raise bad("a number") from None
+        if isinstance(value, bool) or not 0 <= real < float("inf"):
+            raise bad("a non-negative number")
+        return real
     if origin is tuple:
         items = value.split(",") if isinstance(value, str) else value
         if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,8 @@ from typing import Any
 COMPRESSION_THRESHOLD = 20000
 COMPRESSED_PREFIX = b"\x00"
 FILE_PREFIX = b"\x01"
+# A requestID is echoed in every reply; a longer one is refused rather than sent back.
+MAX_REQUEST_ID_LENGTH = 256
 
 
 class ProtocolError(Exception):
@@ -59,17 +62,36 @@ def decode_request(frame: str | bytes) -> Request:
         message = json.loads(frame)
     except ValueError as exc:
         raise ProtocolError("INVALID_JSON", f"message is not valid JSON: {exc}") from None
+    except RecursionError:  # about a thousand nested arrays or objects
+        raise ProtocolError("INVALID_JSON", "message is nested too deeply") from None
     if not isinstance(message, dict):
         raise ProtocolError("INVALID_MESSAGE", "message must be a JSON object")
-    request_id = message.get("requestID")
-    if request_id is not None and not isinstance(request_id, str | int):
-        raise ProtocolError("INVALID_MESSAGE", "requestID must be a string")
-    request_id = None if request_id is None else str(request_id)
+    request_id = _request_id(message.get("requestID"))
     kind = message.get("type")
     if not isinstance(kind, str) or not kind:
         raise ProtocolError("MISSING_TYPE", "message has no type", request_id)
     raw = message.get("data")
-    return Request(request_id=request_id, type=kind, data=decode_data(raw), raw_data=raw)
+    try:
+        data = decode_data(raw)
+    except RecursionError:
+        raise ProtocolError("INVALID_JSON", "data is nested too deeply", request_id) from None
+    return Request(request_id=request_id, type=kind, data=data, raw_data=raw)
+
+
+def _request_id(value: Any) -> str | None:
+    """The requestID as the reply echoes it: a string or a number (not true/false, not NaN)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise ProtocolError("INVALID_MESSAGE", "requestID must be a string or a number")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ProtocolError("INVALID_MESSAGE", "requestID must be a finite number")
+    text = value if isinstance(value, str) else json.dumps(value)
+    if len(text) > MAX_REQUEST_ID_LENGTH:
+        raise ProtocolError(
+            "INVALID_MESSAGE", f"requestID is longer than {MAX_REQUEST_ID_LENGTH} characters"
+        )
+    return text
 
 
 def encode_envelope(kind: str, payload: Any, request_id: str | None = None) -> str:

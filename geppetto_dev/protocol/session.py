@@ -67,6 +67,26 @@ class ProtocolSettings:
         )
 
 
+# How much of a client's input an error message repeats (a type name, say).
+ECHO_LIMIT = 100
+
+
+def shown(text: str) -> str:
+    """`text` quoted for an error message, cut to ECHO_LIMIT characters."""
+    if len(text) <= ECHO_LIMIT:
+        return repr(text)
+    return f"{text[:ECHO_LIMIT]!r}... ({len(text)} characters)"
+
+
+def exceeds(frame: str | bytes, limit: int) -> bool:
+    """Whether the frame is over `limit` bytes; text counts in UTF-8, encoded only when needed."""
+    if len(frame) > limit:
+        return True
+    if isinstance(frame, bytes) or len(frame) * 4 <= limit:
+        return False
+    return len(frame.encode("utf-8", "surrogatepass")) > limit
+
+
 class Session:
     """What a handler gets as `conn`: send replies and pushes, keep per-connection state."""
 
@@ -199,10 +219,10 @@ class Session:
     def receive(self, frame: str | bytes) -> None:
         """Accept one inbound frame; never raises, every problem becomes a `generic_error`."""
         limit = self.protocol.max_message_size
-        if len(frame) > limit:
+        if exceeds(frame, limit):
             self.send_error(
                 "MESSAGE_TOO_LARGE",
-                f"message of {len(frame)} bytes exceeds the limit of {limit} bytes",
+                f"message exceeds the limit of {limit} bytes",
             )
             return
         try:
@@ -218,7 +238,9 @@ class Session:
         func = self.registry.get(request.type)
         if func is None:
             self.send_error(
-                "UNKNOWN_TYPE", f"no handler for message type {request.type!r}", request.request_id
+                "UNKNOWN_TYPE",
+                f"no handler for message type {shown(request.type)}",
+                request.request_id,
             )
             return
         _current_request.set(request)
@@ -235,19 +257,29 @@ class Session:
                 result = await result
             frames = result.frames if isinstance(result, _Frames) else None
             replies = [] if frames is not None else _replies(request, result)
+            if frames is not None:
+                self._emit_all(frames)
+            for kind, payload in replies:  # encoding may fail too (a reply nested too deeply)
+                self.send(kind, payload, request.request_id)
         except Exception as exc:
-            log.exception("handler for %r failed (requestID %s)", request.type, request.request_id)
+            # The exception's text may hold paths, SQL or secrets: it stays in the log, and the
+            # client gets an id to find it there (and the traceback only in --dev, locally).
+            error_id = uuid.uuid4().hex[:12]
+            log.exception(
+                "handler for %s failed (error id %s, requestID %s)",
+                shown(request.type),
+                error_id,
+                request.request_id,
+            )
+            # A reply of the wrong shape is the framework's own message, safe to show.
+            reason = f": {exc}" if isinstance(exc, BadReply) else ""
             self.send_error(
                 "HANDLER_ERROR",
-                f"the handler for {request.type!r} failed: {exc}",
+                f"the handler for {shown(request.type)} failed{reason} "
+                f"(error id {error_id} in the server log)",
                 request.request_id,
                 exception=exc,
             )
-            return
-        if frames is not None:
-            self._emit_all(frames)
-        for kind, payload in replies:
-            self.send(kind, payload, request.request_id)
 
     def _call_sync(self, func: Callable[..., Any], request: Request) -> Any:
         result = func(self, request.data)
@@ -264,6 +296,10 @@ class Session:
         for task in list(self._tasks):
             task.cancel()
         self._outbox.clear()
+
+
+class BadReply(TypeError):
+    """A handler returned something that is not a reply."""
 
 
 class _Frames:
@@ -287,7 +323,7 @@ def _replies(request: Request, result: Any) -> list[tuple[str, Any]]:
         elif isinstance(item, dict):
             out.append((request.type, item))
         else:
-            raise TypeError(
+            raise BadReply(
                 f"a handler returns None, a dict, a Reply or a list of them, "
                 f"not {type(item).__name__}"
             )

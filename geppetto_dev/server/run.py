@@ -19,11 +19,15 @@ from geppetto_dev.server.draining import DrainingHTTPServer
 
 log = logging.getLogger("geppetto_dev.server")
 
+# Connections the kernel queues before they are accepted (Tornado's default is 128, so a burst
+# of a few hundred connects waited for the one-second SYN retry); capped by net.core.somaxconn.
+LISTEN_BACKLOG = 4096
+
 
 def bind(settings: Settings) -> list[socket.socket]:
     """Bind before anything else starts, so a busy port is one clear line."""
     try:
-        return bind_sockets(settings.port, settings.host)
+        return bind_sockets(settings.port, settings.host, backlog=LISTEN_BACKLOG)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             raise GeppettoDevError(

@@ -10,6 +10,12 @@ from tornado.web import HTTPError, StaticFileHandler
 class WebappFileHandler(StaticFileHandler):
     """StaticFileHandler plus a check on the resolved path, whatever the Tornado version."""
 
+    def parse_url_path(self, url_path: str) -> str:
+        # A NUL (%00) makes every file system call raise ValueError: a 500 and a logged traceback.
+        if "\x00" in url_path:
+            raise HTTPError(400, "NUL byte in path")
+        return super().parse_url_path(url_path)
+
     def validate_absolute_path(self, root: str, absolute_path: str) -> str | None:
         checked = super().validate_absolute_path(root, absolute_path)
         if checked is None:

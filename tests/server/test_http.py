@@ -125,3 +125,11 @@ def test_flask_errors_show_no_traceback(start_server: Any) -> None:
     status, body = get(server.port, "/boom")
     assert status == 500
     assert b"internal secret" not in body and b"Traceback" not in body
+
+
+@pytest.mark.parametrize("path", ["build/main%00.js", "%00", "build%00/../package.json"])
+def test_a_nul_in_a_static_path_is_a_bad_request(start_server: Any, path: str) -> None:
+    server = start_server()
+    status, body = get(server.port, f"/org.geppetto.frontend/geppetto/{path}")
+    assert status == 400
+    assert b"Traceback" not in body
