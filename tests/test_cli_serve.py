@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.server.conftest import connect, make_webapp, run_async
+from tests.support import ServeProcess, free_port
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -41,13 +42,7 @@ def echo(conn, data):
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def cli(*args: str, cwd: Path) -> list[str]:
+def cli(*args: str) -> list[str]:
     return [sys.executable, "-m", "geppetto_dev", *args]
 
 
@@ -73,21 +68,10 @@ def served(project: Path) -> Iterator[tuple[subprocess.Popen[str], int]]:
     (project / "pyproject.toml").write_text(
         f'[tool.geppetto-dev]\napp = "myapp:app"\nfrontend-dir = "web"\nport = {port}\n'
     )
-    proc = subprocess.Popen(
-        cli("serve", cwd=project),
-        cwd=project,
-        env=env(),
-        text=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    assert "Serving Geppetto on http://127.0.0.1:" in line, line
-    yield proc, port
-    if proc.poll() is None:
-        proc.kill()
-    proc.wait()
+    served = ServeProcess(project).wait_serving()
+    assert served.url == f"http://127.0.0.1:{port}"
+    yield served.proc, port
+    served.stop(signal.SIGKILL)
 
 
 def test_serve_from_pyproject_page_static_rest_and_websocket(
@@ -123,7 +107,7 @@ def test_port_in_use_is_one_line(project: Path) -> None:
         busy.listen()
         port = busy.getsockname()[1]
         result = subprocess.run(
-            cli("serve", "--port", str(port), "--frontend-dir", "web", cwd=project),
+            cli("serve", "--port", str(port), "--frontend-dir", "web"),
             cwd=project,
             env=env(),
             capture_output=True,
@@ -155,7 +139,7 @@ def test_bad_arguments_get_one_line_and_no_traceback(
     port = str(free_port())
     full = [*args, "--port", port] if args[0] == "serve" and "--port" not in args else args
     result = subprocess.run(
-        cli(*full, cwd=project), cwd=project, env=env(), capture_output=True, text=True, timeout=30
+        cli(*full), cwd=project, env=env(), capture_output=True, text=True, timeout=30
     )
     assert result.returncode == code
     assert "Traceback" not in result.stderr + result.stdout

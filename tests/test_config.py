@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from geppetto_dev.config import load_settings
+from geppetto_dev.config import load_settings, read_pyproject, write_tool_keys
 from geppetto_dev.errors import GeppettoDevError
 
 
@@ -103,3 +103,42 @@ def test_bad_storage_settings_are_explained(
     with pytest.raises(GeppettoDevError) as info:
         load_settings(project_dir=tmp_path, environ=env)
     assert needle in info.value.message and "e.g." in info.value.hint
+
+
+PYPROJECT = """[project]
+name = "x"
+
+# comment kept
+[tool.geppetto-dev]
+app = "x.app:create_app"
+frontend-commit = ""  # filled by init
+
+[tool.geppetto-dev.npm-overrides]
+"left-pad" = "1.3.0"
+
+[tool.other]
+frontend-commit = "not ours"
+"""
+
+
+def test_write_tool_keys_edits_only_its_lines(tmp_path: Path) -> None:
+    path = tmp_path / "pyproject.toml"
+    path.write_text(PYPROJECT)
+    assert write_tool_keys(path, {"frontend-commit": "abc", "frontend-ref": "v1"})
+    text = path.read_text()
+    assert 'frontend-commit = "abc"\n' in text and 'frontend-ref = "v1"\n' in text
+    assert 'frontend-commit = "not ours"' in text and "# comment kept" in text
+    table = read_pyproject(tmp_path)
+    assert table["frontend-commit"] == "abc" and table["frontend-ref"] == "v1"
+    assert table["npm-overrides"] == {"left-pad": "1.3.0"}
+    # Only the touched lines differ.
+    before, after = PYPROJECT.splitlines(), text.splitlines()
+    assert len(after) == len(before) + 1
+
+
+def test_write_tool_keys_without_the_table_writes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "pyproject.toml"
+    path.write_text('[project]\nname = "x"\n')
+    assert not write_tool_keys(path, {"frontend-commit": "abc"})
+    assert path.read_text() == '[project]\nname = "x"\n'
+    assert not write_tool_keys(tmp_path / "missing.toml", {"frontend-commit": "abc"})

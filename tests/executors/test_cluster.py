@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 from concurrent.futures import CancelledError, wait
 
 import pytest
@@ -13,15 +12,7 @@ from geppetto_dev.executors import cancel, describe, make_executor
 from geppetto_dev.executors.cluster import DaskExecutor
 from tests.executors import jobs
 from tests.fixtures.dask_cluster import DaskCluster
-
-
-def wait_until(condition: object, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if callable(condition) and condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
+from tests.support import wait_until
 
 
 def test_runs_execute_on_the_workers(cluster: DaskCluster) -> None:

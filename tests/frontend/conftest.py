@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import queue
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -94,12 +93,6 @@ class Lines:
         while (line := self._queue.get(timeout=10)) is not None:
             self.seen.append(line)
         return self.seen
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def run_cli(

@@ -15,6 +15,7 @@ from geppetto_dev.frontend.watch import BuildMonitor
 from geppetto_dev.procs.groups import group_members
 from tests.fixtures.frontend_repo import WEBAPP_PATH, set_fixture_version
 from tests.frontend.conftest import Lines, cli_env, needs_node, run_cli
+from tests.support import wait_until
 
 
 def children(pid: int) -> list[int]:
@@ -28,15 +29,6 @@ def children(pid: int) -> list[int]:
             if int(stat[stat.rfind(b")") + 2 :].split()[1]) == pid:
                 found.append(int(entry))
     return found
-
-
-def wait_until(predicate: object, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():  # type: ignore[operator]
-            return
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
 
 
 @needs_node

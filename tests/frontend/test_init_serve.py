@@ -12,7 +12,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from tests.fixtures.frontend_repo import WEBAPP_PATH
-from tests.frontend.conftest import Lines, cli_env, free_port, needs_node, run_cli
+from tests.frontend.conftest import Lines, cli_env, needs_node, run_cli
+from tests.support import free_port
 
 pytestmark = needs_node
 

@@ -19,9 +19,10 @@ from tornado.websocket import WebSocketClientConnection, websocket_connect
 from geppetto_dev.procs.groups import group_members
 from geppetto_dev.serve import settings_env
 from tests.fixtures.frontend_repo import WEBAPP_PATH, set_fixture_version
-from tests.frontend.conftest import Lines, cli_env, free_port, needs_node, run_cli
+from tests.frontend.conftest import Lines, cli_env, needs_node, run_cli
 from tests.frontend.test_build_watch import children
 from tests.frontend.test_init_serve import request
+from tests.support import free_port
 
 
 class LiveReloadClient:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from geppetto_dev.procs.groups import group_members
 from geppetto_dev.procs.runner import ProcessSpec, Runner
+from tests.support import wait_until
 
 PY = sys.executable
 REPO = Path(__file__).resolve().parents[2]
@@ -20,15 +21,6 @@ REPO = Path(__file__).resolve().parents[2]
 
 def py(code: str) -> list[str]:
     return [PY, "-c", code]
-
-
-def wait_for(predicate: object, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():  # type: ignore[operator]
-            return
-        time.sleep(0.02)
-    raise AssertionError("condition not met in time")
 
 
 def test_lines_are_prefixed_and_a_critical_exit_code_is_returned() -> None:
@@ -93,7 +85,7 @@ def test_stop_reaches_grandchildren_and_escalates_to_sigkill(tmp_path: Path) -> 
     runner = Runner([ProcessSpec("stubborn", ["sh", "-c", script])], out=io.StringIO())
     runner.stop_timeout = 0.5
     runner.start()
-    wait_for(lambda: pids.exists() and pids.read_text())
+    wait_until(lambda: pids.exists() and pids.read_text())
     group = runner.procs["stubborn"].pid
     grandchild = int(pids.read_text())
     assert grandchild in group_members(group)
@@ -119,7 +111,7 @@ def test_sigterm_stops_everything_and_returns_zero(tmp_path: Path) -> None:
     )
 
     def terminate_when_started() -> None:
-        wait_for(lambda: pids.exists() and pids.read_text())
+        wait_until(lambda: pids.exists() and pids.read_text())
         os.kill(os.getpid(), signal.SIGTERM)
 
     threading.Thread(target=terminate_when_started, daemon=True).start()
@@ -157,13 +149,13 @@ def test_a_killed_runner_takes_every_group_with_it(tmp_path: Path) -> None:
         [PY, "-c", script], env={**os.environ, "PYTHONPATH": str(REPO)}, start_new_session=True
     )
     try:
-        wait_for(lambda: pids.exists() and pids.read_text().strip())
+        wait_until(lambda: pids.exists() and pids.read_text().strip())
         grandchild = int(pids.read_text())
         group = os.getpgid(grandchild)
         assert group != os.getpgid(runner.pid)
         runner.kill()
         runner.wait()
-        wait_for(lambda: group_members(group) == [])
+        wait_until(lambda: group_members(group) == [])
     finally:
         if runner.poll() is None:
             runner.kill()

@@ -16,7 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.support import REPO, wait_until
+
 SERVING = re.compile(r"Serving Geppetto on http://127\.0\.0\.1:(\d+)/")
 
 APP = """\
@@ -69,15 +70,6 @@ def get(port: int, path: str = "/text", timeout: float = 10.0) -> tuple[int, str
         return response.status, response.read().decode()
     finally:
         conn.close()
-
-
-def wait_until(predicate: Callable[[], bool], timeout: float = 15.0, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.01)
-    raise AssertionError(f"timed out waiting for {what or predicate}")
 
 
 def pid_alive(pid: int) -> bool:

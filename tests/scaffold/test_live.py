@@ -6,10 +6,8 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -19,17 +17,13 @@ from typing import Any
 import pytest
 from tornado.websocket import websocket_connect
 
+from tests.support import free_port, wait_until
+
 from .conftest import PACKAGE, CliResult, run_module, subprocess_env
 
 Cli = Callable[..., CliResult]
 PIECES = (("websocket", "get_cells"), ("rest", "cell_types"), ("blueprint", "reports"))
 WS_PATH = "/org.geppetto.frontend/GeppettoServlet"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def status(url: str, body: Any = None) -> int:
@@ -62,14 +56,6 @@ def ask(port: int, kind: str, request_id: str) -> dict[str, Any]:
     return asyncio.run(exchange())
 
 
-def wait_until(check: Callable[[], bool], what: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
-
-
 def answers(url: str) -> bool:
     try:
         return status(url) == 200
@@ -94,7 +80,7 @@ def start_serve(
     try:
         wait_until(
             lambda: proc.poll() is None and answers(f"http://127.0.0.1:{port}/api/people"),
-            f"the server to answer (log: {log.name})",
+            what=f"the server to answer (log: {log.name})",
         )
     except BaseException:
         stop(proc)
@@ -157,8 +143,10 @@ def test_pieces_are_live_right_after_the_command_under_reload(
     assert status(base + "/reports") == 404
     for kind, name in PIECES:
         assert cli("new-handler", kind, name)[0] == 0
-    wait_until(lambda: answers(base + "/reports") and answers(base + "/api/cell_types"), "reload")
-    wait_until(lambda: ask(port, "get_cells", "r-1")["type"] == "get_cells", "the new handler")
+    wait_until(
+        lambda: answers(base + "/reports") and answers(base + "/api/cell_types"), what="reload"
+    )
+    wait_until(lambda: ask(port, "get_cells", "r-1")["type"] == "get_cells", what="the new handler")
     check_pieces_answer(port)
 
 

@@ -1,0 +1,116 @@
+"""Helpers shared by the test packages: waiting, free ports, and a real `geppetto-dev serve`."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+__all__ = ["REPO", "SERVING", "ServeProcess", "free_port", "start_serve", "wait_until"]
+
+REPO = Path(__file__).resolve().parents[1]
+# The banner `serve` prints once it accepts connections; users read it, so tests may too.
+SERVING = re.compile(r"Serving Geppetto on (https?://\S+?)/?(?:\s|$)")
+
+
+def wait_until(predicate: Callable[[], object], timeout: float = 30.0, what: str = "") -> None:
+    """Poll `predicate` until it is true; fail after `timeout` seconds saying what was awaited."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"timed out waiting for {what or predicate}")
+
+
+def free_port() -> int:
+    """A loopback port free at the time of the call (for a server that must know it up front)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class ServeProcess:
+    """`python -m geppetto_dev serve ARGS` in a real process, its output collected line by line."""
+
+    def __init__(
+        self,
+        project: Path,
+        *args: str,
+        env: Mapping[str, str] | None = None,
+        preexec: Callable[[], None] | None = None,
+    ) -> None:
+        self.project = project
+        self.output: list[str] = []
+        self.url = ""
+        self._ready = threading.Event()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "geppetto_dev", "serve", *args],
+            cwd=project,
+            env={
+                **os.environ,
+                "PYTHONPATH": str(REPO),
+                "PYTHONUNBUFFERED": "1",
+                **(env or {}),
+            },
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            preexec_fn=preexec,
+        )
+        self.pump = threading.Thread(target=self._pump, daemon=True)
+        self.pump.start()
+
+    def _pump(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.output.append(line)
+            match = SERVING.search(line)
+            if match and not self.url:
+                self.url = match.group(1).rstrip("/")
+                self._ready.set()
+        self._ready.set()  # the process ended: nobody waits for a banner that cannot come
+
+    @property
+    def port(self) -> int:
+        return int(self.url.rsplit(":", 1)[1]) if self.url else 0
+
+    def wait_serving(self, timeout: float = 30.0) -> ServeProcess:
+        """Until the banner; a process that ends or stays silent fails with its output."""
+        self._ready.wait(timeout)
+        if not self.url:
+            self.stop(signal.SIGKILL)
+            raise AssertionError("geppetto-dev serve did not start:\n" + self.text())
+        return self
+
+    def text(self) -> str:
+        return "".join(self.output)
+
+    def wait_output(self, needle: str, start: int = 0, timeout: float = 30.0) -> None:
+        wait_until(lambda: needle in "".join(self.output[start:]), timeout, repr(needle))
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 10.0) -> int:
+        """Signal the process (TERM by default), KILL it after `timeout`; its exit code."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        code = self.proc.wait()
+        self.pump.join(5)
+        return code
+
+
+def start_serve(
+    project: Path, *args: str, env: Mapping[str, str] | None = None, port: int | str = 0
+) -> ServeProcess:
+    """`geppetto-dev serve --port PORT ARGS` (any free port by default), once it serves."""
+    return ServeProcess(project, "--port", str(port), *args, env=env).wait_serving()
