@@ -136,7 +136,7 @@ def serve(
         reload_excludes=reload_excludes or None,
     )
     settings = load_settings(overrides)
-    raise typer.Exit(serve_project(settings, build_watch=build_watch, overrides=overrides))
+    raise typer.Exit(serve_project(settings, build_watch=build_watch))
 
 
 @app.command()

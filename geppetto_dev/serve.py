@@ -1,121 +1,132 @@
 """`geppetto-dev serve`: plain, under the reload supervisor, or beside the frontend watcher.
 
-With `--build-watch`, the server and the frontend watcher run in one terminal.
+With `--build-watch`, the server and the frontend's watch script run in one terminal, as
+children of a honcho-like runner, each line prefixed (`server |`, `webpack |`). Everything goes
+one way, down: this process binds the listening sockets once (a busy port is one line before
+anything starts) and starts the server child (this module's `main()`) with the sockets by
+descriptor and the resolved Settings as the first message on a channel, as the reload
+supervisor does for its own children. With `--reload` that child runs the supervisor; a
+finished frontend build (the build folder changed, then stayed unchanged) goes down the same
+channel as a FrontendBuilt message, and the supervisor reloads the open pages. The watcher is
+not critical: if it crashes, that is reported and the server keeps serving.
 
-Both run as children of a honcho-like runner, each line prefixed (`server |`, `webpack |`). The
-server child is `geppetto-dev serve` itself (with `--reload`, the reload supervisor), given this
-command's options through GEPPETTO_DEV_* variables, which the settings read below the command
-line and above pyproject.toml: the child ends up with exactly the settings of this process.
-
-When a frontend build finishes (the build folder changed, then stayed unchanged), open pages are
-reloaded by a POST to the server's live-reload endpoint, which exists with `--reload`. The
-watcher is not critical: if it crashes, that is reported and the server keeps serving.
+Why a child rather than the supervisor in this process: the server's output (the supervisor's
+and its children's) gets the `server |` prefix from the runner for free, and the server's
+group is stopped like any other runner process, by the one stop_group.
 """
 
 from __future__ import annotations
 
 import functools
 import os
-import re
+import signal
+import socket
 import sys
-import urllib.error
-import urllib.request
-from collections.abc import Mapping
-from typing import Any
+import threading
+from collections.abc import Callable
 
-from geppetto_dev.config import ENV_PREFIX, Settings
-from geppetto_dev.frontend.watch import BuildMonitor, watcher_spec
-from geppetto_dev.procs.runner import ProcessSpec, Runner
-from geppetto_dev.reload.livereload import LIVERELOAD_PATH
+from geppetto_dev.config import Settings
+from geppetto_dev.reload.channel import Channel, ChannelClosed
+from geppetto_dev.reload.messages import Event, FrontendBuilt
 
-__all__ = ["serve", "serve_with_build_watch", "settings_env"]
-
-_SERVING = re.compile(r"Serving Geppetto on (https?://\S+?)/?(?:\s|$)")
+__all__ = ["main", "serve", "serve_with_build_watch"]
 
 
-def serve(
-    settings: Settings, *, build_watch: bool = False, overrides: Mapping[str, Any] | None = None
-) -> int:
+def serve(settings: Settings, *, build_watch: bool = False) -> int:
     """`geppetto-dev serve`: plain, `--reload`, or either beside the frontend's watcher."""
     if build_watch:
-        return serve_with_build_watch(settings, overrides or {})
+        return serve_with_build_watch(settings)
+    return _serve_here(settings)
+
+
+def _serve_here(settings: Settings, sockets: list[socket.socket] | None = None) -> int:
     if settings.reload:
         from geppetto_dev.reload.supervisor import Supervisor
 
-        return Supervisor(settings).run()
+        return Supervisor(settings, sockets=sockets).run()
     from geppetto_dev.logs import configure as configure_logging
     from geppetto_dev.server.run import run
 
     configure_logging()
-    run(settings)
+    run(settings, sockets)
     return 0
 
 
-def settings_env(overrides: Mapping[str, Any]) -> dict[str, str]:
-    """The command line's settings as GEPPETTO_DEV_* variables (None means "not given")."""
-    env: dict[str, str] = {}
-    for name, value in overrides.items():
-        if value is None:
-            continue
-        if isinstance(value, bool):
-            text = "true" if value else "false"
-        elif isinstance(value, list | tuple):
-            text = ",".join(str(item) for item in value)
-        else:
-            text = str(value)
-        env[ENV_PREFIX + name.upper()] = text
-    return env
+def serve_with_build_watch(settings: Settings) -> int:
+    from geppetto_dev.frontend.watch import BuildMonitor, watcher_spec
+    from geppetto_dev.procs.groups import child_env
+    from geppetto_dev.procs.runner import ProcessSpec, Runner
+    from geppetto_dev.reload.handoff import child_argv
+    from geppetto_dev.reload.messages import Start
+    from geppetto_dev.server.run import bind
 
-
-def _local_url(url: str) -> str:
-    """The printed URL, with a wildcard address replaced by loopback (the POST comes from here)."""
-    return url.replace("//0.0.0.0:", "//127.0.0.1:").replace("//[::]:", "//[::1]:")
-
-
-def serve_with_build_watch(settings: Settings, overrides: Mapping[str, Any]) -> int:
     watcher = watcher_spec(settings, critical=False)  # node, npm and the script, checked first
-    if settings.port:
-        # A busy port is one line before anything starts, not a server dying beside a watcher.
-        from geppetto_dev.server.run import bind
+    sockets = bind(settings)
+    channel, theirs = Channel.pair()
+    try:
+        # The guard stands between this process and the server: no --parent check.
+        argv, fds = child_argv("geppetto_dev.serve", theirs, sockets, parent=None)
+        channel.send(Start(settings))
+        server = ProcessSpec(
+            "server", argv, cwd=settings.project_dir, env=child_env(), pass_fds=tuple(fds)
+        )
+        runner = Runner([server, watcher])
 
-        for sock in bind(settings):
+        def on_build() -> None:
+            if not settings.reload:
+                runner.say(
+                    "webpack", "build finished (with --reload, open pages reload by themselves)"
+                )
+                return
+            runner.say("webpack", "build finished; reloading open pages")
+            try:
+                channel.send(FrontendBuilt())
+            except ChannelClosed:
+                runner.say("webpack", "could not reload open pages: the server has stopped")
+
+        assert watcher.cwd is not None
+        say = functools.partial(runner.say, "webpack")
+        monitor = BuildMonitor(watcher.cwd / "build", on_build, say=say).start()
+        try:
+            return runner.run()
+        finally:
+            monitor.stop()
+    finally:
+        channel.close()
+        theirs.close()
+        for sock in sockets:
             sock.close()
 
-    server_url: list[str] = []
 
-    def on_server_line(line: str) -> None:
-        found = _SERVING.search(line)
-        if found:
-            server_url[:] = [_local_url(found.group(1))]
-
-    env = {**os.environ, **settings_env(overrides)}
-    server = ProcessSpec(
-        "server",
-        [sys.executable, "-m", "geppetto_dev", "serve"],
-        cwd=settings.project_dir,
-        env=env,
-        on_line=on_server_line,
-    )
-    runner = Runner([server, watcher])
-
-    def on_build() -> None:
-        if not settings.reload:
-            runner.say("webpack", "build finished (with --reload, open pages reload by themselves)")
-            return
-        if not server_url:
-            return  # the server is not up yet: pages loaded later get the new build anyway
-        runner.say("webpack", "build finished; reloading open pages")
-        request = urllib.request.Request(server_url[0] + LIVERELOAD_PATH, data=b"", method="POST")
-        try:
-            with urllib.request.urlopen(request, timeout=5):
-                pass
-        except (urllib.error.URLError, OSError) as exc:
-            runner.say("webpack", f"could not reload open pages: {exc}")
-
-    assert watcher.cwd is not None
-    say = functools.partial(runner.say, "webpack")
-    monitor = BuildMonitor(watcher.cwd / "build", on_build, say=say).start()
+def _listen(channel: Channel, post: Callable[[Event], None] | None) -> None:
+    """Pass FrontendBuilt on to the supervisor; stop as if told when the parent is gone."""
     try:
-        return runner.run()
-    finally:
-        monitor.stop()
+        while True:
+            message, _fds = channel.recv()
+            if isinstance(message, FrontendBuilt) and post is not None:
+                post(message)
+    except ChannelClosed:
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """The server child of `serve --build-watch`, run as `python -m geppetto_dev.serve`."""
+    from geppetto_dev.reload.handoff import adopt
+
+    adopted = adopt("python -m geppetto_dev.serve", argv)
+    settings, sockets = adopted.settings, adopted.sockets
+    post: Callable[[Event], None] | None = None
+    supervisor = None
+    if settings.reload:
+        from geppetto_dev.reload.supervisor import Supervisor
+
+        supervisor = Supervisor(settings, sockets=sockets)
+        post = supervisor.post
+    threading.Thread(target=_listen, args=(adopted.channel, post), daemon=True).start()
+    if supervisor is not None:
+        sys.exit(supervisor.run())
+    sys.exit(_serve_here(settings, sockets))
+
+
+if __name__ == "__main__":
+    main()

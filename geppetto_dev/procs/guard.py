@@ -2,7 +2,7 @@
 
 Usage (run as a script, so it imports nothing of the package and starts in tens of ms):
 
-    python -I guard.py RUNNER_PID -- COMMAND [ARGS...]
+    python -I guard.py RUNNER_PID [--fds FD,FD...] -- COMMAND [ARGS...]
 
 `npm run watch` starts a shell that starts node; Linux's parent-death signal reaches only the
 runner's direct child, and npm does not pass a SIGTERM on to node, so a runner killed with
@@ -10,6 +10,7 @@ SIGKILL (or a closed terminal) used to leave webpack running. This guard is that
 on SIGTERM, SIGINT or SIGHUP, or when the runner dies, it signals its whole group, and SIGKILLs
 the group if it is still there after a grace period. When the command exits by itself, whatever
 it left in the group is stopped too. The exit code is the command's (128 + N for signal N).
+`--fds` names descriptors the command inherits (listening sockets and a channel from `serve`).
 
 Why it does not use groups.stop_group and signals.on_stop_signals: it runs in isolated mode
 (`-I`), where the package may not be importable at all, and it must start in tens of ms. Its
@@ -36,9 +37,13 @@ GRACE = 4.0
 _PR_SET_PDEATHSIG = 1
 
 
-def guarded(argv: Sequence[str]) -> list[str]:
-    """`argv` run under this guard, for the process that starts it (its parent)."""
-    return [sys.executable, "-I", str(Path(__file__)), str(os.getpid()), "--", *argv]
+def guarded(argv: Sequence[str], pass_fds: Sequence[int] = ()) -> list[str]:
+    """`argv` run under this guard, for the process that starts it (its parent).
+
+    `pass_fds` go on to the command; the parent must pass them to the guard as well.
+    """
+    fds = ["--fds", ",".join(map(str, pass_fds))] if pass_fds else []
+    return [sys.executable, "-I", str(Path(__file__)), str(os.getpid()), *fds, "--", *argv]
 
 
 def _die_with(parent: int) -> None:
@@ -56,8 +61,12 @@ def _signal_rest_of_group(sig: int) -> None:
 
 
 def main(argv: list[str]) -> int:
+    fds: list[int] = []
+    if len(argv) > 3 and argv[2] == "--fds":
+        fds = [int(fd) for fd in argv[3].split(",") if fd]
+        argv = argv[:2] + argv[4:]
     if len(argv) < 4 or argv[2] != "--":
-        print("usage: guard.py RUNNER_PID -- COMMAND [ARGS...]", file=sys.stderr)
+        print("usage: guard.py RUNNER_PID [--fds FD,FD...] -- COMMAND [ARGS...]", file=sys.stderr)
         return 2
     _die_with(int(argv[1]))
     stopping = threading.Event()
@@ -76,7 +85,7 @@ def main(argv: list[str]) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(sig, stop)
     try:
-        child = subprocess.Popen(argv[3:])
+        child = subprocess.Popen(argv[3:], pass_fds=fds)
     except OSError as exc:
         print(f"cannot start {argv[3]}: {exc}", file=sys.stderr)
         return 127

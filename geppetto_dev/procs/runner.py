@@ -42,6 +42,8 @@ class ProcessSpec:
     critical: bool = True
     # Called from a reader thread with every output line (e.g. to spot "build finished").
     on_line: Callable[[str], None] | None = field(default=None, compare=False)
+    # Descriptors the process inherits (listening sockets, a channel to this process).
+    pass_fds: tuple[int, ...] = ()
 
 
 class _Stop(Exception):
@@ -110,7 +112,8 @@ class Runner:
             env.setdefault("PYTHONUNBUFFERED", "1")
             try:
                 proc = subprocess.Popen(
-                    guarded(spec.argv),
+                    guarded(spec.argv, spec.pass_fds),
+                    pass_fds=spec.pass_fds,
                     cwd=spec.cwd,
                     env=env,
                     stdin=subprocess.DEVNULL,

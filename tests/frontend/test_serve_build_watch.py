@@ -16,12 +16,17 @@ from pathlib import Path
 from tornado.httpclient import HTTPRequest
 from tornado.websocket import WebSocketClientConnection, websocket_connect
 
-from geppetto_dev.procs.groups import group_members
-from geppetto_dev.serve import settings_env
+from geppetto_dev.config import load_settings
+from geppetto_dev.procs.groups import child_env, group_members
+from geppetto_dev.reload.channel import Channel
+from geppetto_dev.reload.handoff import child_argv
+from geppetto_dev.reload.messages import FrontendBuilt, Start
+from geppetto_dev.server.run import bind
 from tests.fixtures.frontend_repo import WEBAPP_PATH, set_fixture_version
 from tests.frontend.conftest import Lines, cli_env, needs_node, run_cli
 from tests.frontend.test_build_watch import children
 from tests.frontend.test_init_serve import request
+from tests.reload.reloading import hello, make_project
 from tests.support import free_port
 
 
@@ -130,27 +135,49 @@ def test_build_watch_with_a_busy_port_is_one_line_before_anything_starts(inited:
     assert "webpack |" not in done.stdout
 
 
-def test_settings_reach_the_server_child_as_environment_variables() -> None:
-    env = settings_env(
-        {
-            "port": 0,
-            "dev": False,
-            "reload": True,
-            "app": None,
-            "reload_dirs": (Path("a"), Path("b")),
-            "frontend_dir": Path("web/app"),
-        }
+def test_the_server_child_gets_the_sockets_and_settings_and_frontend_builds(
+    tmp_path: Path,
+) -> None:
+    """The hand-off --build-watch makes, without node: bound sockets and Settings go down."""
+    project = make_project(tmp_path)
+    # A value with a comma: it once went down as an environment string and came back split.
+    settings = load_settings(
+        {"app": "app:app", "port": 0, "reload": True, "reload_excludes": ("a,b",)},
+        project_dir=project,
+        environ={},
     )
-    assert env == {
-        "GEPPETTO_DEV_PORT": "0",
-        "GEPPETTO_DEV_DEV": "false",
-        "GEPPETTO_DEV_RELOAD": "true",
-        "GEPPETTO_DEV_RELOAD_DIRS": "a,b",
-        "GEPPETTO_DEV_FRONTEND_DIR": "web/app",
-    }
-    from geppetto_dev.config import load_settings
-
-    settings = load_settings(environ=env)
-    assert settings.port == 0 and settings.reload and not settings.dev
-    assert settings.reload_dirs == (Path("a"), Path("b"))
-    assert settings.frontend_dir == Path("web/app")
+    sockets = bind(settings)
+    port = sockets[0].getsockname()[1]
+    channel, theirs = Channel.pair()
+    argv, fds = child_argv("geppetto_dev.serve", theirs, sockets, parent=os.getpid())
+    channel.send(Start(settings))
+    proc = subprocess.Popen(
+        argv,
+        pass_fds=fds,
+        cwd=project,
+        env=child_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    theirs.close()
+    for sock in sockets:
+        sock.close()  # the child serves on them; the port stays bound
+    try:
+        lines = Lines(proc)
+        lines.wait_for("excluding 'a,b'")
+        lines.wait_for(f"Serving Geppetto on http://127.0.0.1:{port}/")
+        live, _boot = hello(port)
+        channel.send(FrontendBuilt())
+        assert live.next_message() == {"type": "reload"}
+        live.close()
+        lines.wait_for("Frontend build finished; reloading open pages.")
+        # The parent going away (its channel end closing) stops the child and its servers.
+        channel.close()
+        assert proc.wait(timeout=30) == 0
+        assert group_members(proc.pid) == []
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
