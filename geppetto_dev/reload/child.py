@@ -21,7 +21,7 @@ from typing import NoReturn
 
 from flask import Flask, request
 
-from geppetto_dev.config import Settings, is_loopback_host
+from geppetto_dev.config import Settings
 from geppetto_dev.errors import GeppettoDevError
 from geppetto_dev.logs import configure as configure_logging
 from geppetto_dev.procs.groups import set_parent_death_signal
@@ -38,6 +38,7 @@ from geppetto_dev.reload.messages import (
     ShowFailure,
     Stopped,
 )
+from geppetto_dev.server.hosts import is_local_client
 from geppetto_dev.server.loader import load_project
 from geppetto_dev.server.run import run
 
@@ -95,7 +96,7 @@ def failure_app(text: str) -> Flask:
     @app.route("/", defaults={"path": ""}, methods=methods)
     @app.route("/<path:path>", methods=methods)
     def fail(path: str) -> tuple[str, int, dict[str, str]]:
-        page = detailed if is_loopback_host(request.remote_addr or "") else plain
+        page = detailed if is_local_client(request.remote_addr, request.host) else plain
         return page, 500, {"Cache-Control": "no-store"}
 
     return app

@@ -26,6 +26,8 @@ from tornado.ioloop import IOLoop
 from tornado.web import RequestHandler
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
+from geppetto_dev.server.hosts import is_local_client
+
 __all__ = [
     "LIVERELOAD_PATH",
     "LiveReloadHub",
@@ -37,6 +39,8 @@ __all__ = [
 LIVERELOAD_PATH = "/_geppetto/livereload"
 # How soon (ms) a page reconnects after its socket closed; small, as the port never refuses.
 RETRY_MS = 100
+# What a page on another machine is shown instead of the error (which may quote source lines).
+FAILURE_ELSEWHERE = "The server's code has an error; the details are in the server's terminal."
 
 _SCRIPT = """<script data-geppetto-livereload>(function(){
 var boot=%(boot)s,box=null,url=(location.protocol==="https:"?"wss://":"ws://")+location.host+%(path)s;
@@ -162,8 +166,7 @@ class LiveReloadHub:
 
     def show_failure(self, text: str) -> threading.Event:
         self.failure = text
-        message = {"type": "failure", "text": text}
-        return self._on_loop(lambda: self._each(lambda s: s.send(message)))
+        return self._on_loop(lambda: self._each(lambda s: s.send_failure(text)))
 
     def close_all(self) -> threading.Event:
         """Close every socket with 1012 (service restart): the pages reconnect to the next one."""
@@ -181,8 +184,14 @@ class LiveReloadSocket(WebSocketHandler):
 
     def check_origin(self, origin: str) -> bool:
         # Only pages of this server: the messages carry compile errors, with source lines.
+        # (The application refuses host names it does not know before this.)
         host = self.request.headers.get("Host", "")
         return bool(host) and urlsplit(origin).netloc.lower() == host.lower()
+
+    @property
+    def local(self) -> bool:
+        """A client on this machine that asked for it by a loopback name sees error text."""
+        return is_local_client(self.request.remote_ip, self.request.headers.get("Host"))
 
     def check_xsrf_cookie(self) -> None:
         """No XSRF here: POST is refused to anyone but this machine instead."""
@@ -194,7 +203,7 @@ class LiveReloadSocket(WebSocketHandler):
         self.hub.attach(self)
         self.send({"type": "hello", "boot": self.hub.boot_id})
         if self.hub.failure:
-            self.send({"type": "failure", "text": self.hub.failure})
+            self.send_failure(self.hub.failure)
 
     def on_close(self) -> None:
         self.hub.detach(self)
@@ -203,8 +212,15 @@ class LiveReloadSocket(WebSocketHandler):
         with contextlib.suppress(WebSocketClosedError):
             self.write_message(json.dumps(message))
 
+    def send_failure(self, text: str) -> None:
+        self.send({"type": "failure", "text": text if self.local else FAILURE_ELSEWHERE})
+
     def post(self) -> None:
-        if not _is_local(self.request.remote_ip or ""):
+        # A page of another site can POST here too (a form needs no CORS): the browser says so.
+        origin = self.request.headers.get("Origin")
+        if not _is_local(self.request.remote_ip or "") or (
+            origin is not None and not self.check_origin(origin)
+        ):
             self.set_status(403)
             self.finish({"error": "live reload can only be triggered from this machine"})
             return

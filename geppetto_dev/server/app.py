@@ -7,7 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from flask import Flask
-from tornado.web import Application, FallbackHandler
+from tornado import httputil
+from tornado.web import Application, FallbackHandler, _HandlerDelegate
 from tornado.wsgi import WSGIContainer
 from werkzeug.exceptions import NotFound
 
@@ -16,10 +17,12 @@ from werkzeug.exceptions import NotFound
 import geppetto_dev.projects  # noqa: F401
 from geppetto_dev.config import Settings
 from geppetto_dev.protocol import Registry, default_registry
+from geppetto_dev.server.hosts import HostPolicy, HostRefused
 from geppetto_dev.server.inspector import inspector_routes
 from geppetto_dev.server.loader import load_project
 from geppetto_dev.server.page import attach_page
 from geppetto_dev.server.projects_route import ProjectListHandler
+from geppetto_dev.server.redirects import relative_redirects
 from geppetto_dev.server.static import WebappFileHandler
 from geppetto_dev.server.websocket import CONNECTIONS_KEY, GeppettoWebSocket
 
@@ -27,6 +30,16 @@ Route = tuple[Any, ...]
 
 # The Flask fallback's thread pool, in the application settings so the server can shut it down.
 EXECUTOR_KEY = "geppetto_executor"
+HOSTS_KEY = "geppetto_hosts"
+
+
+class GeppettoApplication(Application):
+    """Routes only requests for a host name the server knows (see hosts.py), on every route."""
+
+    def find_handler(self, request: httputil.HTTPServerRequest, **kwargs: Any) -> _HandlerDelegate:
+        if not self.settings[HOSTS_KEY].allows(request.host):
+            return self.get_handler_delegate(request, HostRefused)
+        return super().find_handler(request, **kwargs)
 
 
 def make_app(
@@ -54,11 +67,19 @@ def make_app(
         *(inspector_routes(settings, registry) if settings.inspector else []),
         *_project_list_routes(flask_app, prefix),
         *(extra_routes or []),
-        (r".*", FallbackHandler, {"fallback": WSGIContainer(flask_app, executor=executor)}),
+        (
+            r".*",
+            FallbackHandler,
+            {"fallback": WSGIContainer(relative_redirects(flask_app), executor=executor)},
+        ),
     ]
     connections: set[GeppettoWebSocket] = set()
-    shared: dict[str, Any] = {EXECUTOR_KEY: executor, CONNECTIONS_KEY: connections}
-    return Application(
+    shared: dict[str, Any] = {
+        EXECUTOR_KEY: executor,
+        CONNECTIONS_KEY: connections,
+        HOSTS_KEY: HostPolicy(settings.host, settings.allowed_hosts),
+    }
+    return GeppettoApplication(
         routes,
         debug=False,
         autoreload=False,

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from concurrent.futures import Executor
 from typing import Any
-from urllib.parse import urlsplit
 
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
 from geppetto_dev.config import Settings
 from geppetto_dev.protocol import ProtocolSettings, Registry, Session
+from geppetto_dev.server.hosts import HostPolicy, is_local_client
 
 log = logging.getLogger("geppetto_dev.server")
 
@@ -26,15 +27,21 @@ class GeppettoWebSocket(WebSocketHandler):
         self.executor = executor
 
     def check_origin(self, origin: str) -> bool:
-        """Same host as the page, or an origin the project allows; everything else is refused."""
-        if origin in self.geppetto.allowed_origins or "*" in self.geppetto.allowed_origins:
-            return True
+        """A page of this server under an allowed host name, or an origin the project allows."""
+        hosts = HostPolicy(self.geppetto.host, self.geppetto.allowed_hosts)
         host = self.request.headers.get("Host", "")
-        return bool(host) and urlsplit(origin).netloc.lower() == host.lower()
+        return hosts.allows_origin(origin, host, self.geppetto.allowed_origins)
 
     def open(self, *args: Any) -> None:
-        self.session = Session(
+        # Tracebacks in --dev go to clients on this machine that asked for it by a loopback
+        # name, whatever address the server is bound to.
+        local = is_local_client(self.request.remote_ip, self.request.headers.get("Host"))
+        protocol = dataclasses.replace(
             ProtocolSettings.from_settings(self.geppetto),
+            show_tracebacks=self.geppetto.dev and local,
+        )
+        self.session = Session(
+            protocol,
             self.registry,
             self._write_frame,
             executor=self.executor,

@@ -384,7 +384,7 @@ def test_a_connection_accepted_before_a_reload_is_answered_when_it_speaks_later(
         server.wait_text("v2")
         # A client slow to send (a loaded machine): the old server waits for it (up to 0.5 s).
         time.sleep(max(0.0, saved + 0.25 - time.monotonic()))
-        quiet.sendall(b"GET /text HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        quiet.sendall(b"GET /text HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
         answer = b""
         while chunk := quiet.recv(65536):
             answer += chunk

@@ -43,8 +43,15 @@ def make_webapp(root: Path) -> Path:
 
 
 class RunningServer:
-    def __init__(self, settings: Settings, flask_app: Flask | None, registry: Registry) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        flask_app: Flask | None,
+        registry: Registry,
+        extra_routes: list[Any] | None = None,
+    ) -> None:
         self.settings = settings
+        self._extra_routes = extra_routes
         self._sockets = bind_sockets(0, "127.0.0.1")
         self.port = self._sockets[0].getsockname()[1]
         self._ready = threading.Event()
@@ -62,7 +69,12 @@ class RunningServer:
 
     async def _main(self, flask_app: Flask | None, registry: Registry) -> None:
         try:
-            app = make_app(self.settings, registry=registry, flask_app=flask_app)
+            app = make_app(
+                self.settings,
+                registry=registry,
+                flask_app=flask_app,
+                extra_routes=self._extra_routes,
+            )
             server = HTTPServer(app)
             server.add_sockets(self._sockets)
         except BaseException as exc:
@@ -103,10 +115,13 @@ def start_server(tmp_path: Path, webapp: Path) -> Iterator[Any]:
     def start(
         flask_app: Flask | None = None,
         registry: Registry | None = None,
+        extra_routes: list[Any] | None = None,
         **overrides: Any,
     ) -> RunningServer:
         settings = replace(Settings(project_dir=tmp_path, frontend_dir=webapp), **overrides)
-        server = RunningServer(settings, flask_app or Flask("empty"), registry or default_registry)
+        server = RunningServer(
+            settings, flask_app or Flask("empty"), registry or default_registry, extra_routes
+        )
         servers.append(server)
         return server
 

@@ -37,7 +37,7 @@ async def _read_all(sock: socket.socket) -> bytes:
     return data
 
 
-REQUEST = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+REQUEST = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
 
 
 def test_a_connection_accepted_just_before_shutdown_is_answered() -> None:

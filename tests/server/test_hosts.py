@@ -1,0 +1,215 @@
+"""DNS rebinding and who sees what: Host and Origin checks on every route, tracebacks by client."""
+
+from __future__ import annotations
+
+import http.client
+import json
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from geppetto_dev.protocol import Registry, default_registry
+from geppetto_dev.reload.child import failure_app
+from geppetto_dev.reload.livereload import LIVERELOAD_PATH, LiveReloadHub
+from geppetto_dev.server.hosts import HostPolicy, is_local_client
+from tests.server.conftest import error_of
+from tests.server.rawws import RawWebSocket
+
+SECRET = "Traceback: secret_module.py line 3"
+
+
+def request(
+    port: int, path: str, host: str, method: str = "GET", headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, str], bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+    conn.putheader("Host", host)
+    for key, value in (headers or {}).items():
+        conn.putheader(key, value)
+    conn.endheaders()
+    response = conn.getresponse()
+    return response.status, dict(response.getheaders()), response.read()
+
+
+def people_app() -> Flask:
+    app = Flask("people")
+
+    @app.route("/api/people")
+    def people() -> dict[str, list[str]]:
+        return {"people": []}
+
+    return app
+
+
+ROUTES = [
+    "/",
+    "/_geppetto/inspector",
+    "/_geppetto/inspector/message-types",
+    "/_geppetto/inspector/static/inspector.js",
+    "/org.geppetto.frontend/geppetto/build/main.bundle.js",
+    "/api/people",
+    "/projects",
+]
+
+
+@pytest.mark.parametrize("path", ROUTES)
+def test_every_route_refuses_a_foreign_host_name(start_server: Any, path: str) -> None:
+    server = start_server(flask_app=people_app())
+    status, _, body = request(server.port, path, "evil.example")
+    assert status == 403
+    assert b"allowed-hosts" in body
+    status, _, _ = request(server.port, path, f"127.0.0.1:{server.port}")
+    assert status == 200
+
+
+def test_a_rebound_page_cannot_open_the_websocket(start_server: Any) -> None:
+    server = start_server()
+    path = server.settings.websocket_path
+    port = server.port
+    evil = RawWebSocket(
+        port, path, host=f"evil.example:{port}", origin=f"http://evil.example:{port}"
+    )
+    assert evil.status == 403
+    # Even with every origin allowed, the host name still has to be known.
+    anyone = start_server(allowed_origins=("*",))
+    rebound = RawWebSocket(anyone.port, path, host="evil.example", origin="http://evil.example")
+    assert rebound.status == 403
+    own = RawWebSocket(port, path, host=f"localhost:{port}", origin=f"http://localhost:{port}")
+    assert own.status == 101
+
+
+@pytest.mark.parametrize(
+    ("host", "bound", "allowed", "answered"),
+    [
+        ("localhost:{port}", "127.0.0.1", (), True),
+        ("LOCALHOST.:{port}", "127.0.0.1", (), True),
+        ("app.localhost:{port}", "127.0.0.1", (), True),
+        ("127.0.0.1:{port}", "127.0.0.1", (), True),
+        ("127.0.0.2", "127.0.0.1", (), True),
+        ("[::1]:{port}", "127.0.0.1", (), True),
+        ("192.168.1.20:{port}", "127.0.0.1", (), False),
+        ("192.168.1.20:{port}", "192.168.1.20", (), True),
+        ("192.168.1.20:{port}", "0.0.0.0", (), True),
+        ("[fd00::1]:{port}", "::", (), True),
+        ("evil.example", "0.0.0.0", (), False),
+        ("devbox.lan:{port}", "devbox.lan", (), True),
+        ("dev.example.org", "127.0.0.1", ("dev.example.org",), True),
+        ("a.example.org", "127.0.0.1", (".example.org",), True),
+        ("example.org", "127.0.0.1", (".example.org",), True),
+        ("badexample.org", "127.0.0.1", (".example.org",), False),
+        ("anything.example", "127.0.0.1", ("*",), True),
+        ("[::1", "127.0.0.1", (), False),
+        ("", "127.0.0.1", (), False),
+    ],
+)
+def test_host_names_answered(
+    host: str, bound: str, allowed: tuple[str, ...], answered: bool
+) -> None:
+    assert HostPolicy(bound, allowed).allows(host.format(port=5000)) is answered
+
+
+def test_allowed_hosts_setting_opens_the_inspector_to_that_name(start_server: Any) -> None:
+    server = start_server(allowed_hosts=("devbox.example",))
+    status, _, _ = request(server.port, "/_geppetto/inspector", "devbox.example:8080")
+    assert status == 200
+    origin = "http://devbox.example:8080"
+    path = server.settings.websocket_path
+    ws = RawWebSocket(server.port, path, host="devbox.example:8080", origin=origin)
+    assert ws.status == 101
+    other = RawWebSocket(server.port, path, host="devbox.example:8080", origin="http://x.example")
+    assert other.status == 403
+
+
+@pytest.mark.parametrize(
+    ("remote", "host", "local"),
+    [
+        ("127.0.0.1", "127.0.0.1:5000", True),
+        ("::1", "localhost", True),
+        ("127.0.0.1", "tunnel.example", False),  # a tunnel or proxy on this machine
+        ("192.168.1.2", "127.0.0.1:5000", False),
+        (None, "localhost", False),
+    ],
+)
+def test_local_clients(remote: str | None, host: str, local: bool) -> None:
+    assert is_local_client(remote, host) is local
+
+
+def explode_registry() -> Registry:
+    registry = Registry(parent=default_registry)
+
+    @registry.handler("explode")
+    def explode(conn: Any, data: Any) -> None:
+        raise RuntimeError("secret detail")
+
+    return registry
+
+
+def traceback_for(server: Any, host: str) -> str:
+    ws = RawWebSocket(server.port, server.settings.websocket_path, host=host)
+    assert ws.status == 101
+    ws.recv(), ws.recv()  # client_id, user_privileges
+    ws.send_text(json.dumps({"requestID": "x-1", "type": "explode", "data": "null"}))
+    reply = json.loads(ws.recv().payload)
+    ws.close()
+    return str(error_of(reply)["exception"])
+
+
+def test_dev_on_a_wildcard_address_shows_tracebacks_to_loopback_clients(start_server: Any) -> None:
+    server = start_server(registry=explode_registry(), dev=True, host="0.0.0.0")
+    assert "Traceback" in traceback_for(server, f"127.0.0.1:{server.port}")
+
+
+def test_dev_tracebacks_need_a_loopback_host_name_too(start_server: Any) -> None:
+    server = start_server(registry=explode_registry(), dev=True, allowed_hosts=("tunnel.example",))
+    assert "Traceback" in traceback_for(server, f"localhost:{server.port}")
+    assert "Traceback" not in traceback_for(server, "tunnel.example")
+
+
+def test_the_import_error_page_shows_the_traceback_only_to_local_clients(
+    start_server: Any,
+) -> None:
+    server = start_server(flask_app=failure_app(SECRET), allowed_hosts=("tunnel.example",))
+    status, _, body = request(server.port, "/", f"127.0.0.1:{server.port}")
+    assert status == 500 and SECRET.encode() in body
+    status, _, body = request(server.port, "/", "tunnel.example")
+    assert status == 500 and SECRET.encode() not in body
+
+
+def test_live_reload_failures_reach_only_local_clients(start_server: Any) -> None:
+    hub = LiveReloadHub("boot-1", failure=SECRET)
+    server = start_server(extra_routes=hub.routes(), allowed_hosts=("tunnel.example",))
+
+    def failure_text(host: str, origin: str) -> str:
+        ws = RawWebSocket(server.port, LIVERELOAD_PATH, host=host, origin=origin)
+        assert ws.status == 101
+        hello, failure = json.loads(ws.recv().payload), json.loads(ws.recv().payload)
+        ws.close()
+        assert hello["type"] == "hello" and failure["type"] == "failure"
+        return str(failure["text"])
+
+    local = f"127.0.0.1:{server.port}"
+    assert failure_text(local, f"http://{local}") == SECRET
+    text = failure_text("tunnel.example", "http://tunnel.example")
+    assert SECRET not in text and "terminal" in text
+
+
+def test_live_reload_post_is_refused_to_other_sites(start_server: Any) -> None:
+    hub = LiveReloadHub("boot-1")
+    server = start_server(extra_routes=hub.routes())
+    local = f"127.0.0.1:{server.port}"
+    status, _, _ = request(server.port, LIVERELOAD_PATH, local, "POST", {"Content-Length": "0"})
+    assert status == 200  # curl, a build tool: no Origin
+    same = {"Content-Length": "0", "Origin": f"http://{local}"}
+    assert request(server.port, LIVERELOAD_PATH, local, "POST", same)[0] == 200
+    evil = {"Content-Length": "0", "Origin": "http://evil.example"}
+    assert request(server.port, LIVERELOAD_PATH, local, "POST", evil)[0] == 403
+
+
+def test_flask_redirects_do_not_take_their_location_from_the_host(start_server: Any) -> None:
+    refused = start_server(flask_app=people_app())
+    assert request(refused.port, "/api//people", "evil.example")[0] == 403
+    anyone = start_server(flask_app=people_app(), allowed_hosts=("*",))
+    status, headers, _ = request(anyone.port, "/api//people?x=1", "evil.example")
+    assert status == 308
+    assert headers["Location"] == "/api/people?x=1"
