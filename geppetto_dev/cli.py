@@ -139,6 +139,11 @@ def serve(
     raise typer.Exit(serve_project(settings, build_watch=build_watch))
 
 
+class Frontend(str, Enum):
+    classic = "classic"
+    meta = "meta"
+
+
 @app.command()
 def init(
     directory: Annotated[
@@ -160,16 +165,28 @@ def init(
         str | None,
         typer.Option(help="The webapp folder inside the clone [default: src/main/webapp]."),
     ] = None,
+    frontend: Annotated[
+        Frontend | None,
+        typer.Option(
+            help="classic: clone org.geppetto.frontend 0.3.8; meta: write a geppetto-meta app "
+            "(npm registry only, no git) [default: classic].",
+        ),
+    ] = None,
     skip_frontend: Annotated[
         bool,
         typer.Option("--skip-frontend", help="Only the starter project: no git, no npm (offline)."),
     ] = False,
 ) -> None:
-    """Create a starter project here, clone the Geppetto frontend, npm install and build it."""
+    """Create a starter project here, clone or write the Geppetto frontend, install and build it."""
     from geppetto_dev.project_init import init_project
 
     settings = load_settings(
-        {"frontend_repo": frontend_repo, "frontend_ref": frontend_ref, "webapp_path": webapp_path},
+        {
+            "frontend_repo": frontend_repo,
+            "frontend_ref": frontend_ref,
+            "webapp_path": webapp_path,
+            "frontend": frontend.value if frontend else None,
+        },
         project_dir=directory,
     )
     init_project(settings, skip_frontend=skip_frontend)

@@ -97,7 +97,9 @@ class Settings:
     reload_dirs: tuple[Path, ...] = ()
     reload_excludes: tuple[str, ...] = ()
     inspector: bool = True
-    # Frontend clone and build (init, build-watch).
+    # Frontend clone and build (init, build-watch). `frontend` picks what init makes: "classic"
+    # clones org.geppetto.frontend; "meta" writes a geppetto-meta app from the npm registry.
+    frontend: str = "classic"
     frontend_repo: str = "https://github.com/openworm/org.geppetto.frontend"
     frontend_ref: str = "v0.3.8-alpha"
     frontend_commit: str | None = None
@@ -145,6 +147,18 @@ def is_loopback_host(host: str) -> bool:
     except ValueError:
         return False
 
+
+FRONTENDS = ("classic", "meta")
+# What the "meta" frontend changes in the defaults: its project is the webapp (no clone with a
+# webapp folder inside), and its npm scripts have other names. A value set anywhere still wins.
+_FRONTEND_DEFAULTS: dict[str, dict[str, Any]] = {
+    "meta": {
+        "frontend_dir": Path("frontend"),
+        "webapp_path": ".",
+        "build_script": "build-dev",
+        "watch_script": "watch",
+    },
+}
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
@@ -276,6 +290,15 @@ def load_settings(
 
     if "context_path" in values:
         values["context_path"] = str(values["context_path"]).strip("/")
+    frontend = values.get("frontend", "classic")
+    if frontend not in FRONTENDS:
+        raise GeppettoDevError(
+            f"frontend must be one of {', '.join(FRONTENDS)}, got {frontend!r}",
+            "classic: org.geppetto.frontend 0.3.8 (cloned); meta: the geppetto-meta client "
+            "from the npm registry",
+        )
+    for name, value in _FRONTEND_DEFAULTS.get(frontend, {}).items():
+        values.setdefault(name, value)
     settings = Settings(project_dir=project_dir, **values)
     _check(settings, ranks)
     return settings

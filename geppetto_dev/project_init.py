@@ -1,5 +1,7 @@
 """`geppetto-dev init`: preflight, starter project, frontend clone/install/build, next steps.
 
+The classic frontend is cloned; a template frontend (`--frontend meta`) is written from
+`scaffold_templates/` instead, then both are installed and built by the same npm steps.
 Everything that can refuse (missing tools, the user's work in an existing clone) is checked
 before the first file is written, so a refusal leaves the folder exactly as it was.
 """
@@ -12,9 +14,16 @@ from pathlib import Path, PurePosixPath
 from geppetto_dev.config import Settings, load_settings, write_tool_keys
 from geppetto_dev.errors import GeppettoDevError
 from geppetto_dev.frontend import git, npm
+from geppetto_dev.frontend.layout import paths
 from geppetto_dev.frontend.preflight import preflight
 from geppetto_dev.procs.steps import Console
-from geppetto_dev.scaffold.engine import apply_plan, format_results, plan_project
+from geppetto_dev.scaffold.engine import (
+    FRONTEND_TEMPLATES,
+    apply_plan,
+    format_results,
+    plan_frontend,
+    plan_project,
+)
 from geppetto_dev.scaffold.names import package_name_for
 
 __all__ = ["init_project", "project_context"]
@@ -33,6 +42,7 @@ def project_context(settings: Settings) -> dict[str, str]:
         "frontend_commit": settings.frontend_commit or "",
         "webapp_path": webapp.as_posix(),
         "frontend_dir": (PurePosixPath(settings.frontend_clone.as_posix()) / webapp).as_posix(),
+        "frontend": settings.frontend,
     }
 
 
@@ -44,18 +54,26 @@ def init_project(
     dest = settings.project_dir
     if dest.exists() and not dest.is_dir():
         raise GeppettoDevError(f"{dest} exists and is not a folder", "choose another DIR")
+    templated = settings.frontend in FRONTEND_TEMPLATES
+    if templated:
+        _check_template_target(settings)
     if not skip_frontend:
-        versions = preflight()
+        versions = preflight(("node", "npm") if templated else ("git", "node", "npm"))
         console.line("found " + ", ".join(f"{tool} {v}" for tool, v in versions.items()))
-        git.check_clone(settings)
+        if not templated:
+            git.check_clone(settings)
 
     # Render with the project's own settings, so an unchanged pyproject.toml is "identical";
-    # what the command line changes is then edited into it line by line.
+    # what the command line changes is then edited into it line by line. A project started
+    # with another frontend is rendered as asked (it then differs, and is skipped and edited).
     saved = project_context(load_settings(project_dir=dest))
     wanted = project_context(settings)
-    plan = plan_project(dest, saved)
+    plan = plan_project(dest, saved if saved["frontend"] == wanted["frontend"] else wanted)
     dest.mkdir(parents=True, exist_ok=True)
     results = apply_plan(plan, on_existing="skip")
+    if templated:
+        frontend_plan = plan_frontend(settings.frontend, paths(settings).webapp)
+        results += apply_plan(frontend_plan, on_existing="skip")
     for line in format_results(results, plan.root):
         console.line(line)
     if any(status == "skip" for status, _ in results):
@@ -63,14 +81,18 @@ def init_project(
     pyproject = dest / "pyproject.toml"
     # Settings given on the command line are saved once the clone matches them (and the commit
     # once it is built), so pyproject.toml always describes the clone on disk.
-    changed = {
-        key.replace("_", "-"): wanted[key]
-        for key in ("frontend_repo", "frontend_ref", "webapp_path", "frontend_dir")
-        if wanted[key] != saved[key]
-    }
+    keys = ("frontend", "frontend_dir") if templated else _CLONE_KEYS
+    changed = {key.replace("_", "-"): wanted[key] for key in keys if wanted[key] != saved[key]}
     if skip_frontend:
         _record(pyproject, changed, console)
-        console.line("frontend skipped (--skip-frontend): '/' shows the 'frontend not built' page")
+        console.line(
+            "frontend not built (--skip-frontend): '/' shows the prebuilt frontend "
+            "shipped with geppetto-dev"
+        )
+    elif templated:
+        _record(pyproject, changed, console)
+        npm.install(settings, console)
+        npm.build(settings, console)
     else:
         commit = git.update_clone(settings, console)
         _record(pyproject, changed, console)
@@ -81,6 +103,20 @@ def init_project(
             git.remember_own_changes(settings)
         _record(pyproject, {"frontend-commit": commit}, console)
     _next_steps(settings, console)
+
+
+_CLONE_KEYS = ("frontend", "frontend_repo", "frontend_ref", "webapp_path", "frontend_dir")
+
+
+def _check_template_target(settings: Settings) -> None:
+    """A template is written into the frontend folder; never into a clone of another frontend."""
+    webapp = paths(settings).webapp
+    if (webapp / ".git").exists() or (webapp / "src" / "main" / "webapp").exists():
+        raise GeppettoDevError(
+            f"{webapp} holds a clone of the classic Geppetto frontend",
+            f"move it away to start the {settings.frontend} frontend there, "
+            "or run init without --frontend to keep the classic one",
+        )
 
 
 def _record(pyproject: Path, values: dict[str, str], console: Console) -> None:

@@ -38,6 +38,7 @@ __all__ = [
     "Status",
     "apply_plan",
     "format_results",
+    "plan_frontend",
     "plan_kind",
     "plan_project",
     "render",
@@ -48,6 +49,8 @@ Status = Literal["create", "identical", "conflict", "skip", "force"]
 OnExisting = Literal["conflict", "skip", "force"]
 
 KINDS = ("websocket", "rest", "blueprint")
+# Frontends init writes from a template (instead of cloning): setting value -> template folder.
+FRONTEND_TEMPLATES = {"meta": "frontend-meta"}
 PROJECT_CONTEXT_KEYS = (
     "project_name",
     "package",
@@ -56,6 +59,7 @@ PROJECT_CONTEXT_KEYS = (
     "frontend_commit",
     "webapp_path",
     "frontend_dir",
+    "frontend",
 )
 TEMPLATE_SUFFIX = "-tpl"
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
@@ -152,8 +156,49 @@ def plan_project(dest: Path, context: Mapping[str, str]) -> Plan:
                 f"{key.replace('_', ' ')} {context[key]!r} contains a quote, backslash or newline",
                 "use a value without them",
             )
-    full = {**context, "package_upper": context["package"].upper()}
+    full = {
+        **context,
+        "package_upper": context["package"].upper(),
+        **_frontend_lines(context),
+    }
     return _plan("project", dest, full)
+
+
+def _frontend_lines(context: Mapping[str, str]) -> dict[str, str]:
+    """The starter's frontend settings and ignores: a clone is rebuilt, a template is source."""
+    frontend_dir = context["frontend_dir"]
+    if context["frontend"] in FRONTEND_TEMPLATES:
+        return {
+            "frontend_settings": (
+                f'frontend = "{context["frontend"]}"\nfrontend-dir = "{frontend_dir}"'
+            ),
+            "frontend_ignore": (
+                "# The frontend's packages and build output (`geppetto-dev init` makes them "
+                f"again).\n{frontend_dir}/node_modules/\n{frontend_dir}/build/"
+            ),
+        }
+    return {
+        "frontend_settings": "\n".join(
+            [
+                f'frontend-dir = "{frontend_dir}"',
+                f'frontend-repo = "{context["frontend_repo"]}"',
+                f'frontend-ref = "{context["frontend_ref"]}"',
+                f'frontend-commit = "{context["frontend_commit"]}"',
+                f'webapp-path = "{context["webapp_path"]}"',
+            ]
+        ),
+        "frontend_ignore": (
+            "# The cloned and built Geppetto frontend (`geppetto-dev init` makes it again).\n"
+            "frontend/"
+        ),
+    }
+
+
+def plan_frontend(frontend: str, dest: Path) -> Plan:
+    """A frontend project (`frontend-meta/`) written as it is: it has no placeholders."""
+    if frontend not in FRONTEND_TEMPLATES:
+        raise ValueError(f"no template for the {frontend!r} frontend")
+    return _plan(FRONTEND_TEMPLATES[frontend], dest, {})
 
 
 def plan_kind(kind: str, dest: Path, context: Mapping[str, str]) -> Plan:

@@ -51,7 +51,12 @@ def make_app(
     """Build the stack; loads the project's Flask app and handlers unless `flask_app` is given."""
     registry = registry or default_registry
     flask_app = flask_app or load_project(settings)
-    attach_page(flask_app, settings.frontend_path, inspector=settings.inspector)
+    attach_page(
+        flask_app,
+        settings.frontend_path,
+        inspector=settings.inspector,
+        context_path=settings.context_path,
+    )
     # Flask views run here, off the IOLoop thread, so a slow view never delays WebSocket traffic.
     executor = ThreadPoolExecutor(settings.wsgi_threads, thread_name_prefix="geppetto-wsgi")
     context = re.escape(settings.context_path)

@@ -1,4 +1,8 @@
-"""The Flask blueprint that serves the Geppetto page, `build/geppetto.vm`, at `/`."""
+"""The Flask blueprint that serves the Geppetto page, `build/geppetto.vm`, at `/`.
+
+The page comes from the project's frontend once it is built, and until then from the prebuilt
+frontend shipped in the package (`geppetto_dev.server.embedded`).
+"""
 
 from __future__ import annotations
 
@@ -9,12 +13,13 @@ from flask import Blueprint, Flask, current_app, render_template_string
 from jinja2 import TemplateError
 
 from geppetto_dev.config import DEFAULT_BUILD_COMMAND, DEFAULT_FRONTEND_DIR, INSPECTOR_PATH
+from geppetto_dev.server.embedded import BUILT_CONTEXT_PATH, PAGE, frontend_to_serve
 
-__all__ = ["attach_page", "frontend_dir", "not_built_page", "page_blueprint"]
+__all__ = ["attach_page", "embedded_page", "frontend_dir", "not_built_page", "page_blueprint"]
 
 FRONTEND_DIR_KEY = "GEPPETTO_FRONTEND_DIR"
 INSPECTOR_KEY = "GEPPETTO_INSPECTOR"
-PAGE = Path("build/geppetto.vm")
+CONTEXT_PATH_KEY = "GEPPETTO_CONTEXT_PATH"
 
 page_blueprint = Blueprint("geppetto_page", __name__)
 
@@ -28,17 +33,35 @@ def frontend_dir() -> Path:
 
 @page_blueprint.route("/")
 def geppetto_page() -> tuple[str, int, dict[str, str]] | str:
-    page = frontend_dir() / PAGE
+    project_frontend = frontend_dir()
+    served = frontend_to_serve(project_frontend)
     try:
-        source = page.read_text(encoding="utf-8")
+        source = (served / PAGE).read_text(encoding="utf-8")
     except FileNotFoundError:
-        return not_built_page(page), 200, {"Cache-Control": "no-store"}
+        return not_built_page(project_frontend / PAGE), 200, {"Cache-Control": "no-store"}
+    if served != project_frontend:
+        return embedded_page(source), 200, {"Cache-Control": "no-store"}
     # The built page is plain HTML (one literal `$content`); Jinja leaves it as it is and lets a
     # project add variables. A page Jinja cannot parse is served verbatim rather than failing.
     try:
         return render_template_string(source)
     except TemplateError:
         return source
+
+
+def embedded_page(source: str) -> str:
+    """The prebuilt page, for this server's context path, with the inspector a click away."""
+    context = current_app.config.get(CONTEXT_PATH_KEY, BUILT_CONTEXT_PATH)
+    prefix = f"/{context}" if context else ""
+    source = source.replace(f"/{BUILT_CONTEXT_PATH}/geppetto/", f"{prefix}/geppetto/")
+    if current_app.config.get(INSPECTOR_KEY):
+        link = (
+            f'<a id="geppetto-dev-inspector" href="{INSPECTOR_PATH}" style="position:fixed;'
+            "right:8px;bottom:6px;font:12px system-ui,sans-serif;color:#9aa5ad;"
+            'z-index:10">protocol inspector</a>'
+        )
+        source = source.replace("</body>", link + "</body>", 1)
+    return source
 
 
 def not_built_page(page: Path) -> str:
@@ -67,10 +90,13 @@ pre{{padding:.8rem}}</style></head>
 """
 
 
-def attach_page(app: Flask, frontend: Path, *, inspector: bool) -> None:
+def attach_page(
+    app: Flask, frontend: Path, *, inspector: bool, context_path: str = BUILT_CONTEXT_PATH
+) -> None:
     """Tell the blueprint where the frontend is; serve the page at `/` unless the app does."""
     app.config[FRONTEND_DIR_KEY] = str(frontend)
     app.config[INSPECTOR_KEY] = inspector
+    app.config[CONTEXT_PATH_KEY] = context_path
     has_root = any(rule.rule == "/" for rule in app.url_map.iter_rules())
     if not has_root and page_blueprint.name not in app.blueprints:
         app.register_blueprint(page_blueprint)

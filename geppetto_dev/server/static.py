@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from tornado.web import HTTPError, StaticFileHandler
 
+from geppetto_dev.server.embedded import frontend_to_serve
+
 
 class WebappFileHandler(StaticFileHandler):
-    """StaticFileHandler plus a check on the resolved path, whatever the Tornado version."""
+    """StaticFileHandler plus a check on the resolved path, whatever the Tornado version.
+
+    Until the webapp is built, its files come from the embedded frontend, as the page does.
+    """
+
+    def prepare(self) -> None:
+        # A handler lives for one request, and initialize() set root to the project's webapp.
+        self.root = str(frontend_to_serve(Path(self.root)))
 
     def parse_url_path(self, url_path: str) -> str:
         # A NUL (%00) makes every file system call raise ValueError: a 500 and a logged traceback.

@@ -285,10 +285,11 @@ def test_socket_url_follows_the_context_path(
     assert watched.errors == []
 
 
-def test_reached_from_the_frontend_not_built_page(shared_server: Served, watched: Watched) -> None:
+def test_reached_from_the_embedded_frontend(shared_server: Served, watched: Watched) -> None:
+    # A fresh folder has no frontend of its own: / is the prebuilt one, with a link here.
     page = watched.page
     page.goto(shared_server.url + "/")
-    expect(page.locator("h1")).to_contain_text("not built")
+    expect(page.locator("canvas")).to_have_count(1)
     page.get_by_role("link", name="protocol inspector").click()
     expect(page).to_have_url(shared_server.url + INSPECTOR)
     expect(message(page, "in", "client_id")).to_have_count(1)

@@ -90,11 +90,13 @@ def test_a_rebuilt_bundle_is_served_anew_not_a_stale_304(inited: Path) -> None:
             assert "window.rebuilt = true;" in second.read().decode()
 
 
-def test_a_project_made_with_skip_frontend_serves_the_not_built_page(tmp_path: Path) -> None:
+def test_a_project_made_with_skip_frontend_serves_the_embedded_frontend(tmp_path: Path) -> None:
     done = run_cli("init", "proj", "--skip-frontend", cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     with serving(tmp_path / "proj") as (base, _):
         status, page = request(base + "/")
-        assert status == 200 and "frontend is not built yet" in page
+        assert status == 200 and 'src="/org.geppetto.frontend/geppetto/build/main.js"' in page
+        status, _ = request(base + "/org.geppetto.frontend/geppetto/build/main.js")
+        assert status == 200
         status, body = request(base + "/api/people")
         assert status == 200 and json.loads(body) == []

@@ -26,6 +26,7 @@ def project_context(package: str = PACKAGE) -> dict[str, str]:
         "frontend_commit": "",
         "webapp_path": "src/main/webapp",
         "frontend_dir": "frontend/src/main/webapp",
+        "frontend": "classic",
     }
 
 

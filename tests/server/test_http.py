@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 
 from geppetto_dev.example import create_app
+from geppetto_dev.server import embedded
+from geppetto_dev.server.embedded import EMBEDDED_DIR
 from tests.server.conftest import PAGE
 
 
@@ -30,9 +32,49 @@ def test_root_renders_the_built_geppetto_page(start_server: Any) -> None:
     assert body.decode() == PAGE  # Jinja leaves `$content` and the rest untouched
 
 
-def test_root_explains_how_to_build_when_the_frontend_is_missing(
+def test_without_a_built_frontend_the_embedded_one_is_served(
     start_server: Any, tmp_path: Path
 ) -> None:
+    server = start_server(frontend_dir=tmp_path / "nowhere")
+    status, body = get(server.port, "/")
+    assert status == 200
+    page = body.decode()
+    script = "/org.geppetto.frontend/geppetto/build/main.js"
+    assert f'src="{script}"' in page
+    assert 'href="/_geppetto/inspector"' in page
+    status, bundle = get(server.port, script)
+    assert status == 200
+    assert bundle == (EMBEDDED_DIR / "build" / "main.js").read_bytes()
+    # Nothing else of the package is reachable through the static route.
+    for path in ("SOURCES.json", "../SOURCES.json", "..%2f__init__.py", "../__init__.py"):
+        assert get(server.port, f"/org.geppetto.frontend/geppetto/{path}")[0] in (403, 404)
+
+
+def test_the_embedded_page_follows_the_context_path(start_server: Any, tmp_path: Path) -> None:
+    server = start_server(frontend_dir=tmp_path / "nowhere", context_path="my-app")
+    page = get(server.port, "/")[1].decode()
+    assert 'src="/my-app/geppetto/build/main.js"' in page
+    assert get(server.port, "/my-app/geppetto/build/main.js")[0] == 200
+
+
+def test_a_built_frontend_wins_over_the_embedded_one_as_soon_as_it_is_built(
+    start_server: Any, tmp_path: Path
+) -> None:
+    webapp = tmp_path / "later"
+    server = start_server(frontend_dir=webapp)
+    assert b"geppetto/build/main.js" in get(server.port, "/")[1]
+    (webapp / "build").mkdir(parents=True)
+    (webapp / "build" / "geppetto.vm").write_text("<p>mine</p>")
+    (webapp / "build" / "main.js").write_text("// mine")
+    assert get(server.port, "/") == (200, b"<p>mine</p>")
+    assert get(server.port, "/org.geppetto.frontend/geppetto/build/main.js") == (200, b"// mine")
+
+
+def test_root_explains_how_to_build_when_nothing_is_built_at_all(
+    start_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An installation without the embedded build (a source checkout that removed it).
+    monkeypatch.setattr(embedded, "EMBEDDED_DIR", tmp_path / "no-embedded")
     server = start_server(frontend_dir=tmp_path / "nowhere")
     status, body = get(server.port, "/")
     assert status == 200

@@ -35,9 +35,9 @@ def test_inspector_switch(tmp_path: Path, args: list[str], on: bool) -> None:
         status, page = status_and_body(base + INSPECTOR_PATH)
         assert status == (200 if on else 404)
         assert ("Geppetto protocol inspector" in page) is on
-        # A fresh project has no frontend; its page at / links the inspector when it is on.
+        # A fresh project has no frontend: / is the embedded one, linking the inspector if on.
         status, root = status_and_body(base + "/")
-        assert status == 200 and "not built" in root
+        assert status == 200 and "/geppetto/build/main.js" in root
         assert (f'href="{INSPECTOR_PATH}"' in root) is on
     finally:
         assert served.stop() == 0

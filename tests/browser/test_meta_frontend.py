@@ -1,0 +1,139 @@
+"""The modern (geppetto-meta) frontend in Chromium: the one embedded in the package, and the one
+`init --frontend meta` writes, installs from the npm registry and builds.
+
+The embedded page needs nothing but Python. The init test runs a real npm install from the
+registry (about 150 MB in node_modules) and a webpack build; it is skipped without node/npm or
+the registry, except in CI (GEPPETTO_DEV_REQUIRE_NODE=1), where it must run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from geppetto_dev.server.embedded import EMBEDDED_DIR
+from tests.browser.conftest import REPO, Served, Watched, save_screenshot
+from tests.browser.geppetto_check import blue_pixels, open_demo
+
+APP = "geppetto_dev.example:app"
+
+
+def test_the_embedded_frontend_draws_the_demo_with_no_node(
+    tmp_path: Path, serve: Callable[..., Served], watched: Watched
+) -> None:
+    # An empty folder, and a PATH with no node, npm or git on it.
+    served = serve(tmp_path, "--app", APP, env={"PATH": str(tmp_path)})
+    page = watched.page
+    open_demo(page, served.url)
+    save_screenshot(page, "embedded-frontend.png")
+    bundle = page.evaluate("() => document.querySelector('script[src]').src")
+    assert bundle == served.url + "/org.geppetto.frontend/geppetto/build/main.js"
+    assert not (tmp_path / "frontend").exists()
+
+
+def test_the_embedded_frontend_shows_server_errors_without_crashing(
+    tmp_path: Path, serve: Callable[..., Served], watched: Watched
+) -> None:
+    served = serve(tmp_path, "--app", APP)
+    page = watched.page
+    page.goto(served.url + "/?load_project_from_id=404")
+    banner = page.locator("#geppetto-error")
+    expect(banner).to_be_visible()
+    expect(banner).to_contain_text("404")
+    # Nothing was drawn, and the page still works: a good project loads after the error.
+    assert blue_pixels(page) == 0
+    page.get_by_role("button", name="Dismiss").click()
+    expect(banner).to_have_count(0)
+    page.evaluate("() => GEPPETTO.MessageSocket.send('no_such_message', {})")
+    expect(banner).to_contain_text("no_such_message")
+    page_errors = [e for e in watched.errors if e.startswith("page error")]
+    assert page_errors == []
+
+
+# --- init --frontend meta, for real --------------------------------------------------------------
+
+
+def _require_npm() -> None:
+    if shutil.which("node") and shutil.which("npm"):
+        return
+    if os.environ.get("GEPPETTO_DEV_REQUIRE_NODE") == "1":
+        pytest.fail("node/npm not found, and GEPPETTO_DEV_REQUIRE_NODE=1 requires this test")
+    pytest.skip("node and npm are needed to install and build the meta frontend")
+
+
+def _init_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GEPPETTO_DEV_")}
+    return {**env, "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1", "npm_config_offline": "false"}
+
+
+@pytest.fixture(scope="module")
+def meta_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """`geppetto-dev init demo --frontend meta`: the template, npm install, a dev build."""
+    _require_npm()
+    root = tmp_path_factory.mktemp("meta")
+    done = subprocess.run(
+        [sys.executable, "-m", "geppetto_dev", "init", "demo", "--frontend", "meta"],
+        cwd=root,
+        env=_init_env(),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    output = done.stdout + done.stderr
+    if (
+        done.returncode != 0
+        and "ENOTFOUND" in output
+        and os.environ.get("GEPPETTO_DEV_REQUIRE_NODE") != "1"
+    ):
+        pytest.skip("the npm registry is not reachable")
+    assert done.returncode == 0, output
+    yield root / "demo"
+
+
+@pytest.mark.timeout(900)
+def test_init_meta_installs_builds_and_draws_the_demo(
+    meta_project: Path, serve: Callable[..., Served], watched: Watched
+) -> None:
+    frontend = meta_project / "frontend"
+    assert 'frontend = "meta"' in (meta_project / "pyproject.toml").read_text()
+    assert (frontend / "package-lock.json").is_file() and not (frontend / ".git").exists()
+    built = frontend / "build" / "main.js"
+    assert built.is_file()
+    assert built.read_bytes() != (EMBEDDED_DIR / "build" / "main.js").read_bytes()
+    # The starter project's own app, with its own demo project (id 1).
+    served = serve(meta_project)
+    page = watched.page
+    open_demo(page, served.url)
+    save_screenshot(page, "meta-frontend.png")
+    # The page ran the project's own fresh build, not the embedded one.
+    src = page.evaluate("() => document.querySelector('script[src]').src")
+    with urllib.request.urlopen(src, timeout=30) as response:
+        assert response.read() == built.read_bytes()
+
+
+@pytest.mark.timeout(900)
+def test_build_watch_rebuilds_a_javascript_edit_and_reloads_the_page(
+    meta_project: Path, serve: Callable[..., Served], watched: Watched
+) -> None:
+    served = serve(meta_project, "--reload", "--build-watch")
+    page = watched.page
+    page.goto(served.url + "/")
+    page.wait_for_function("() => window.GEPPETTO && window.GEPPETTO.MessageSocket.clientID")
+    app_js = meta_project / "frontend" / "src" / "App.js"
+    source = app_js.read_text()
+    edited = source.replace("<ErrorBanner />", '<ErrorBanner /><p id="edited">edited</p>', 1)
+    assert edited != source
+    # Before or after the watcher's first build, the build with the edit reloads the page.
+    try:
+        app_js.write_text(edited)
+        expect(page.locator("#edited")).to_have_text("edited", timeout=120_000)
+    finally:
+        app_js.write_text(source)
