@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import html
-import ipaddress
 import json
 import re
 import threading
@@ -26,6 +25,7 @@ from tornado.ioloop import IOLoop
 from tornado.web import RequestHandler
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
+from geppetto_dev.config import is_loopback_host
 from geppetto_dev.server.hosts import is_local_client
 
 __all__ = [
@@ -104,13 +104,6 @@ def install_injection(boot_id: str) -> Callable[..., None]:
 
     request_finished.connect(inject, weak=False)
     return inject
-
-
-def _is_local(address: str) -> bool:
-    try:
-        return ipaddress.ip_address(address).is_loopback
-    except ValueError:
-        return False
 
 
 class LiveReloadHub:
@@ -218,7 +211,7 @@ class LiveReloadSocket(WebSocketHandler):
     def post(self) -> None:
         # A page of another site can POST here too (a form needs no CORS): the browser says so.
         origin = self.request.headers.get("Origin")
-        if not _is_local(self.request.remote_ip or "") or (
+        if not is_loopback_host(self.request.remote_ip or "") or (
             origin is not None and not self.check_origin(origin)
         ):
             self.set_status(403)

@@ -157,8 +157,11 @@ class Watcher:
         on_error: Callable[[str], None] | None = None,
         step_ms: int = STEP_MS,
         debounce_ms: int = DEBOUNCE_MS,
+        watch: Callable[..., Iterable[set[tuple[watchfiles.Change, str]]]] = watchfiles.watch,
     ) -> None:
         self.plan = plan
+        # watchfiles.watch; tests give a function that yields scripted change sets instead.
+        self.watch = watch
         self.on_changes = on_changes
         self.on_error = on_error or (lambda message: None)
         # None: watchfiles decides (WATCHFILES_FORCE_POLLING); True after events failed us.
@@ -196,7 +199,7 @@ class Watcher:
             return
         # rust_timeout + yield_on_timeout: the first (maybe empty) yield comes once the watches
         # are registered, which is the only way watchfiles tells; idle, that is 5 wakeups/s.
-        for raw in watchfiles.watch(
+        for raw in self.watch(
             *paths,
             watch_filter=None,
             debounce=self.debounce_ms,
