@@ -108,6 +108,7 @@ class Session:
         self._executor = executor
         self._loop = asyncio.get_running_loop()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._waiters: list[asyncio.Future[None]] = []  # for a request in flight to finish
         # Frames waiting to be written, in send order; a Future is a frame being gzipped.
         self._outbox: deque[Frame | asyncio.Future[Frame]] = deque()
 
@@ -232,7 +233,25 @@ class Session:
             return
         task = self._loop.create_task(self._dispatch(request))
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._finished)
+
+    @property
+    def in_flight(self) -> int:
+        """Requests being handled now; a transport may stop reading while there are too many."""
+        return len(self._tasks)
+
+    def request_done(self) -> asyncio.Future[None]:
+        """A future done as soon as one of the requests in flight finishes."""
+        waiter: asyncio.Future[None] = self._loop.create_future()
+        self._waiters.append(waiter)
+        return waiter
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        waiters, self._waiters = self._waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
 
     async def _dispatch(self, request: Request) -> None:
         func = self.registry.get(request.type)
