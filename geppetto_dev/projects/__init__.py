@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from geppetto_dev.projects import editing as _editing  # noqa: F401 (registers the editing ones)
 from geppetto_dev.projects import handlers as _handlers  # noqa: F401 (registers the defaults)
 from geppetto_dev.projects.registry import (
     Experiment,

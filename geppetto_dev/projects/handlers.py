@@ -33,16 +33,10 @@ __all__ = ["UNSUPPORTED"]
 
 log = logging.getLogger("geppetto_dev.projects")
 
-# User actions of the 0.3.8 UI that need persistence or services a Python project may not have.
+# User actions of the 0.3.8 UI that need services a Python project may not have (editing a
+# persisted project is in editing.py).
 UNSUPPORTED = {
-    "new_experiment": "creating experiments",
-    "clone_experiment": "cloning experiments",
-    "delete_experiment": "deleting experiments",
-    "save_experiment_properties": "saving experiment properties",
-    "save_project_properties": "saving project properties",
-    "persist_project": "persisting projects",
     "make_project_public": "making projects public",
-    "set_parameters": "setting parameters",
     "download_results": "downloading results",
     "upload_model": "uploading models",
     "upload_results": "uploading results",

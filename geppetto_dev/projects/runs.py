@@ -107,6 +107,10 @@ class Runner:
             self._futures[(project_id, experiment_id)] = future
 
         def done(fut: Future[Mapping[str, Any]]) -> None:
+            with self._lock:
+                current = self._futures.get((project_id, experiment_id)) is fut
+            if not current:
+                return  # cancelled (the experiment was deleted) or superseded: nothing to store
             error: BaseException | None = None
             try:
                 results = convert(fut.result())
@@ -139,6 +143,14 @@ class Runner:
                     record = store.update(project_id, record.id, if_status=QUEUED, status=RUNNING)
             out.append(record)
         return out
+
+    def cancel(self, project_id: int, experiment_id: int) -> bool:
+        """Forget a run and cancel it in its executor (a Dask task even while it runs)."""
+        from geppetto_dev.executors import cancel
+
+        with self._lock:
+            future = self._futures.pop((project_id, experiment_id), None)
+        return future is not None and cancel(self.executor, future)
 
     def busy(self, project_id: int, experiment_id: int) -> bool:
         with self._lock:

@@ -94,10 +94,11 @@ def runtime_for(project: Project) -> ProjectRuntime:
         runtime = _runtimes.get(project.id)
         if runtime is None or runtime.project is not project:
             _store.seed(project.id, [record_of(e) for e in project.experiments])
+            stored_name = getattr(_store, "project_name", None)  # renamed from the UI
             runtime = ProjectRuntime(
                 project,
                 project_id=project.id,
-                name=project.name,
+                name=(stored_name(project.id) if callable(stored_name) else None) or project.name,
                 store=_store,
                 source=ModelSource(project.build, with_time=bool(project.experiments)),
             )

@@ -92,12 +92,19 @@ class ExperimentStore(Protocol):
 
     def drop(self, project_id: int) -> None: ...
 
+    def create(self, project_id: int, record: ExperimentRecord) -> ExperimentRecord:
+        """Store `record` under the project's next free id (never one used before)."""
+
+    def delete(self, project_id: int, experiment_id: int) -> ExperimentRecord | None:
+        """Remove an experiment; the record it had, or None if there was none."""
+
 
 class MemoryExperimentStore:
     """The default store: a dict, gone when the server stops."""
 
     def __init__(self) -> None:
         self._records: dict[int, dict[int, ExperimentRecord]] = {}
+        self._last_id: dict[int, int] = {}
         self._lock = threading.Lock()
 
     def seed(self, project_id: int, records: Iterable[ExperimentRecord]) -> None:
@@ -130,3 +137,18 @@ class MemoryExperimentStore:
     def drop(self, project_id: int) -> None:
         with self._lock:
             self._records.pop(project_id, None)
+
+    def create(self, project_id: int, record: ExperimentRecord) -> ExperimentRecord:
+        with self._lock:
+            stored = self._records.setdefault(project_id, {})
+            self._last_id[project_id] = max(self._last_id.get(project_id, 0), *stored, 0) + 1
+            new = replace(record, id=self._last_id[project_id], last_modified=now_ms())
+            stored[new.id] = new
+            return new
+
+    def delete(self, project_id: int, experiment_id: int) -> ExperimentRecord | None:
+        with self._lock:
+            stored = self._records.get(project_id, {})
+            if experiment_id in stored:  # ids are not reused: remember the highest
+                self._last_id[project_id] = max(self._last_id.get(project_id, 0), *stored)
+            return stored.pop(experiment_id, None)

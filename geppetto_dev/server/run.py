@@ -16,6 +16,7 @@ from geppetto_dev.config import Settings
 from geppetto_dev.errors import GeppettoDevError
 from geppetto_dev.server.app import EXECUTOR_KEY, Route, close_websockets, make_app
 from geppetto_dev.server.draining import DrainingHTTPServer
+from geppetto_dev.server.experiments import start_experiments
 
 log = logging.getLogger("geppetto_dev.server")
 
@@ -89,6 +90,8 @@ async def serve(
     on_stopped: Callable[[], None] | None = None,
 ) -> None:
     app = make_app(settings, flask_app=flask_app, extra_routes=extra_routes)
+    # Off the event loop: opening the database and reaching a cluster may take a moment.
+    experiments = await asyncio.to_thread(start_experiments, settings)
     server = DrainingHTTPServer(app)
     server.add_sockets(sockets)
     stop = asyncio.Event()
@@ -98,6 +101,7 @@ async def serve(
     host, port = sockets[0].getsockname()[:2]
     shown = f"[{host}]" if ":" in host else host
     print(f"Serving Geppetto on http://{shown}:{port}/ (Ctrl-C to stop)", flush=True)
+    print(experiments.summary, flush=True)
     await stop.wait()
     server.stop()
     if on_stopped is not None:
@@ -111,3 +115,4 @@ async def serve(
     except asyncio.TimeoutError:  # not the builtin TimeoutError before Python 3.11
         log.warning("some connections did not close in time")
     app.settings[EXECUTOR_KEY].shutdown(wait=False, cancel_futures=True)
+    await asyncio.to_thread(experiments.close)

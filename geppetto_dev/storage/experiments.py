@@ -136,7 +136,9 @@ class SQLExperimentStore:
                     row = session.get(ServerRow, self.server_id)
                     if row is not None:
                         row.heartbeat = _now_ms()
-                self.recover()
+                count = self.recover()
+                if count:
+                    log.warning("%d experiment run(s) of stopped servers marked ERROR", count)
             except Exception as exc:  # a database restart: try again at the next beat
                 log.warning("database heartbeat failed: %s", exc)
 
@@ -178,8 +180,6 @@ class SQLExperimentStore:
             count = self._fail(session, dead, "the server running it stopped (restart or crash)")
             if dead:
                 session.execute(delete(ServerRow).where(ServerRow.id.in_(dead)))
-        if count:
-            log.warning("%d experiment run(s) of stopped servers marked ERROR", count)
         return count
 
     def _fail(self, session: Session, owners: list[str | None], reason: str) -> int:
@@ -282,9 +282,12 @@ class SQLExperimentStore:
                 project.active_experiment_id = -1
             return before
 
-    def project(self, project_id: int) -> ProjectRow | None:
+    def project_name(self, project_id: int) -> str | None:
+        """The name given from the UI (save_project_properties), if any."""
         with self.db.read() as session:
-            return session.get(ProjectRow, project_id)
+            return (
+                session.scalar(select(ProjectRow.name).where(ProjectRow.id == project_id)) or None
+            )
 
     def save_project(self, project_id: int, **changes: Any) -> ProjectRow:
         """Change name, persisted, active_experiment_id or view of a project."""

@@ -322,9 +322,9 @@ def test_unsupported_operations_answer_info_message(start_server: Any, tiny: Pro
         talk = await opened(server)
         await talk.ask("load_project_from_id", {"projectId": 92}, 2)  # no experiments
         for kind, data in [
-            ("new_experiment", {"projectId": 92}),
+            ("make_project_public", {"projectId": 92, "isPublic": True}),
             ("delete_experiment", {"projectId": 92, "experimentId": 1}),
-            ("save_project_properties", {"projectId": 92, "properties": {}}),
+            ("set_parameters", {"projectId": 92, "experimentId": 1, "modelParameters": {}}),
             ("resolve_import_type", {"projectId": 92, "paths": ["tiny.lazy"]}),
             ("fetch_variable", {"projectId": 92, "variableId": "v", "dataSourceId": "d"}),
             ("download_model", {"projectId": 92, "format": "JSON"}),
