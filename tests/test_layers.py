@@ -1,0 +1,190 @@
+"""The package's import graph runs one way: each module imports only from the layers below its own.
+
+Read from the source with `ast`, not by importing, so every import counts: lazy ones inside
+functions, those under `TYPE_CHECKING`, and the module names handed to child processes
+(`python -m geppetto_dev.reload.child`) or to a preload list, which are imports made later.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.support import REPO
+
+PACKAGE = "geppetto_dev"
+
+# The one table of layers, top to bottom. A module may import its own package (the first name
+# after `geppetto_dev.`) and any package of a row below its row; never its row's other entries,
+# never a row above. "geppetto_dev" stands for the package's own __init__ (its public face).
+LAYERS: tuple[tuple[str, ...], ...] = (
+    ("__main__",),  # python -m geppetto_dev
+    ("cli", "example"),  # the commands; example is a demo app, served as a user's project is
+    ("serve", "project_init"),  # the one function each command calls
+    ("reload", "frontend"),  # serve --reload; the frontend's clone, npm and build-watch
+    ("server", "scaffold"),  # Tornado stack and inspector; the template engine and pieces
+    ("storage",),  # the projects' experiment store on a database
+    ("projects", PACKAGE),  # projects, experiments, default handlers; the public names
+    ("protocol", "model"),  # the wire protocol; Geppetto models as Python values
+    ("config", "procs", "discovery", "logs", "executors"),
+    ("errors",),
+)
+
+# What the layering exists to guarantee, spelled out so that reordering the table cannot quietly
+# drop it: the server and the protocol know nothing of processes or the commands above them, and
+# the model is plain data.
+FORBIDDEN: dict[str, frozenset[str]] = {
+    "server": frozenset({"reload", "procs", "cli", "serve", "project_init"}),
+    "protocol": frozenset({"reload", "procs", "cli", "serve", "project_init", "server"}),
+}
+MODEL_MAY_IMPORT = frozenset({"model", "errors"})
+
+
+@dataclass(frozen=True)
+class Import:
+    """One import of a package module: who imports what, and where."""
+
+    file: str  # path from the package's parent folder: geppetto_dev/server/app.py
+    line: int
+    importer: str  # dotted module name of the importing file
+    target: str  # dotted module name imported
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: imports {self.target}"
+
+
+def module_name(path: Path, root: Path) -> str:
+    parts = list(path.relative_to(root.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _exists(root: Path, dotted: str) -> bool:
+    """Is `dotted` a module or package of the tree at `root`?"""
+    rel = Path(*dotted.split(".")[1:]) if "." in dotted else Path()
+    base = root / rel
+    return base.with_suffix(".py").is_file() or (base / "__init__.py").is_file()
+
+
+def imports(root: Path) -> Iterator[Import]:
+    """Every import of the package `root` by a module of it, with its file and line."""
+    package = root.name
+    for path in sorted(root.rglob("*.py")):
+        importer = module_name(path, root)
+        is_package = path.name == "__init__.py"
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        for node in ast.walk(tree):
+            targets: list[str] = []
+            if isinstance(node, (ast.Import, ast.ImportFrom, ast.Constant)):
+                line = node.lineno
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                if node.level:
+                    here = importer.split(".") if is_package else importer.split(".")[:-1]
+                    here = here[: len(here) - (node.level - 1)]
+                    base = ".".join([*here, *([node.module] if node.module else [])])
+                else:
+                    base = node.module or ""
+                # `from geppetto_dev import model` imports the submodule, not the __init__.
+                subs = [f"{base}.{a.name}" for a in node.names if _exists(root, f"{base}.{a.name}")]
+                targets = subs if len(subs) == len(node.names) else [base, *subs]
+            elif (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and node.value.startswith(package + ".")
+                and node.value.replace(".", "").replace("_", "").isalnum()
+                and _exists(root, node.value)
+            ):
+                targets = [node.value]  # a module started by name: `-m`, a preload list
+            for target in targets:
+                if target == package or target.startswith(package + "."):
+                    file = path.relative_to(root.parent).as_posix()
+                    yield Import(file, line, importer, target)
+
+
+def layer_key(dotted: str) -> str:
+    """The table entry a module belongs to: its first name below the package."""
+    parts = dotted.split(".")
+    return parts[1] if len(parts) > 1 else parts[0]
+
+
+def rows() -> dict[str, int]:
+    return {key: row for row, keys in enumerate(LAYERS) for key in keys}
+
+
+def violations(root: Path) -> list[str]:
+    """Each import that breaks the table or a forbidden edge, as `file:line: imports X (why)`."""
+    row_of = rows()
+    found: list[str] = []
+    for imp in imports(root):
+        src, dst = layer_key(imp.importer), layer_key(imp.target)
+        if src == dst:
+            continue
+        if src not in row_of or dst not in row_of:
+            missing = src if src not in row_of else dst
+            found.append(f"{imp} ({missing!r} is in no row of LAYERS: add it where it belongs)")
+        elif row_of[dst] == row_of[src]:
+            found.append(f"{imp} ({src} and {dst} share a row: neither may import the other)")
+        elif row_of[dst] < row_of[src]:
+            found.append(f"{imp} ({dst} is a layer above {src})")
+        if dst in FORBIDDEN.get(src, ()):
+            found.append(f"{imp} ({src} must never import {dst})")
+        if src == "model" and dst not in MODEL_MAY_IMPORT:
+            found.append(f"{imp} (model imports nothing of the package but errors)")
+    return found
+
+
+def test_imports_run_down_the_layers() -> None:
+    found = violations(REPO / PACKAGE)
+    assert not found, "imports against the layering:\n  " + "\n  ".join(found)
+
+
+def test_every_package_and_module_has_a_row() -> None:
+    root = REPO / PACKAGE
+    keys = {layer_key(module_name(p, root)) for p in root.rglob("*.py")}
+    assert keys <= set(rows()), f"add to LAYERS: {sorted(keys - set(rows()))}"
+
+
+def test_the_table_keeps_the_issue_order() -> None:
+    """cli -> serve -> reload -> server -> protocol -> config -> errors, as the layers promise."""
+    row_of = rows()
+    chain = ["cli", "serve", "reload", "server", "protocol", "config", "errors"]
+    assert [row_of[k] for k in chain] == sorted({row_of[k] for k in chain})
+    for below_commands in ("procs", "frontend", "scaffold"):
+        assert row_of[below_commands] > row_of["serve"]
+
+
+@pytest.mark.parametrize(
+    ("file", "source", "expected"),
+    [
+        ("server/app.py", "\n\nimport geppetto_dev.reload.watch\n", "must never import reload"),
+        ("protocol/session.py", "import geppetto_dev.server.run\n", "server is a layer above"),
+        ("protocol/registry.py", "from ..procs.groups import x\n", "must never import procs"),
+        ("config.py", "def f():\n    from geppetto_dev import cli\n", "cli is a layer above"),
+        ("model/nodes.py", "from geppetto_dev.config import X\n", "model imports nothing"),
+        ("reload/child.py", "from geppetto_dev import frontend\n", "share a row"),
+        ("server/run.py", 'ARGV = ["-m", "geppetto_dev.serve"]\n', "serve is a layer above"),
+        ("newthing.py", "from geppetto_dev import errors\n", "'newthing' is in no row"),
+    ],
+)
+def test_a_bad_import_is_named_with_its_file_and_line(
+    tmp_path: Path, file: str, source: str, expected: str
+) -> None:
+    """The check on a copy of the tree's shape with one bad import added: it names file:line."""
+    root = tmp_path / PACKAGE
+    for existing in (REPO / PACKAGE).rglob("*.py"):
+        copy = root / existing.relative_to(REPO / PACKAGE)
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        copy.write_text("")  # only the module names matter; the one bad file has content
+    (root / "serve.py").touch()
+    (root / file).write_text(source)
+    found = violations(root)
+    line = source.rstrip("\n").count("\n") + 1
+    assert len(found) >= 1 and all(f.startswith(f"{PACKAGE}/{file}:{line}: ") for f in found)
+    assert any(expected in f for f in found), found
