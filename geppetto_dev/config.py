@@ -109,6 +109,10 @@ class Settings:
     watch_script: str = f"{DEFAULT_BUILD_SCRIPT}:watch"
     npm_install_args: tuple[str, ...] = ()
     npm_overrides: Mapping[str, Any] = field(default_factory=dict)
+    # Direct dependencies to set (a version or spec) or drop (false) in package.json.
+    npm_pins: Mapping[str, str | bool] = field(default_factory=dict)
+    # Apply the shipped, tested fixes (pins, overrides, lockfile) of a known frontend release.
+    release_fixes: bool = True
     # Projects and experiments: where they are stored, where simulations run.
     database_url: str | None = None
     experiment_cluster: str | None = None
@@ -223,6 +227,8 @@ def _coerce(name: str, value: Any, source: str) -> Any:
     if origin is Mapping:
         if not isinstance(value, Mapping):
             raise bad("a table")
+        if name in _NPM_TABLES:
+            _check_npm_table(name, value, source)
         return dict(value)
     if kind is Path:
         if not isinstance(value, str | Path):
@@ -233,6 +239,34 @@ def _coerce(name: str, value: Any, source: str) -> Any:
     if not isinstance(value, str):
         raise bad("a string")
     return value
+
+
+# npm's rules for a package name: lowercase, URL-safe, optionally @scope/.
+_NPM_NAME = re.compile(r"^(@[a-z0-9][a-z0-9._~-]*/)?[a-z0-9][a-z0-9._~-]*$")
+_NPM_TABLES = {"npm_pins", "npm_overrides"}
+
+
+def _check_npm_table(name: str, table: Mapping[str, Any], source: str) -> None:
+    """Package names and versions npm would accept; pins may also be false (drop it)."""
+    key = name.replace("_", "-")
+    for package, spec in table.items():
+        if not _NPM_NAME.match(package) or len(package) > 214:
+            raise GeppettoDevError(
+                f"{source}: {key} has {package!r}, which is not an npm package name",
+                f"fix {key} in {source} (names are lowercase, like griddle-react or @scope/pkg)",
+            )
+        if name == "npm_pins":
+            ok = spec is False or (isinstance(spec, str) and spec.strip() and " " not in spec)
+            expected = 'a version or spec ("1.2.3", "^2.0.0", "npm:other@1"), or false to drop it'
+        else:
+            # npm overrides may nest: {"pkg": {".": "1.0", "dep": "2.0"}}
+            ok = (isinstance(spec, str) and bool(spec.strip())) or isinstance(spec, Mapping)
+            expected = 'a version or spec ("1.2.3"), or a table of nested overrides'
+        if not ok:
+            raise GeppettoDevError(
+                f"{source}: {key}.{package} must be {expected}, got {spec!r}",
+                f"fix {key} in {source}",
+            )
 
 
 def read_pyproject(project_dir: Path) -> dict[str, Any]:

@@ -97,10 +97,11 @@ def init_project(
         commit = git.update_clone(settings, console)
         _record(pyproject, changed, console)
         try:
-            npm.install(settings, console)
-            npm.build(settings, console)
+            installed = npm.install(settings, console)
+            npm.build(settings, console, installed=installed)
         finally:
             git.remember_own_changes(settings)
+        npm.check_built_page(settings, console)
         _record(pyproject, {"frontend-commit": commit}, console)
     _next_steps(settings, console)
 

@@ -120,11 +120,13 @@ def run_step(
     env: Mapping[str, str] | None = None,
     hint: str = "",
     diagnose: Callable[[str], str | None] | None = None,
+    excerpt: Callable[[str], list[str]] | None = None,
 ) -> None:
     """Run `argv`, showing progress; raise GeppettoDevError (after printing the tail) on failure.
 
     `diagnose` gets the whole log of a failed run and may return a more precise hint, for
-    failures whose cause is known but buried far above the tail.
+    failures whose cause is known but buried far above the tail. `excerpt` may pick the lines
+    shown instead of the tail (webpack's `ERROR in` blocks sit above a long summary).
     """
     log_path.parent.mkdir(parents=True, exist_ok=True)
     start = time.monotonic()
@@ -171,12 +173,15 @@ def run_step(
     if proc.returncode == 0:
         console.line(f"ok {title} ({elapsed:.1f}s)")
         return
-    console.line(f"FAILED {title} (exit code {proc.returncode}, {elapsed:.1f}s); last lines:")
-    for line in output.tail:
+    text = log_path.read_text(encoding="utf-8", errors="replace")
+    picked = excerpt(text) if excerpt is not None else []
+    shown = "the errors" if picked else "last lines"
+    console.line(f"FAILED {title} (exit code {proc.returncode}, {elapsed:.1f}s); {shown}:")
+    for line in picked or output.tail:
         console.line(f"    {line}")
     console.line(f"full log: {log_path}")
     if diagnose is not None:
-        hint = diagnose(log_path.read_text(encoding="utf-8", errors="replace")) or hint
+        hint = diagnose(text) or hint
     raise GeppettoDevError(
         f"{title} failed with exit code {proc.returncode} (full log: {log_path})",
         hint or "see the lines above and the log",

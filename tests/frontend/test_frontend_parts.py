@@ -10,7 +10,7 @@ import pytest
 from geppetto_dev.config import load_settings
 from geppetto_dev.errors import GeppettoDevError
 from geppetto_dev.frontend import git as frontend_git
-from geppetto_dev.frontend import npm
+from geppetto_dev.frontend import manifest
 from geppetto_dev.frontend.preflight import preflight
 from tests.fixtures.frontend_repo import git
 from tests.frontend.conftest import needs_node
@@ -19,10 +19,10 @@ from tests.frontend.conftest import needs_node
 def test_overrides_merge_into_package_json_keeping_its_indent(tmp_path: Path) -> None:
     package = tmp_path / "package.json"
     package.write_text('{\n    "name": "w",\n    "overrides": {"a": "1"}\n}\n')
-    assert npm.apply_overrides(tmp_path, {"b": "2"})
+    assert manifest.apply_overrides(tmp_path, {"b": "2"})
     assert json.loads(package.read_text())["overrides"] == {"a": "1", "b": "2"}
     assert '\n    "name"' in package.read_text()
-    assert not npm.apply_overrides(tmp_path, {})
+    assert not manifest.apply_overrides(tmp_path, {})
 
 
 def test_preflight_names_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -60,20 +60,3 @@ def test_a_folder_that_is_not_a_clone_is_refused(tmp_path: Path) -> None:
     with pytest.raises(GeppettoDevError) as caught:
         frontend_git.check_clone(settings)
     assert "not a git clone" in caught.value.message
-
-
-@pytest.mark.parametrize(
-    ("log", "expected"),
-    [
-        ("Error: error:0308010C:digital envelope routines::unsupported", "openssl-legacy"),
-        ("gyp ERR! build error\nnode-sass@4.14.1 postinstall", "native module"),
-        ("npm ERR! code ERESOLVE\nnpm ERR! ERESOLVE unable to resolve", "npm-overrides"),
-        ("ERROR in ./js/app.js: Module not found", None),
-    ],
-)
-def test_known_npm_failures_get_a_precise_hint(log: str, expected: str | None) -> None:
-    hint = npm.diagnose_npm(log)
-    if expected is None:
-        assert hint is None
-    else:
-        assert hint is not None and expected in hint
