@@ -168,3 +168,22 @@ def test_init_new_handler_and_serve_from_the_wheel(venv_python: Path, tmp_path: 
         check_pieces_answer(port)
     finally:
         stop(proc)
+
+
+def test_the_release_data_ships_in_the_wheel(venv_python: Path, tmp_path: Path) -> None:
+    code = (
+        "from geppetto_dev.frontend.releases import known_releases; "
+        "r = {x.name: x for x in known_releases()}['v0.3.8-alpha']; "
+        "print(len(r.lockfile.read_bytes()), r.lockfile)"
+    )
+    result = subprocess.run(
+        [str(venv_python), "-c", code],
+        cwd=tmp_path,
+        env=venv_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    size, lockfile = result.stdout.split()
+    assert int(size) > 100_000
+    assert Path(lockfile).is_relative_to(venv_python.parent.parent), lockfile

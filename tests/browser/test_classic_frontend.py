@@ -1,0 +1,131 @@
+"""The real Geppetto frontend v0.3.8-alpha: init from the npm registry, then the page in Chromium.
+
+One module fixture runs `init` once, with an empty npm cache (a few minutes: the install is a
+real download of ~1600 packages), and every check here shares it. It needs git, node, npm, the
+registry, Chromium and the frontend bundle; CI requires all of them.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, WebSocket, sync_playwright
+
+from tests.browser.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    _launched,
+    require_chromium,
+    start_serve,
+)
+from tests.fixtures.classic_frontend import make_classic_remote
+from tests.frontend.conftest import cli_env, require_node_tools, run_cli
+
+pytestmark = [pytest.mark.real_frontend, pytest.mark.timeout(1800)]
+
+# WebGL without a GPU: the 0.3.8 canvas needs it to create its scene.
+WEBGL_ARGS = ["--use-angle=swiftshader", "--enable-unsafe-swiftshader"]
+
+
+@dataclass
+class Inited:
+    project: Path
+    output: str
+    webapp: Path
+
+
+@pytest.fixture(scope="module")
+def classic(tmp_path_factory: pytest.TempPathFactory) -> Inited:
+    require_node_tools()
+    base = tmp_path_factory.mktemp("classic")
+    remote = make_classic_remote(base / "org.geppetto.frontend.git")
+    env = cli_env(npm_config_offline="false", npm_config_cache=str(base / "empty-npm-cache"))
+    args = ("init", "myproj", "--frontend-repo", str(remote))
+    done = run_cli(*args, cwd=base, env=env, timeout=1500)
+    assert done.returncode == 0, done.stdout + done.stderr
+    project = base / "myproj"
+    return Inited(project, done.stdout, project / "frontend" / "src" / "main" / "webapp")
+
+
+@pytest.fixture(scope="module")
+def webgl_browser() -> Iterator[Browser]:
+    require_chromium()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=[*CHROMIUM_ARGS, *WEBGL_ARGS]
+        )
+        _launched.append(f"{CHROMIUM} (Chromium {browser.version})")
+        yield browser
+        browser.close()
+
+
+def test_init_installs_the_tested_tree_from_the_registry(classic: Inited) -> None:
+    assert "ok known frontend release v0.3.8-alpha" in classic.output
+    assert "ok npm ci (" in classic.output
+    page = "ok page frontend/src/main/webapp/build/geppetto.vm: common.bundle.js, main.bundle.js"
+    assert page in classic.output
+    changed = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"],
+        cwd=classic.project / "frontend",
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\n")
+    assert [line for line in changed if line] == [" M src/main/webapp/package.json"]
+    assert not (classic.webapp / "node_modules" / "pngquant-bin").exists()
+
+
+def test_the_real_client_connects_and_draws_the_demo_model(
+    classic: Inited, webgl_browser: Browser
+) -> None:
+    served = start_serve(classic.project)
+    context = webgl_browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        frames: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+        def socket(ws: WebSocket) -> None:
+            ws.on("framereceived", lambda payload: frames.append(str(payload)))
+
+        page.on("websocket", socket)
+        page.goto(served.url + "/?load_project_from_id=1")
+        page.wait_for_function(
+            "() => window.Canvas1 && Canvas1.engine && Canvas1.engine.meshes &&"
+            " Object.keys(Canvas1.engine.meshes).length === 3",
+            timeout=90_000,
+        )
+        assert page.evaluate("Project.getName()") == "demo"
+        assert page.evaluate("Object.keys(Canvas1.engine.meshes).sort()") == [
+            "net.pop[0]",
+            "net.pop[1]",
+            "net.pop[2]",
+        ]
+        assert page.locator("#sim canvas").count() == 1
+        received = [json.loads(frame) for frame in frames if frame.startswith("{")]
+        types = [message["type"] for message in received]
+        assert types[:2] == ["client_id", "user_privileges"], types
+        (version,) = [m for m in received if m["type"] == "geppetto_version"]
+        assert json.loads(version["data"]) == {"geppetto_version": "0.3.8"}
+        time.sleep(1)  # errors thrown by the first frames after the draw
+        assert errors == []
+        artifacts = Path(__file__).resolve().parents[2] / "test-artifacts"
+        artifacts.mkdir(exist_ok=True)
+        page.screenshot(path=str(artifacts / "classic-demo.png"))
+    finally:
+        context.close()
+        served.stop()
+
+
+def test_a_second_init_is_clean_and_installs_and_builds_nothing(classic: Inited) -> None:
+    done = run_cli("init", cwd=classic.project, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "ok npm install: up to date" in done.stdout
+    assert "ok npm run build-dev-noTest: up to date" in done.stdout
