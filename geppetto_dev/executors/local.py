@@ -5,10 +5,13 @@ OOM killer): in separate processes they neither hold the GIL the server's event 
 take the server down. Workers are started with `spawn`, never forked, because the server has
 threads (forking a threaded process can deadlock the child). When a worker dies the standard
 pool is broken for good (every submit raises); this one starts a new pool on the next submit.
+Workers run at a lower priority (`nice` 10): simulations take every core that is idle, yet the
+server's event loop is scheduled first, so WebSocket round trips stay close to idle ones.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import threading
@@ -17,7 +20,7 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, ParamSpec, TypeVar
 
-__all__ = ["LocalExecutor", "default_workers"]
+__all__ = ["LocalExecutor", "default_workers", "lower_priority"]
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -28,16 +31,26 @@ def default_workers() -> int:
     return max(1, os.cpu_count() or 1)
 
 
+def lower_priority(increment: int) -> None:
+    """Runs first in each worker process."""
+    # No nice() on this platform, or not allowed: normal priority.
+    with contextlib.suppress(AttributeError, OSError):
+        os.nice(increment)
+
+
 class LocalExecutor(Executor):
-    def __init__(self, max_workers: int | None = None) -> None:
+    def __init__(self, max_workers: int | None = None, *, nice: int = 10) -> None:
         self.max_workers = max_workers or default_workers()
+        self.nice = nice
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
         self._shutdown = False
 
     def _new_pool(self) -> ProcessPoolExecutor:
         spawn = multiprocessing.get_context("spawn")
-        return ProcessPoolExecutor(self.max_workers, mp_context=spawn)
+        return ProcessPoolExecutor(
+            self.max_workers, mp_context=spawn, initializer=lower_priority, initargs=(self.nice,)
+        )
 
     def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
         with self._lock:

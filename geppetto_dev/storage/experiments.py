@@ -220,11 +220,13 @@ class SQLExperimentStore:
                     raise
 
     def list(self, project_id: int) -> list[ExperimentRecord]:
+        # Plain rows, not ORM objects: every status poll lists a project's experiments.
+        table = ExperimentRow.__table__
         with self.db.read() as session:
-            rows = session.scalars(
-                select(ExperimentRow)
-                .where(ExperimentRow.project_id == project_id, ExperimentRow.status != DELETED)
-                .order_by(ExperimentRow.id)
+            rows = session.execute(
+                select(table)
+                .where(table.c.project_id == project_id, table.c.status != DELETED)
+                .order_by(table.c.id)
             ).all()
             return [self._record(r) for r in rows]
 
@@ -373,7 +375,8 @@ class SQLExperimentStore:
                 raise TypeError(f"ExperimentRecord has no field {key!r}")
         row.last_modified = now
 
-    def _record(self, row: ExperimentRow, *, with_results: bool = True) -> ExperimentRecord:
+    def _record(self, row: Any, *, with_results: bool = True) -> ExperimentRecord:
+        """From an ExperimentRow or a plain row of its table (same attribute names)."""
         results = (
             StoredResults(self.db, row.project_id, row.id)
             if with_results and row.status == COMPLETED

@@ -23,3 +23,7 @@ def simulate(request: object) -> dict[str, list[float]]:
     """A run hook: a short trace per watched path, and the pid that computed it."""
     watched = getattr(request, "watched", ())
     return {path: [float(i) for i in range(5)] for path in watched} | {"pid": [float(os.getpid())]}
+
+
+def niceness() -> int:
+    return os.nice(0)

@@ -24,6 +24,10 @@ def test_runs_in_another_process(pool: LocalExecutor) -> None:
     assert pool.submit(jobs.pid_after, 0).result(timeout=60) != os.getpid()
 
 
+def test_workers_run_at_a_lower_priority_than_the_server(pool: LocalExecutor) -> None:
+    assert pool.submit(jobs.niceness).result(timeout=60) == os.nice(0) + 10
+
+
 def test_a_crashing_run_fails_alone_and_the_next_one_runs(pool: LocalExecutor) -> None:
     crashed = pool.submit(jobs.crash)
     with pytest.raises(BrokenProcessPool):
