@@ -13,7 +13,15 @@ import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-__all__ = ["REPO", "SERVING", "ServeProcess", "free_port", "start_serve", "wait_until"]
+__all__ = [
+    "REPO",
+    "SERVING",
+    "ServeProcess",
+    "checkout_env",
+    "free_port",
+    "start_serve",
+    "wait_until",
+]
 
 REPO = Path(__file__).resolve().parents[1]
 # The banner `serve` prints once it accepts connections; users read it, so tests may too.
@@ -37,8 +45,17 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def checkout_env() -> dict[str, str]:
+    """This environment with this checkout importable: what a child runs by default."""
+    return {**os.environ, "PYTHONPATH": str(REPO)}
+
+
 class ServeProcess:
-    """`python -m geppetto_dev serve ARGS` in a real process, its output collected line by line."""
+    """`python -m geppetto_dev serve ARGS` in a real process, its output collected line by line.
+
+    By default the child is this interpreter on this checkout; `python` and `base_env` run
+    another install instead (an installed wheel), `env` adds to whichever environment it is.
+    """
 
     def __init__(
         self,
@@ -46,17 +63,18 @@ class ServeProcess:
         *args: str,
         env: Mapping[str, str] | None = None,
         preexec: Callable[[], None] | None = None,
+        python: str = sys.executable,
+        base_env: Mapping[str, str] | None = None,
     ) -> None:
         self.project = project
         self.output: list[str] = []
         self.url = ""
         self._ready = threading.Event()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "geppetto_dev", "serve", *args],
+            [python, "-m", "geppetto_dev", "serve", *args],
             cwd=project,
             env={
-                **os.environ,
-                "PYTHONPATH": str(REPO),
+                **(checkout_env() if base_env is None else base_env),
                 "PYTHONUNBUFFERED": "1",
                 **(env or {}),
             },
@@ -110,7 +128,15 @@ class ServeProcess:
 
 
 def start_serve(
-    project: Path, *args: str, env: Mapping[str, str] | None = None, port: int | str = 0
+    project: Path,
+    *args: str,
+    env: Mapping[str, str] | None = None,
+    port: int | str = 0,
+    python: str = sys.executable,
+    base_env: Mapping[str, str] | None = None,
 ) -> ServeProcess:
     """`geppetto-dev serve --port PORT ARGS` (any free port by default), once it serves."""
-    return ServeProcess(project, "--port", str(port), *args, env=env).wait_serving()
+    served = ServeProcess(
+        project, "--port", str(port), *args, env=env, python=python, base_env=base_env
+    )
+    return served.wait_serving()

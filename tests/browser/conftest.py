@@ -7,11 +7,6 @@ tests are skipped, unless GEPPETTO_DEV_REQUIRE_BROWSER=1 (CI), where a missing b
 from __future__ import annotations
 
 import os
-import re
-import signal
-import subprocess
-import sys
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,10 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from tests.support import REPO, ServeProcess, start_serve
+
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, ConsoleMessage, Page
 
-REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -35,7 +31,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SERVING = re.compile(r"Serving Geppetto on (http://\S+?)/? ")
 
 
 _launched: list[str] = []
@@ -119,65 +114,12 @@ def page(watched: Watched) -> Page:
     return watched.page
 
 
-@dataclass
-class Served:
-    """A running `geppetto-dev serve` and everything it printed."""
-
-    proc: subprocess.Popen[str]
-    url: str
-    output: list[str]
-
-    def stop(self) -> int:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-        return self.proc.wait()
-
-    def text(self) -> str:
-        return "".join(self.output)
-
-
-def _pump(proc: subprocess.Popen[str], output: list[str], ready: threading.Event) -> None:
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        output.append(line)
-        if SERVING.search(line):
-            ready.set()
-    ready.set()
-
-
-def start_serve(project: Path, *args: str, env: dict[str, str] | None = None) -> Served:
-    """Start `python -m geppetto_dev serve --port 0 ARGS` in `project`; stop it with .stop()."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "geppetto_dev", "serve", "--port", "0", *args],
-        cwd=project,
-        env={**os.environ, "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1", **(env or {})},
-        text=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    output: list[str] = []
-    ready = threading.Event()
-    threading.Thread(target=_pump, args=(proc, output, ready), daemon=True).start()
-    ready.wait(30)
-    match = next((m for m in map(SERVING.search, output) if m), None)
-    if match is None:
-        proc.kill()
-        proc.wait()
-        pytest.fail("serve did not start:\n" + "".join(output))
-    return Served(proc, match.group(1), output)
-
-
 @pytest.fixture
-def serve() -> Iterator[Callable[..., Served]]:
+def serve() -> Iterator[Callable[..., ServeProcess]]:
     """`start_serve`, with every server started stopped after the test."""
-    started: list[Served] = []
+    started: list[ServeProcess] = []
 
-    def start(project: Path, *args: str, env: dict[str, str] | None = None) -> Served:
+    def start(project: Path, *args: str, env: dict[str, str] | None = None) -> ServeProcess:
         served = start_serve(project, *args, env=env)
         started.append(served)
         return served

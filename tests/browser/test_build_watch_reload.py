@@ -8,7 +8,7 @@ from pathlib import Path
 from playwright.sync_api import expect
 
 from geppetto_dev.reload.livereload import LIVERELOAD_PATH
-from tests.browser.conftest import Served, Watched
+from tests.browser.conftest import Watched
 from tests.fixtures.frontend_repo import (
     FIXTURE_VERSION,
     build_webapp,
@@ -16,10 +16,11 @@ from tests.fixtures.frontend_repo import (
     write_webapp,
 )
 from tests.frontend.conftest import require_node_tools
+from tests.support import ServeProcess
 
 
 def test_a_finished_frontend_build_reloads_the_open_page(
-    tmp_path: Path, serve: Callable[..., Served], watched: Watched
+    tmp_path: Path, serve: Callable[..., ServeProcess], watched: Watched
 ) -> None:
     require_node_tools()
     webapp = write_webapp(tmp_path / "frontend" / "src" / "main" / "webapp")

@@ -7,14 +7,15 @@ from pathlib import Path
 
 from playwright.sync_api import Response, expect
 
-from tests.browser.conftest import Served, Watched
+from tests.browser.conftest import Watched
 from tests.fixtures.frontend_repo import FIXTURE_VERSION, build_webapp, write_webapp
+from tests.support import ServeProcess
 
 BUNDLE = "/org.geppetto.frontend/geppetto/build/main.bundle.js"
 
 
 def test_page_loads_its_bundle_through_the_static_route(
-    tmp_path: Path, serve: Callable[..., Served], watched: Watched
+    tmp_path: Path, serve: Callable[..., ServeProcess], watched: Watched
 ) -> None:
     # The default layout: the webapp of a cloned frontend, built.
     build_webapp(write_webapp(tmp_path / "frontend" / "src" / "main" / "webapp"))

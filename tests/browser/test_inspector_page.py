@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.conftest import Served, Watched, save_screenshot, start_serve
+from tests.browser.conftest import Watched, save_screenshot
+from tests.support import ServeProcess, start_serve
 
 INSPECTOR = "/_geppetto/inspector"
 HANDLERS_ARGS = ("--handlers", "project_handlers")
@@ -46,7 +47,7 @@ def write_project(root: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServeProcess]:
     """One server for the tests that leave the project alone; each gets its own connection."""
     served = start_serve(write_project(tmp_path_factory.mktemp("project")), *HANDLERS_ARGS)
     yield served
@@ -54,7 +55,7 @@ def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 
 
 @pytest.fixture
-def inspector(shared_server: Served, watched: Watched) -> tuple[Page, Served]:
+def inspector(shared_server: ServeProcess, watched: Watched) -> tuple[Page, ServeProcess]:
     page = watched.page
     page.goto(shared_server.url + INSPECTOR)
     expect(page.locator("#status")).to_have_attribute("data-state", "open")
@@ -71,7 +72,7 @@ def send(page: Page, kind: str, data: str = "") -> None:
     page.click("#send")
 
 
-def test_shows_the_live_handshake(inspector: tuple[Page, Served], watched: Watched) -> None:
+def test_shows_the_live_handshake(inspector: tuple[Page, ServeProcess], watched: Watched) -> None:
     page, _ = inspector
     client_id = message(page, "in", "client_id")
     privileges = message(page, "in", "user_privileges")
@@ -99,7 +100,9 @@ def test_shows_the_live_handshake(inspector: tuple[Page, Served], watched: Watch
     assert watched.errors == []
 
 
-def test_geppetto_version_round_trip(inspector: tuple[Page, Served], watched: Watched) -> None:
+def test_geppetto_version_round_trip(
+    inspector: tuple[Page, ServeProcess], watched: Watched
+) -> None:
     page, _ = inspector
     expect(page.locator("#message-types button[data-type=geppetto_version]")).to_be_visible()
     page.click("#message-types button[data-type=geppetto_version]")
@@ -132,7 +135,7 @@ def test_geppetto_version_round_trip(inspector: tuple[Page, Served], watched: Wa
     assert watched.errors == []
 
 
-def test_bad_messages_show_the_generic_error(inspector: tuple[Page, Served]) -> None:
+def test_bad_messages_show_the_generic_error(inspector: tuple[Page, ServeProcess]) -> None:
     page, _ = inspector
     client_id = page.inner_text("#client-id")
     send(page, "no_such_type", '{"x": 1}')
@@ -157,7 +160,7 @@ def test_bad_messages_show_the_generic_error(inspector: tuple[Page, Served]) -> 
 
 
 def test_project_handlers_gzip_and_file_frames(
-    inspector: tuple[Page, Served], watched: Watched
+    inspector: tuple[Page, ServeProcess], watched: Watched
 ) -> None:
     page, _ = inspector
     types = page.locator("#message-types button")
@@ -197,7 +200,7 @@ def test_project_handlers_gzip_and_file_frames(
     assert watched.errors == []
 
 
-def test_screenshot(inspector: tuple[Page, Served]) -> None:
+def test_screenshot(inspector: tuple[Page, ServeProcess]) -> None:
     """A representative session, saved as test-artifacts/inspector.png (the README's image)."""
     page, _ = inspector
     page.click("#message-types button[data-type=geppetto_version]")
@@ -232,7 +235,7 @@ def distinct_pixel_bytes(png: Path) -> int:
 
 
 def test_reconnects_after_a_reload_with_the_new_handlers(
-    tmp_path: Path, serve: Callable[..., Served], watched: Watched
+    tmp_path: Path, serve: Callable[..., ServeProcess], watched: Watched
 ) -> None:
     project = write_project(tmp_path)
     served = serve(project, "--reload", *HANDLERS_ARGS)
@@ -271,7 +274,7 @@ def test_reconnects_after_a_reload_with_the_new_handlers(
 )
 def test_socket_url_follows_the_context_path(
     tmp_path: Path,
-    serve: Callable[..., Served],
+    serve: Callable[..., ServeProcess],
     watched: Watched,
     context_path: str,
     socket_path: str,
@@ -285,7 +288,7 @@ def test_socket_url_follows_the_context_path(
     assert watched.errors == []
 
 
-def test_reached_from_the_embedded_frontend(shared_server: Served, watched: Watched) -> None:
+def test_reached_from_the_embedded_frontend(shared_server: ServeProcess, watched: Watched) -> None:
     # A fresh folder has no frontend of its own: / is the prebuilt one, with a link here.
     page = watched.page
     page.goto(shared_server.url + "/")
@@ -298,7 +301,7 @@ def test_reached_from_the_embedded_frontend(shared_server: Served, watched: Watc
 
 
 def test_keeps_reconnecting_while_the_server_is_down(
-    tmp_path: Path, serve: Callable[..., Served], watched: Watched
+    tmp_path: Path, serve: Callable[..., ServeProcess], watched: Watched
 ) -> None:
     first = serve(tmp_path)
     page = watched.page

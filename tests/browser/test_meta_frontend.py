@@ -20,14 +20,15 @@ import pytest
 from playwright.sync_api import expect
 
 from geppetto_dev.server.embedded import EMBEDDED_DIR
-from tests.browser.conftest import REPO, Served, Watched, save_screenshot
+from tests.browser.conftest import Watched, save_screenshot
 from tests.browser.geppetto_check import blue_pixels, open_demo
+from tests.support import REPO, ServeProcess
 
 APP = "geppetto_dev.example:app"
 
 
 def test_the_embedded_frontend_draws_the_demo_with_no_node(
-    tmp_path: Path, serve: Callable[..., Served], watched: Watched
+    tmp_path: Path, serve: Callable[..., ServeProcess], watched: Watched
 ) -> None:
     # An empty folder, and a PATH with no node, npm or git on it.
     served = serve(tmp_path, "--app", APP, env={"PATH": str(tmp_path)})
@@ -40,7 +41,7 @@ def test_the_embedded_frontend_draws_the_demo_with_no_node(
 
 
 def test_the_embedded_frontend_shows_server_errors_without_crashing(
-    tmp_path: Path, serve: Callable[..., Served], watched: Watched
+    tmp_path: Path, serve: Callable[..., ServeProcess], watched: Watched
 ) -> None:
     served = serve(tmp_path, "--app", APP)
     page = watched.page
@@ -100,7 +101,7 @@ def meta_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 @pytest.mark.timeout(900)
 def test_init_meta_installs_builds_and_draws_the_demo(
-    meta_project: Path, serve: Callable[..., Served], watched: Watched
+    meta_project: Path, serve: Callable[..., ServeProcess], watched: Watched
 ) -> None:
     frontend = meta_project / "frontend"
     assert 'frontend = "meta"' in (meta_project / "pyproject.toml").read_text()
@@ -121,7 +122,7 @@ def test_init_meta_installs_builds_and_draws_the_demo(
 
 @pytest.mark.timeout(900)
 def test_build_watch_rebuilds_a_javascript_edit_and_reloads_the_page(
-    meta_project: Path, serve: Callable[..., Served], watched: Watched
+    meta_project: Path, serve: Callable[..., ServeProcess], watched: Watched
 ) -> None:
     served = serve(meta_project, "--reload", "--build-watch")
     page = watched.page
