@@ -11,23 +11,19 @@ from pathlib import Path
 import pytest
 
 from geppetto_dev.cli import main
+from geppetto_dev.config import Settings
+from geppetto_dev.project_init import project_context as init_context
 from geppetto_dev.scaffold.engine import apply_plan, plan_project
+from tests.support import REPO
 
-REPO = Path(__file__).resolve().parents[2]
 PACKAGE = "demo_app"
+FRONTEND_REPO = "https://example.invalid/org.geppetto.frontend"
 
 
 def project_context(package: str = PACKAGE) -> dict[str, str]:
-    return {
-        "project_name": package.replace("_", "-"),
-        "package": package,
-        "frontend_repo": "https://example.invalid/org.geppetto.frontend",
-        "frontend_ref": "v0.3.8-alpha",
-        "frontend_commit": "",
-        "webapp_path": "src/main/webapp",
-        "frontend_dir": "frontend/src/main/webapp",
-        "frontend": "classic",
-    }
+    """What `init` renders the starter with, for a project folder named after `package`."""
+    folder = Path(package.replace("_", "-"))
+    return init_context(Settings(project_dir=folder, frontend_repo=FRONTEND_REPO))
 
 
 def make_project(dest: Path, package: str = PACKAGE) -> Path:

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import signal
-import subprocess
-import sys
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -17,7 +14,7 @@ from typing import Any
 import pytest
 from tornado.websocket import websocket_connect
 
-from tests.support import free_port, wait_until
+from tests.support import ServeProcess, start_serve, wait_until
 
 from .conftest import PACKAGE, CliResult, run_module, subprocess_env
 
@@ -63,54 +60,19 @@ def answers(url: str) -> bool:
         return False
 
 
-def start_serve(
-    python: str, cwd: Path, env: dict[str, str], *args: str
-) -> tuple[subprocess.Popen[bytes], int]:
-    """`geppetto-dev serve ARGS` on a free port; returns once the server answers HTTP."""
-    port = free_port()
-    log = (cwd.parent / f"serve-{port}.log").open("wb")
-    proc = subprocess.Popen(
-        [python, "-m", "geppetto_dev", "serve", "--port", str(port), *args],
-        cwd=cwd,
-        env={**env, "PYTHONUNBUFFERED": "1"},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        wait_until(
-            lambda: proc.poll() is None and answers(f"http://127.0.0.1:{port}/api/people"),
-            what=f"the server to answer (log: {log.name})",
-        )
-    except BaseException:
-        stop(proc)
-        raise
-    return proc, port
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 @pytest.fixture
 def serve(project: Path) -> Iterator[Callable[..., int]]:
     """Start `geppetto-dev serve ARGS` in the project from this checkout; returns the port."""
-    procs: list[subprocess.Popen[bytes]] = []
+    started: list[ServeProcess] = []
 
     def start(*args: str) -> int:
-        proc, port = start_serve(sys.executable, project, subprocess_env(), *args)
-        procs.append(proc)
-        return port
+        served = start_serve(project, *args, base_env=subprocess_env())
+        started.append(served)
+        return served.port
 
     yield start
-    for proc in procs:
-        stop(proc)
+    for served in started:
+        served.stop()
 
 
 def check_pieces_answer(port: int) -> None:

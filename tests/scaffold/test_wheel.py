@@ -14,8 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import start_serve
+
 from .conftest import PACKAGE, REPO, snapshot
-from .test_live import check_pieces_answer, start_serve, stop
+from .test_live import check_pieces_answer
 
 # What a build needs from the checkout: copied, so the build leaves nothing in the shared tree.
 SOURCES = (
@@ -163,11 +165,11 @@ def test_init_new_handler_and_serve_from_the_wheel(venv_python: Path, tmp_path: 
     )
     assert lint.returncode == 0, lint.stdout
 
-    proc, port = start_serve(str(venv_python), project, venv_env())
+    served = start_serve(project, python=str(venv_python), base_env=venv_env())
     try:
-        check_pieces_answer(port)
+        check_pieces_answer(served.port)
     finally:
-        stop(proc)
+        served.stop()
 
 
 def test_the_release_data_ships_in_the_wheel(venv_python: Path, tmp_path: Path) -> None:
