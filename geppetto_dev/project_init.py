@@ -91,8 +91,8 @@ def init_project(
         )
     elif templated:
         _record(pyproject, changed, console)
-        npm.install(settings, console)
-        npm.build(settings, console)
+        installed = npm.install(settings, console)
+        npm.build(settings, console, installed=installed)
     else:
         commit = git.update_clone(settings, console)
         _record(pyproject, changed, console)

@@ -8,6 +8,8 @@ the registry, except in CI (GEPPETTO_DEV_REQUIRE_NODE=1), where it must run.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -25,6 +27,7 @@ from tests.browser.geppetto_check import blue_pixels, open_demo
 from tests.support import REPO, ServeProcess
 
 APP = "geppetto_dev.example:app"
+TEMPLATE = REPO / "scaffold_templates" / "frontend-meta"
 
 
 def test_the_embedded_frontend_draws_the_demo_with_no_node(
@@ -99,13 +102,17 @@ def meta_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     yield root / "demo"
 
 
+@pytest.mark.real_frontend
 @pytest.mark.timeout(900)
 def test_init_meta_installs_builds_and_draws_the_demo(
     meta_project: Path, serve: Callable[..., ServeProcess], watched: Watched
 ) -> None:
     frontend = meta_project / "frontend"
     assert 'frontend = "meta"' in (meta_project / "pyproject.toml").read_text()
-    assert (frontend / "package-lock.json").is_file() and not (frontend / ".git").exists()
+    assert not (frontend / ".git").exists()
+    # npm installed exactly what the template pins: package.json and the lockfile unchanged.
+    for name in ("package.json", "package-lock.json"):
+        assert (frontend / name).read_text() == (TEMPLATE / f"{name}-tpl").read_text(), name
     built = frontend / "build" / "main.js"
     assert built.is_file()
     assert built.read_bytes() != (EMBEDDED_DIR / "build" / "main.js").read_bytes()
@@ -120,6 +127,7 @@ def test_init_meta_installs_builds_and_draws_the_demo(
         assert response.read() == built.read_bytes()
 
 
+@pytest.mark.real_frontend
 @pytest.mark.timeout(900)
 def test_build_watch_rebuilds_a_javascript_edit_and_reloads_the_page(
     meta_project: Path, serve: Callable[..., ServeProcess], watched: Watched
@@ -138,3 +146,25 @@ def test_build_watch_rebuilds_a_javascript_edit_and_reloads_the_page(
         expect(page.locator("#edited")).to_have_text("edited", timeout=120_000)
     finally:
         app_js.write_text(source)
+
+
+@pytest.mark.real_frontend
+@pytest.mark.timeout(900)
+def test_the_production_build_reproduces_the_embedded_frontend(meta_project: Path) -> None:
+    # What `python -m geppetto_dev.frontend.embed` runs, on the sources init wrote: they still
+    # build, and (on the Node major the record names) into the very files the package ships.
+    frontend = meta_project / "frontend"
+    for name in ("package.json", "package-lock.json", "src/App.js"):
+        assert (frontend / name).read_text() == (TEMPLATE / f"{name}-tpl").read_text(), name
+    done = subprocess.run(
+        ["npm", "run", "build"], cwd=frontend, capture_output=True, text=True, timeout=900
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    record = json.loads((EMBEDDED_DIR.parent / "SOURCES.json").read_text())
+    built = {
+        name: hashlib.sha256((frontend / name).read_bytes()).hexdigest() for name in record["files"]
+    }
+    assert not list((frontend / "build").rglob("*.map"))
+    node = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()
+    if node.split(".")[0] == record["built_with"]["node"].split(".")[0]:
+        assert built == record["files"]
