@@ -1,4 +1,5 @@
-"""Helpers shared by the test packages: waiting, free ports, and a real `geppetto-dev serve`."""
+"""Helpers shared by the test packages: waiting, free ports, processes seen in /proc, and a
+real `geppetto-dev serve`."""
 
 from __future__ import annotations
 
@@ -18,7 +19,11 @@ __all__ = [
     "SERVING",
     "ServeProcess",
     "checkout_env",
+    "children",
+    "descendants",
     "free_port",
+    "parent_of",
+    "pid_alive",
     "start_serve",
     "wait_until",
 ]
@@ -36,6 +41,55 @@ def wait_until(predicate: Callable[[], object], timeout: float = 30.0, what: str
             return
         time.sleep(0.02)
     raise AssertionError(f"timed out waiting for {what or predicate}")
+
+
+def _stat(pid: int | str) -> list[bytes] | None:
+    """The fields of /proc/PID/stat after the command name (which may hold spaces and parens):
+    state, parent, process group, ...; None once the process is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_bytes()
+    except OSError:
+        return None
+    return stat[stat.rfind(b")") + 2 :].split()
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether the process runs: a zombie waiting to be reaped is not alive."""
+    fields = _stat(pid)
+    return fields is not None and fields[0] not in (b"Z", b"X")
+
+
+def parent_of(pid: int) -> int:
+    """The parent of a running process, from /proc (Linux)."""
+    fields = _stat(pid)
+    assert fields is not None, f"no process {pid}"
+    return int(fields[1])
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (zombies included), from /proc."""
+    parents = _parents()
+    return sorted(child for child, parent in parents.items() if parent == pid)
+
+
+def descendants(pid: int) -> set[int]:
+    """Every process below `pid`: children, their children, and so on."""
+    parents = _parents()
+    found: set[int] = set()
+    frontier = {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def _parents() -> dict[int, int]:
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        fields = _stat(entry) if entry.isdigit() else None
+        if fields is not None:
+            parents[int(entry)] = int(fields[1])
+    return parents
 
 
 def free_port() -> int:

@@ -72,9 +72,13 @@ class BuildMonitor:
         self.interval = interval
         self.quiet_polls = max(1, round(quiet / interval))
         self._stop = threading.Event()
+        self._baseline: tuple[tuple[str, int, int], ...] = ()
         self._thread = threading.Thread(target=self._loop, name="build-monitor", daemon=True)
 
     def start(self) -> BuildMonitor:
+        # The baseline is taken here, not in the thread: a build that ends right after start()
+        # returns would otherwise be part of the baseline whenever the thread starts late.
+        self._baseline = _stamp(self.folder)
         self._thread.start()
         return self
 
@@ -83,7 +87,7 @@ class BuildMonitor:
         self._thread.join(timeout=5)
 
     def _loop(self) -> None:
-        built = _stamp(self.folder)
+        built = self._baseline
         seen = built
         still = 0
         while not self._stop.wait(self.interval):

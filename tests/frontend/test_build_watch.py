@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -15,20 +14,7 @@ from geppetto_dev.frontend.watch import BuildMonitor
 from geppetto_dev.procs.groups import group_members
 from tests.fixtures.frontend_repo import WEBAPP_PATH, set_fixture_version
 from tests.frontend.conftest import Lines, cli_env, needs_node, run_cli
-from tests.support import wait_until
-
-
-def children(pid: int) -> list[int]:
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_bytes()
-            except OSError:
-                continue
-            if int(stat[stat.rfind(b")") + 2 :].split()[1]) == pid:
-                found.append(int(entry))
-    return found
+from tests.support import children, pid_alive, wait_until
 
 
 @needs_node
@@ -58,20 +44,12 @@ def test_build_watch_rebuilds_and_stops_the_whole_tree(inited: Path, sig: signal
         proc.send_signal(sig)
         assert proc.wait(timeout=20) == 0
         assert all(group_members(group) == [] for group in groups)
-        assert all(not Path(f"/proc/{pid}").exists() or _zombie(pid) for pid in tree)
+        assert not any(pid_alive(pid) for pid in tree)
         assert all(line.startswith("webpack | ") for line in lines.rest() if line)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-
-
-def _zombie(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_bytes()
-    except OSError:
-        return True
-    return stat[stat.rfind(b")") + 2 :].split()[0] in (b"Z", b"X")
 
 
 @needs_node

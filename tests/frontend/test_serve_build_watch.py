@@ -24,10 +24,9 @@ from geppetto_dev.reload.messages import FrontendBuilt, Start
 from geppetto_dev.server.run import bind
 from tests.fixtures.frontend_repo import WEBAPP_PATH, set_fixture_version
 from tests.frontend.conftest import Lines, cli_env, needs_node, run_cli
-from tests.frontend.test_build_watch import children
 from tests.frontend.test_init_serve import request
 from tests.reload.reloading import hello, make_project
-from tests.support import free_port
+from tests.support import children, free_port
 
 
 class LiveReloadClient:

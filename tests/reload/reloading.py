@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import http.client
 import json
-import os
-import re
-import signal
-import subprocess
-import sys
-import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.support import REPO, wait_until
-
-SERVING = re.compile(r"Serving Geppetto on http://127\.0\.0\.1:(\d+)/")
+from tests.support import ServeProcess, wait_until
 
 APP = """\
 from flask import Flask
@@ -72,44 +62,8 @@ def get(port: int, path: str = "/text", timeout: float = 10.0) -> tuple[int, str
         conn.close()
 
 
-def pid_alive(pid: int) -> bool:
-    """Alive and not a zombie."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, ProcessLookupError, IndexError):
-        return False
-    return state != "Z"
-
-
-def descendants(pid: int) -> set[int]:
-    """Every process below `pid`, from /proc."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            with contextlib.suppress(OSError, IndexError, ValueError):
-                stat = (entry / "stat").read_text()
-                parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-    found: set[int] = set()
-    frontier = {pid}
-    while frontier:
-        frontier = {child for child, parent in parents.items() if parent in frontier} - found
-        found |= frontier
-    return found
-
-
-@dataclass
-class ReloadServer:
-    project: Path
-    proc: subprocess.Popen[str]
-    output: list[str] = field(default_factory=list)
-    port: int = 0
-    pump: threading.Thread | None = None  # reads the output until the process closes it
-
-    def text(self) -> str:
-        return "".join(self.output)
-
-    def wait_output(self, needle: str, start: int = 0, timeout: float = 15.0) -> None:
-        wait_until(lambda: needle in "".join(self.output[start:]), timeout, repr(needle))
+class ReloadServer(ServeProcess):
+    """`geppetto-dev serve --reload` over a project made by make_project, asked over HTTP."""
 
     def fetch(self, path: str = "/text") -> tuple[int, str]:
         return get(self.port, path)
@@ -123,15 +77,6 @@ class ReloadServer:
 
         wait_until(served, timeout, f"{text!r} at {path}")
 
-    def stop(self, sig: int = signal.SIGTERM, timeout: float = 10.0) -> int:
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-        return self.proc.wait()
-
 
 def start_reload_server(
     project: Path,
@@ -139,35 +84,10 @@ def start_reload_server(
     preexec: Callable[[], None] | None = None,
     expect_serving: bool = True,
 ) -> ReloadServer:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "geppetto_dev", "serve", "--reload", "--port", "0", *args],
-        cwd=project,
-        env={**os.environ, "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"},
-        text=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        preexec_fn=preexec,
-    )
-    server = ReloadServer(project, proc)
-    ready = threading.Event()
-
-    def pump() -> None:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            server.output.append(line)
-            match = SERVING.search(line)
-            if match and not server.port:
-                server.port = int(match.group(1))
-                ready.set()
-        ready.set()
-
-    server.pump = threading.Thread(target=pump, daemon=True)
-    server.pump.start()
+    """`serve --reload --port 0 ARGS`; once it serves, unless it is expected to fail first."""
+    server = ReloadServer(project, "--reload", "--port", "0", *args, preexec=preexec)
     if expect_serving:
-        ready.wait(30)
-        if not server.port:
-            server.stop(signal.SIGKILL)
-            raise AssertionError("serve --reload did not start:\n" + server.text())
+        server.wait_serving()
     return server
 
 

@@ -18,19 +18,15 @@ import pytest
 from tornado.httpclient import HTTPClientError
 
 from tests.reload.reloading import (
-    REPO,
-    SERVING,
     LiveSocket,
     ReloadServer,
-    descendants,
     get,
     hello,
     make_project,
-    pid_alive,
     start_reload_server,
-    wait_until,
     write_message,
 )
+from tests.support import REPO, SERVING, descendants, pid_alive, start_serve, wait_until
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux process tests")
 
@@ -268,26 +264,15 @@ def test_a_request_in_progress_is_finished_while_the_new_server_already_answers(
 
 
 def test_without_reload_serve_is_one_plain_process(project: Path) -> None:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "geppetto_dev", "serve", "--port", "0", "--app", "app:app"],
-        cwd=project,
-        env={**os.environ, "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"},
-        text=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    served = start_serve(project, "--app", "app:app")
     try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        match = SERVING.search(line)
-        assert match, line
-        status, body = get(int(match.group(1)), "/page")
+        assert SERVING.search(served.output[0]), served.text()  # the first line it prints
+        status, body = get(served.port, "/page")
         assert status == 200
         assert "data-geppetto-livereload" not in body
-        assert descendants(proc.pid) == set()  # no template, no server child
+        assert descendants(served.proc.pid) == set()  # no fork server, no server child
     finally:
-        proc.terminate()
-        proc.wait(10)
+        served.stop()
 
 
 def test_reload_options_without_reload_are_one_error_line(project: Path) -> None:

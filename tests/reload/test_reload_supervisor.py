@@ -23,13 +23,10 @@ from geppetto_dev.config import load_settings
 from geppetto_dev.reload.messages import Changes
 from geppetto_dev.reload.supervisor import CRASH_WINDOW, Supervisor
 from geppetto_dev.server.run import bind
-from tests.reload.reloading import get, hello, make_project, pid_alive, wait_until, write_message
+from tests.reload.reloading import get, hello, make_project, write_message
+from tests.support import parent_of, pid_alive, wait_until
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux process tests")
-
-
-def parent_of(pid: int) -> int:
-    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
 
 
 class Running:
