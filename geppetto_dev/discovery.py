@@ -12,6 +12,8 @@ from geppetto_dev.errors import GeppettoDevError
 if TYPE_CHECKING:
     from flask import Blueprint, Flask
 
+__all__ = ["import_object", "import_submodules", "register_blueprints", "register_resources"]
+
 
 def import_submodules(name: str, setting: str = "handlers") -> list[ModuleType]:
     """Import a module and, for a package, every module below it (handlers register on import).

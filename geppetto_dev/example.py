@@ -14,6 +14,8 @@ from flask_restful import Api, Resource
 
 from geppetto_dev.projects import demo
 
+__all__ = ["app", "create_app"]
+
 FIELDS = ("name", "surname", "occupation")
 
 

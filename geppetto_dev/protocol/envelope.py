@@ -13,6 +13,21 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+__all__ = [
+    "COMPRESSED_PREFIX",
+    "COMPRESSION_THRESHOLD",
+    "FILE_PREFIX",
+    "MAX_REQUEST_ID_LENGTH",
+    "ProtocolError",
+    "Request",
+    "decode_data",
+    "decode_request",
+    "encode_envelope",
+    "file_frame",
+    "read_frame",
+    "to_frame",
+]
+
 # The Java server compresses envelopes of this many characters or more.
 COMPRESSION_THRESHOLD = 20000
 COMPRESSED_PREFIX = b"\x00"

@@ -7,6 +7,19 @@ import traceback
 from collections.abc import Sequence
 from typing import Any
 
+__all__ = [
+    "CLIENT_ID",
+    "GENERIC_ERROR",
+    "GEPPETTO_VERSION",
+    "INFO_MESSAGE",
+    "USER_PRIVILEGES",
+    "client_id",
+    "generic_error",
+    "geppetto_version",
+    "info_message",
+    "user_privileges",
+]
+
 # Server -> client.
 CLIENT_ID = "client_id"
 USER_PRIVILEGES = "user_privileges"

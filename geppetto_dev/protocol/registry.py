@@ -12,6 +12,8 @@ from geppetto_dev.protocol import messages
 if TYPE_CHECKING:
     from geppetto_dev.protocol.session import Session
 
+__all__ = ["Registry", "Reply", "builtin_registry", "default_registry", "handler"]
+
 # A dict is the data of a reply of the request's type; a Reply picks the type; a list sends
 # several replies in order, each with the request's requestID (the four replies of a load).
 HandlerResult = Union[None, dict[str, Any], "Reply", Sequence[Union[dict[str, Any], "Reply"]]]

@@ -1,10 +1,9 @@
 """The fork server: import the server stack once, fork a fresh server child per reload.
 
 Importing tornado, flask and flask_restful takes ~270 ms in a new interpreter; a fork of a
-process that already did costs a few ms. The fork server (the "template process" in what the
-supervisor prints) never imports the project's code (that is what changes), stays
-single-threaded (forking a threaded process is unsafe), runs no event loop and never accepts on
-the listening sockets it holds for its children.
+process that already did costs a few ms. The fork server never imports the project's code
+(that is what changes), stays single-threaded (forking a threaded process is unsafe), runs no
+event loop and never accepts on the listening sockets it holds for its children.
 
 This module is the program, run as `python -m geppetto_dev.reload.forkserver`; the supervisor's
 handle on it is workers.ForkServer.

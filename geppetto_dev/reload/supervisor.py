@@ -218,7 +218,7 @@ class Supervisor:
                 case Preloaded(tainted=str() as reason):
                     self._say(
                         f"warning: {reason} while preloading the project's dependencies; the "
-                        "next reload starts a clean template process, without preloading.",
+                        "next reload starts a clean fork server, without preloading.",
                         error=True,
                     )
                 case Preloaded():
@@ -252,11 +252,11 @@ class Supervisor:
         renew = None
         if workers.tainted():
             # Forking a process with threads can deadlock the child: start a clean one.
-            renew = "Restarting the template process, without preloading."
+            renew = "Restarting the fork server, without preloading."
             self.preload = False
         elif any(p.resolve() in workers.stack_files() for p in changed):
             # The stack itself is being edited: a fork would run the old code.
-            renew = "The server stack itself changed; restarting the template process."
+            renew = "The server stack itself changed; restarting the fork server."
         if old is not None:
             old.begin_closing()
         if renew is not None:

@@ -347,7 +347,7 @@ class Workers:
         try:
             forkserver.start()
         except (ForkServerError, OSError) as exc:
-            self.say(f"Cannot keep a template process ({exc}); starting each server afresh.")
+            self.say(f"Cannot keep a fork server ({exc}); starting each server afresh.")
             return
         self.forkserver = forkserver
 
@@ -382,7 +382,7 @@ class Workers:
                 try:
                     pid = forkserver.fork(theirs)
                 except ForkServerError as exc:
-                    self.say(f"The template process failed ({exc}); starting the server afresh.")
+                    self.say(f"The fork server failed ({exc}); starting the server afresh.")
                     self._stop_forkserver()
                 else:
                     return self._add(ServerChild(pid, channel, self.post))

@@ -319,5 +319,5 @@ def _display(path: Path, root: Path) -> str:
 
 
 def format_results(results: list[tuple[Status, Path]], root: Path) -> list[str]:
-    """Status lines the way generators print them: the word right-aligned, then the path."""
+    """Status lines as scaffolding tools print them: the word right-aligned, then the path."""
     return [f"{status:>10}  {_display(path, root)}" for status, path in results]

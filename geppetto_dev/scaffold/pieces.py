@@ -85,7 +85,7 @@ def new_piece(
 def project_settings(start: Path | None = None) -> Settings:
     """The settings of the project containing `start` (default: the current folder).
 
-    Like git, the generators work from any folder inside the project: the nearest folder
+    Like git, `new-handler` works from any folder inside the project: the nearest folder
     upwards whose pyproject.toml has an `app` in [tool.geppetto-dev] is the project.
     """
     here = (start or Path.cwd()).resolve()

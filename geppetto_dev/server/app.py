@@ -26,6 +26,15 @@ from geppetto_dev.server.redirects import relative_redirects
 from geppetto_dev.server.static import WebappFileHandler
 from geppetto_dev.server.websocket import CONNECTIONS_KEY, GeppettoWebSocket
 
+__all__ = [
+    "EXECUTOR_KEY",
+    "HOSTS_KEY",
+    "GeppettoApplication",
+    "Route",
+    "close_websockets",
+    "make_app",
+]
+
 Route = tuple[Any, ...]
 
 # The Flask fallback's thread pool, in the application settings so the server can shut it down.

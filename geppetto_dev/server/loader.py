@@ -13,6 +13,8 @@ from geppetto_dev.config import Settings
 from geppetto_dev.discovery import import_object, import_submodules
 from geppetto_dev.errors import GeppettoDevError
 
+__all__ = ["load_project"]
+
 
 def load_project(settings: Settings) -> Flask:
     """Import the project's Flask app (a bare one when none is named) and its handlers."""

@@ -18,6 +18,8 @@ from geppetto_dev.server.app import EXECUTOR_KEY, Route, close_websockets, make_
 from geppetto_dev.server.draining import DrainingHTTPServer
 from geppetto_dev.server.experiments import start_experiments
 
+__all__ = ["LISTEN_BACKLOG", "STOPPING", "bind", "run", "serve"]
+
 log = logging.getLogger("geppetto_dev.server")
 
 # Connections the kernel queues before they are accepted (Tornado's default is 128, so a burst

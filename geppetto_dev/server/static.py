@@ -9,6 +9,8 @@ from tornado.web import HTTPError, StaticFileHandler
 
 from geppetto_dev.server.embedded import frontend_to_serve
 
+__all__ = ["WebappFileHandler"]
+
 
 class WebappFileHandler(StaticFileHandler):
     """StaticFileHandler plus a check on the resolved path, whatever the Tornado version.

@@ -21,6 +21,8 @@ from geppetto_dev.protocol import ProtocolSettings, Registry, Session
 from geppetto_dev.server.hosts import HostPolicy, is_local_client
 from geppetto_dev.server.wsprotocol import ClosingProtocol
 
+__all__ = ["CONNECTIONS_KEY", "SLOW_CLIENT", "GeppettoWebSocket"]
+
 log = logging.getLogger("geppetto_dev.server")
 
 CONNECTIONS_KEY = "geppetto_connections"

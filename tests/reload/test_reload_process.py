@@ -115,7 +115,7 @@ def test_a_server_stopped_by_sigterm_ends_every_process_and_frees_the_port(
     server: ReloadServer,
 ) -> None:
     children = descendants(server.proc.pid)
-    assert len(children) >= 2  # the template and the server child
+    assert len(children) >= 2  # the fork server and the server child
     assert server.stop(signal.SIGTERM) == 0  # (after 10 s it would be killed: -9)
     assert not [pid for pid in children if pid_alive(pid)]
     with socket.socket() as sock:
@@ -327,8 +327,8 @@ def test_unwatched_dependencies_are_imported_once_not_on_every_reload(project: P
     log = _dependency_project(project)
     server = start_reload_server(project, "--app", "app:app", "--reload-exclude", "vendor")
     try:
-        # The first server imports it; then the template does, for every later server.
-        wait_until(lambda: len(_importers(log)) == 2, what="the template to preload")
+        # The first server imports it; then the fork server does, for every later server.
+        wait_until(lambda: len(_importers(log)) == 2, what="the fork server to preload")
         assert _importers(log)[1] in descendants(server.proc.pid)
         for version in ("v2", "v3"):
             write_message(project, version)
@@ -349,11 +349,11 @@ def test_a_dependency_that_starts_a_thread_ends_preloading(
         assert len(_importers(log)) == 2
         write_message(project, "v2")
         server.wait_text("v2")
-        assert "Restarting the template process, without preloading." in server.text()
+        assert "Restarting the fork server, without preloading." in server.text()
         assert "The server stack itself changed" not in server.text()
         write_message(project, "v3")
         server.wait_text("v3")
-        # The clean template never imports it again: each new server does.
+        # The clean fork server never imports it again: each new server does.
         assert len(_importers(log)) == 4
     finally:
         server.stop(signal.SIGKILL)

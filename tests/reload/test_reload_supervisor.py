@@ -122,7 +122,7 @@ def test_a_change_to_a_module_the_fork_server_imported_restarts_it(
     assert forkserver != os.getpid()
     # As if flask itself had been edited: a fork of the old fork server would run old code.
     running.supervisor.post(Changes(frozenset({Path(flask.__file__).resolve()})))
-    wait_until(lambda: "restarting the template process" in running.out.getvalue())
+    wait_until(lambda: "restarting the fork server" in running.out.getvalue())
     wait_until(lambda: parent_of(running.server_pid()) not in (forkserver, os.getpid()))
     running.wait_text("v1")
     wait_until(lambda: not pid_alive(forkserver), 10, "the old fork server to exit")

@@ -246,7 +246,7 @@ def test_an_edit_of_the_server_stack_renews_the_fork_server_after_the_old_server
     stack = (tmp_path / "flask_copy.py").resolve()
     stack.write_text("X = 1\n")
     done = supervise([Changes(frozenset({stack}))], FakeWorkers(files=frozenset({stack})))
-    assert "The server stack itself changed; restarting the template process." in done.out
+    assert "The server stack itself changed; restarting the fork server." in done.out
     # Its children die with the fork server: the old server stops first.
     assert done.index((100, "stop")) < done.index(("renew",)) < done.index(("fresh", 101))
 
@@ -265,7 +265,7 @@ def test_a_tainted_fork_server_is_renewed_and_preloading_stops(
 
     done = supervise(script, workers)
     assert "warning: a preloaded module started 1 thread(s) while preloading" in done.out
-    assert "Restarting the template process, without preloading." in done.out
+    assert "Restarting the fork server, without preloading." in done.out
     assert done.index(("renew",)) < done.index(("fresh", 101))
     assert workers.preloads == []
 
