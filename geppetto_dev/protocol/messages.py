@@ -37,9 +37,14 @@ def user_privileges(
     privileges: Sequence[str],
     *,
     logged_in: bool = True,
-    has_persistence: bool = False,
+    has_persistence: bool = True,
 ) -> dict[str, Any]:
-    """Double-encoded, as the client parses the inner value again."""
+    """Double-encoded, as the client parses the inner value again.
+
+    `hasPersistence` is true because the server keeps every project's experiments (the
+    experiment store): the 0.3.8 client enables its Run button and the experiment editing only
+    when it is set and the project was loaded with `persisted: true`.
+    """
     inner = {
         "userName": user_name,
         "loggedIn": logged_in,

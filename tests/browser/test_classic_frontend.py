@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, WebSocket, sync_playwright
+from playwright.sync_api import Browser, WebSocket, expect, sync_playwright
 
+from geppetto_dev.projects.demo import CURRENTS, EXPERIMENTS, lif_trace
 from tests.browser.conftest import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -119,6 +120,87 @@ def test_the_real_client_connects_and_draws_the_demo_model(
         artifacts = Path(__file__).resolve().parents[2] / "test-artifacts"
         artifacts.mkdir(exist_ok=True)
         page.screenshot(path=str(artifacts / "classic-demo.png"))
+    finally:
+        context.close()
+        served.stop()
+
+
+def _statuses(frames: list[str]) -> list[str]:
+    """The demo experiment's status in each experiment_status reply, in the order received."""
+    seen = []
+    for frame in frames:
+        message = json.loads(frame) if frame.startswith("{") else {}
+        if message.get("type") == "experiment_status":
+            update = json.loads(json.loads(message["data"])["update"])
+            seen += [s["status"] for s in update if s["experimentID"] == "1"]
+    return seen
+
+
+def test_the_real_client_runs_the_demo_experiment_and_plays_it(
+    classic: Inited, webgl_browser: Browser, tmp_path: Path
+) -> None:
+    # Its own database: the experiment starts in DESIGN whatever ran in this project before.
+    database = f"sqlite:///{tmp_path / 'experiments.sqlite3'}"
+    served = start_serve(classic.project, env={"GEPPETTO_DEV_DATABASE_URL": database})
+    context = webgl_browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        frames: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("websocket", lambda ws: ws.on("framereceived", lambda f: frames.append(str(f))))
+        page.goto(served.url + "/?load_project_from_id=1")
+        page.wait_for_function(
+            "() => window.Project && Project.getActiveExperiment && Project.getActiveExperiment()",
+            timeout=90_000,
+        )
+        assert page.evaluate("Project.getActiveExperiment().getStatus()") == "DESIGN"
+
+        # What a user clicks: the Run button of the simulation controls (the 0.3.8 experiments
+        # table has no run icon). It is enabled only for a persisted project, a logged-in user
+        # with persistence and the WRITE_PROJECT and RUN_EXPERIMENT privileges.
+        run = page.locator(".simulation-controls button", has_text="Run")
+        expect(run).to_be_enabled(timeout=30_000)
+        run.click()
+        # The client's status poller (every 2 s) moves its own experiment object.
+        page.wait_for_function(
+            "() => Project.getActiveExperiment().getStatus() === 'COMPLETED'", timeout=120_000
+        )
+        statuses = _statuses(frames)
+        assert "RUNNING" in statuses, statuses
+        assert statuses.index("RUNNING") < statuses.index("COMPLETED"), statuses
+        play = page.locator(".simulation-controls button", has_text="Play")
+        expect(play).to_be_enabled()
+
+        # Play through the command the Play button executes: the button's own flow then calls
+        # WidgetFactory.getController(PLOT).getWidgets(), a TypeError in 0.3.8 (the controller
+        # became a Promise), whatever the server sent.
+        page.evaluate("Project.getActiveExperiment().playAll()")  # asks get_experiment_state
+        page.wait_for_function("() => GEPPETTO.ExperimentsController.isPlayExperimentReady()")
+        (experiment,) = EXPERIMENTS
+        steps = round(experiment.length / experiment.timestep)
+        for i, current in enumerate(CURRENTS):
+            series = page.evaluate(f"Instances.getInstance('net.pop[{i}].v').getTimeSeries()")
+            trace = lif_trace(current, timestep=experiment.timestep, length=experiment.length)
+            assert series == trace
+        assert max(series) == 20.0  # the last cell fires (the trace before the run does not)
+        time_series = page.evaluate("Instances.getInstance('time').getTimeSeries()")
+        assert len(time_series) == steps and time_series[1] == experiment.timestep
+
+        # The lazy part: resolve_import_type swaps the ImportType for the resolved type.
+        resolved = page.evaluate(
+            """() => new Promise(done => Model.demo.details.resolve(() => {
+                const type = Instances.getInstance('net.details').getType();
+                done([type.getMetaType(), type.getVariables().map(v => v.getId())]);
+            }))"""
+        )
+        assert resolved == ["CompositeType", ["about", "tau_m", "resistance"]]
+
+        time.sleep(1)  # errors thrown right after the last answer
+        assert errors == []
+        # Info and error dialogs render into #modal-region and stay there once shown.
+        assert page.locator("#modal-region").count() == 1
+        assert page.locator("#modal-region .modal").count() == 0
     finally:
         context.close()
         served.stop()

@@ -156,6 +156,9 @@ def test_the_handshake_sends_the_id_and_the_protocol_settings_user() -> None:
     privileges = json.loads(json.loads(sent[1]["data"])["user_privileges"])
     assert privileges["userName"] == "Ada"
     assert privileges["privileges"] == ["READ_PROJECT"]
+    # Both gate the 0.3.8 client's Run button (with the project's `persisted`).
+    assert privileges["loggedIn"] is True
+    assert privileges["hasPersistence"] is True
 
 
 def test_limit_and_version_come_from_the_protocol_settings() -> None:
