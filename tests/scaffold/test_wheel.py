@@ -50,6 +50,7 @@ def venv_python(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         [*pip, "wheel", str(source), "--no-deps", "--no-build-isolation", "-w", str(dist)],
         check=True,
         timeout=300,
+        env=venv_env(),
     )
     (wheel,) = dist.glob("geppetto_dev-*.whl")
     venv = root / "venv"
@@ -62,6 +63,8 @@ def venv_python(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         [*pip, "--python", str(python), "install", "--no-deps", "--no-index", str(wheel)],
         check=True,
         timeout=300,
+        # Without PYTHONPATH, so a source checkout on it never counts as installed.
+        env=venv_env(),
     )
     yield python
 
