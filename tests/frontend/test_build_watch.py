@@ -107,9 +107,9 @@ def test_build_monitor_reports_a_failing_callback_through_say(tmp_path: Path) ->
     monitor = BuildMonitor(build, fail, say=said.append, interval=0.05, quiet=0.1).start()
     try:
         (build / "main.js").write_text("x")
-        wait_until(lambda: said, timeout=10)
+        wait_until(lambda: said)
         assert said == ["build monitor: reload failed: RuntimeError('no server')"]
         (build / "main.js").write_text("xy")  # monitoring goes on after a failure
-        wait_until(lambda: len(said) == 2, timeout=10)
+        wait_until(lambda: len(said) == 2)
     finally:
         monitor.stop()
