@@ -96,15 +96,24 @@ def venv_env() -> dict[str, str]:
     }
 
 
-def run(python: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+def in_venv(
+    python: Path, *args: str, cwd: Path, check: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """`python ARGS` of the wheel's venv, with only what is installed importable."""
     return subprocess.run(
-        [str(python), "-m", "geppetto_dev", *args],
+        [str(python), *args],
         cwd=cwd,
         env=venv_env(),
         capture_output=True,
         text=True,
         timeout=120,
+        check=check,
     )
+
+
+def run(python: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`geppetto-dev ARGS` from the wheel."""
+    return in_venv(python, "-m", "geppetto_dev", *args, cwd=cwd)
 
 
 def test_templates_come_from_the_installed_wheel(venv_python: Path, tmp_path: Path) -> None:
@@ -112,14 +121,7 @@ def test_templates_come_from_the_installed_wheel(venv_python: Path, tmp_path: Pa
         "import geppetto_dev, geppetto_dev.scaffold.engine as s; "
         "print(geppetto_dev.__file__); print(s.templates_root())"
     )
-    result = subprocess.run(
-        [str(venv_python), "-c", code],
-        cwd=tmp_path,
-        env=venv_env(),
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    result = in_venv(venv_python, "-c", code, cwd=tmp_path, check=True)
     package_file, templates = result.stdout.split()
     venv = venv_python.parent.parent
     assert Path(package_file).is_relative_to(venv), package_file
@@ -181,14 +183,7 @@ def test_the_release_data_ships_in_the_wheel(venv_python: Path, tmp_path: Path) 
         "r = {x.name: x for x in known_releases()}['v0.3.8-alpha']; "
         "print(len(r.lockfile.read_bytes()), r.lockfile)"
     )
-    result = subprocess.run(
-        [str(venv_python), "-c", code],
-        cwd=tmp_path,
-        env=venv_env(),
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    result = in_venv(venv_python, "-c", code, cwd=tmp_path, check=True)
     size, lockfile = result.stdout.split()
     assert int(size) > 100_000
     assert Path(lockfile).is_relative_to(venv_python.parent.parent), lockfile
