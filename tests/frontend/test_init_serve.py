@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -12,34 +10,20 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from tests.fixtures.frontend_repo import WEBAPP_PATH
-from tests.frontend.conftest import Lines, cli_env, needs_node, run_cli
-from tests.support import free_port
+from tests.frontend.conftest import cli_env, needs_node, run_cli
+from tests.support import start_serve
 
 pytestmark = needs_node
 
 
 @contextmanager
-def serving(project: Path, *args: str) -> Iterator[tuple[str, Lines]]:
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "geppetto_dev", "serve", "--port", str(port), *args],
-        cwd=project,
-        env=cli_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    lines = Lines(proc)
+def serving(project: Path, *args: str) -> Iterator[str]:
+    """`geppetto-dev serve ARGS` in the project, as `init` left it; its base URL."""
+    served = start_serve(project, *args, base_env=cli_env())
     try:
-        lines.wait_for(f"http://127.0.0.1:{port}/")
-        yield f"http://127.0.0.1:{port}", lines
+        yield served.url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        served.stop()
 
 
 def request(url: str, body: bytes | None = None) -> tuple[int, str]:
@@ -55,7 +39,7 @@ def request(url: str, body: bytes | None = None) -> tuple[int, str]:
 
 def test_serve_shows_the_built_page_and_people_survive_a_restart(inited: Path) -> None:
     person = {"name": "Ada", "surname": "Lovelace", "occupation": "Mathematician"}
-    with serving(inited) as (base, _):
+    with serving(inited) as base:
         status, page = request(base + "/")
         assert status == 200
         assert '<base href="/org.geppetto.frontend/"/>' in page
@@ -71,7 +55,7 @@ def test_serve_shows_the_built_page_and_people_survive_a_restart(inited: Path) -
         status, body = request(base + "/api/people", json.dumps({"name": "Bob"}).encode())
         assert status == 400 and "surname" in json.loads(body)["message"]
 
-    with serving(inited) as (base, _):
+    with serving(inited) as base:
         status, body = request(base + "/api/people")
         assert status == 200
         assert [{k: p[k] for k in person} for p in json.loads(body)] == [person]
@@ -79,7 +63,7 @@ def test_serve_shows_the_built_page_and_people_survive_a_restart(inited: Path) -
 
 def test_a_rebuilt_bundle_is_served_anew_not_a_stale_304(inited: Path) -> None:
     bundle = inited / "frontend" / WEBAPP_PATH / "build" / "main.bundle.js"
-    with serving(inited) as (base, _):
+    with serving(inited) as base:
         url = base + "/org.geppetto.frontend/geppetto/build/main.bundle.js"
         with urllib.request.urlopen(url, timeout=10) as first:
             etag = first.headers["ETag"]
@@ -93,7 +77,7 @@ def test_a_rebuilt_bundle_is_served_anew_not_a_stale_304(inited: Path) -> None:
 def test_a_project_made_with_skip_frontend_serves_the_embedded_frontend(tmp_path: Path) -> None:
     done = run_cli("init", "proj", "--skip-frontend", cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
-    with serving(tmp_path / "proj") as (base, _):
+    with serving(tmp_path / "proj") as base:
         status, page = request(base + "/")
         assert status == 200 and 'src="/org.geppetto.frontend/geppetto/build/main.js"' in page
         status, _ = request(base + "/org.geppetto.frontend/geppetto/build/main.js")

@@ -15,6 +15,7 @@ from typing import Any
 from tests.projects.conftest import Conversation, inner
 from tests.scaffold.conftest import REPO, make_project
 from tests.server.conftest import connect, run_async
+from tests.support import start_serve
 
 SAME_MODEL = """
 import sys
@@ -52,36 +53,11 @@ def test_the_starter_copy_builds_the_packages_demo_model(tmp_path: Path) -> None
 
 @contextmanager
 def serving(project: Path) -> Iterator[int]:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "geppetto_dev", "serve", "--port", str(port)],
-        cwd=project,
-        env=env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    served = start_serve(project, base_env=env())
     try:
-        assert proc.stdout is not None
-        lines = []
-        for line in proc.stdout:
-            lines.append(line)
-            if f"http://127.0.0.1:{port}/" in line:
-                break
-        else:
-            raise AssertionError("serve did not start:\n" + "".join(lines))
-        yield port
+        yield served.port
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        served.stop()
 
 
 def test_init_then_serve_plays_the_demo_conversation(tmp_path: Path) -> None:
