@@ -118,8 +118,7 @@ def test_a_server_stopped_by_sigterm_ends_every_process_and_frees_the_port(
     assert len(children) >= 2  # the fork server and the server child
     assert server.stop(signal.SIGTERM) == 0  # (after 10 s it would be killed: -9)
     assert not [pid for pid in children if pid_alive(pid)]
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", server.port))  # nothing holds it any more
+    assert nothing_listens_on(server.port)
 
 
 def test_sigkill_of_the_supervisor_takes_every_child_along(server: ReloadServer) -> None:
@@ -128,8 +127,19 @@ def test_sigkill_of_the_supervisor_takes_every_child_along(server: ReloadServer)
     server.proc.kill()
     server.proc.wait()
     wait_until(lambda: not any(pid_alive(pid) for pid in children), 10, "children to die")
+    assert nothing_listens_on(server.port)
+
+
+def nothing_listens_on(port: int) -> bool:
+    """Whether a new server could bind the port. SO_REUSEADDR, as servers set it: otherwise a
+    connection of another test still in TIME_WAIT on this port number would count as a holder."""
     with socket.socket() as sock:
-        sock.bind(("127.0.0.1", server.port))
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def _ignore_sigint() -> None:
