@@ -17,6 +17,7 @@ import socket
 import sys
 import threading
 import traceback
+from collections.abc import Callable
 from typing import NoReturn
 
 from flask import Flask, request
@@ -33,6 +34,7 @@ from geppetto_dev.reload.messages import (
     Closing,
     ClosingAck,
     Go,
+    KeptAlive,
     Loaded,
     Reload,
     ShowFailure,
@@ -86,11 +88,11 @@ def user_traceback(exc: BaseException) -> str:
     return "".join(summary.format())
 
 
-def failure_app(text: str) -> Flask:
+def failure_app(text: str, title: str = "The app failed to load") -> Flask:
     """Answers every path with the load error; its text only to clients on this machine."""
     app = Flask("geppetto_dev_failure")
-    detailed = failure_page("The app failed to load", text)
-    plain = failure_page("The app failed to load", None)
+    detailed = failure_page(title, text)
+    plain = failure_page(title, None)
     methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
     @app.route("/", defaults={"path": ""}, methods=methods)
@@ -103,7 +105,12 @@ def failure_app(text: str) -> Flask:
 
 
 class _SupervisorLink(threading.Thread):
-    """Reads the supervisor's commands; its end-of-file means the supervisor is gone."""
+    """Reads the supervisor's commands; its end-of-file means the supervisor is gone.
+
+    Also where kept-alive connections travel: `give` sends one of this server's to the
+    supervisor when it stops; those of the previous server arrive here, and wait (the project
+    may still be loading) until `receive` says who serves them.
+    """
 
     def __init__(self, channel: Channel, hub: LiveReloadHub) -> None:
         super().__init__(name="geppetto-supervisor-link", daemon=True)
@@ -111,17 +118,40 @@ class _SupervisorLink(threading.Thread):
         self.hub = hub
         self.go = threading.Event()
         self.orphaned = False
+        self._lock = threading.Lock()
+        self._adopt: Callable[[socket.socket], None] | None = None
+        self._waiting: list[socket.socket] = []
 
     def run(self) -> None:
         try:
             while True:
-                message, _fds = self.channel.recv()
-                self._handle(message)
+                message, fds = self.channel.recv()
+                self._handle(message, fds)
         except ChannelClosed:
             self._orphaned()
 
-    def _handle(self, message: object) -> None:
+    def give(self, sock: socket.socket) -> None:
+        with contextlib.suppress(ChannelClosed):
+            self.channel.send(KeptAlive(), fds=[sock.fileno()])
+        sock.close()
+
+    def receive(self, adopt: Callable[[socket.socket], None]) -> None:
+        with self._lock:
+            self._adopt = adopt
+            waiting, self._waiting = self._waiting, []
+        for sock in waiting:
+            adopt(sock)
+
+    def _handle(self, message: object, fds: list[int]) -> None:
         match message:
+            case KeptAlive() if fds:
+                sock = socket.socket(fileno=fds[0])
+                with self._lock:
+                    adopt = self._adopt
+                    if adopt is None:
+                        self._waiting.append(sock)
+                if adopt is not None:
+                    adopt(sock)
             case Go():
                 self.go.set()
             case Closing():
@@ -147,14 +177,23 @@ class _SupervisorLink(threading.Thread):
         timer.start()
 
 
-def serve_child(settings: Settings, sockets: list[socket.socket], channel: Channel) -> int:
-    """Load, report, wait for "go", serve until SIGTERM. Returns the exit code."""
+def serve_child(
+    settings: Settings,
+    sockets: list[socket.socket],
+    channel: Channel,
+    crashed: str | None = None,
+) -> int:
+    """Load, report, wait for "go", serve until SIGTERM. Returns the exit code.
+
+    `crashed`: the servers before this one kept dying at startup; serve that text as an error
+    page without importing the project.
+    """
     boot_id = f"{os.getpid()}-{secrets.token_hex(4)}"
     hub = LiveReloadHub(boot_id)
     link = _SupervisorLink(channel, hub)
     link.start()  # first, so a "closing" sent while the project loads is answered at once
     before = set(sys.modules)
-    flask_app, failure = load(settings)
+    flask_app, failure = (None, crashed) if crashed else load(settings)
     hub.failure = failure
     link.send(
         Loaded(
@@ -169,7 +208,8 @@ def serve_child(settings: Settings, sockets: list[socket.socket], channel: Chann
     if link.orphaned:
         return 1
     if flask_app is None:
-        flask_app = failure_app(failure or "")
+        title = "The server keeps exiting" if crashed else "The app failed to load"
+        flask_app = failure_app(failure or "", title)
     install_injection(boot_id)
     configure_logging()
     run(
@@ -179,6 +219,8 @@ def serve_child(settings: Settings, sockets: list[socket.socket], channel: Chann
         extra_routes=list(hub.routes()),
         close_code=RESTARTING,
         on_stopped=lambda: link.send(Stopped()),
+        hand_over=link.give,
+        receive=link.receive,
     )
     return 0
 
@@ -191,7 +233,11 @@ def _exit(code: int) -> NoReturn:
 
 
 def run_forked(
-    settings: Settings, sockets: list[socket.socket], channel: Channel, parent: int
+    settings: Settings,
+    sockets: list[socket.socket],
+    channel: Channel,
+    parent: int,
+    crashed: str | None = None,
 ) -> NoReturn:
     """Body of a child just forked from the fork server; never returns into it."""
     code = 1
@@ -203,7 +249,7 @@ def run_forked(
             _exit(1)
         for sig in (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, signal.SIG_DFL)
-        code = serve_child(settings, sockets, channel)
+        code = serve_child(settings, sockets, channel, crashed)
     except BaseException:
         traceback.print_exc()
     _exit(code)
@@ -212,7 +258,7 @@ def run_forked(
 def main(argv: list[str] | None = None) -> None:
     """Spawn fallback: a fresh interpreter given the sockets and channel by descriptor."""
     adopted = adopt("python -m geppetto_dev.reload.child", argv)
-    _exit(serve_child(adopted.settings, adopted.sockets, adopted.channel))
+    _exit(serve_child(adopted.settings, adopted.sockets, adopted.channel, adopted.failure))
 
 
 if __name__ == "__main__":

@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> NoReturn:
     selector.register(wake_r, selectors.EVENT_READ)
     forkserver_pid = os.getpid()
 
-    def fork(fds: list[int]) -> int:
+    def fork(fds: list[int], failure: str | None) -> int:
         pid = os.fork()
         if pid == 0:
             selector.close()
@@ -132,7 +132,8 @@ def main(argv: list[str] | None = None) -> NoReturn:
             control.sock.close()  # not Channel.close(): a shutdown would cut the server off
             for extra in fds[1:]:
                 os.close(extra)
-            run_forked(settings, sockets, Channel(socket.socket(fileno=fds[0])), forkserver_pid)
+            channel = Channel(socket.socket(fileno=fds[0]))
+            run_forked(settings, sockets, channel, forkserver_pid, failure)
         # The child does it too: whoever runs first closes the race with a stop signal.
         with contextlib.suppress(OSError):
             os.setpgid(pid, pid)
@@ -157,8 +158,8 @@ def main(argv: list[str] | None = None) -> NoReturn:
             match message:
                 case Preload(modules, sys_path):
                     control.send(_preload(modules, sys_path))
-                case Fork() if fds:
-                    control.send(Forked(fork(fds)))
+                case Fork(failure) if fds:
+                    control.send(Forked(fork(fds, failure)))
 
 
 if __name__ == "__main__":

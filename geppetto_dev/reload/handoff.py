@@ -49,6 +49,7 @@ class Adopted:
     channel: Channel
     sockets: list[socket.socket]
     settings: Settings
+    failure: str | None = None
 
 
 def adopt(prog: str, argv: Sequence[str] | None = None) -> Adopted:
@@ -72,4 +73,4 @@ def adopt(prog: str, argv: Sequence[str] | None = None) -> Adopted:
     if not isinstance(message, Start):
         os._exit(1)
     sockets = [socket.socket(fileno=int(fd)) for fd in args.sockets.split(",") if fd]
-    return Adopted(channel, sockets, message.settings)
+    return Adopted(channel, sockets, message.settings, message.failure)

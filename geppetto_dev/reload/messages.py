@@ -25,11 +25,13 @@ __all__ = [
     "Forked",
     "FrontendBuilt",
     "Go",
+    "KeptAlive",
     "Loaded",
     "Preload",
     "Preloaded",
     "Ready",
     "Reload",
+    "Respawn",
     "ShowFailure",
     "Start",
     "Stop",
@@ -45,6 +47,8 @@ class Start:
     """The resolved settings, built once by the parent; the child never re-reads them."""
 
     settings: Settings
+    # For a server child: serve this error page instead of loading the project (see Fork).
+    failure: str | None = None
 
 
 # --- supervisor -> server child --------------------------------------------------------------
@@ -98,7 +102,17 @@ class Stopped:
     """No longer accepting connections: the next server may start accepting."""
 
 
-ChildReport = Loaded | ClosingAck | Stopped
+@dataclass(frozen=True)
+class KeptAlive:
+    """An idle kept-alive connection of the old server, its descriptor attached.
+
+    The old server sends it to the supervisor when it stops; the supervisor sends it on to the
+    new server, which serves the client's next request on it (closing it instead would race
+    with that request, and the client would see a failure).
+    """
+
+
+ChildReport = Loaded | ClosingAck | Stopped | KeptAlive
 
 # --- supervisor <-> fork server --------------------------------------------------------------
 
@@ -119,7 +133,13 @@ class Failed:
 
 @dataclass(frozen=True)
 class Fork:
-    """Fork a server child; its channel comes with this message as a descriptor."""
+    """Fork a server child; its channel comes with this message as a descriptor.
+
+    `failure`: the child serves this error page and never imports the project (its servers
+    keep dying at startup: requests get an answer instead of waiting for one that never comes).
+    """
+
+    failure: str | None = None
 
 
 @dataclass(frozen=True)
@@ -171,8 +191,15 @@ class FrontendBuilt:
 
 
 @dataclass(frozen=True)
+class Respawn:
+    """Time to try a server again after it died at startup (`attempt` names which try)."""
+
+    attempt: int
+
+
+@dataclass(frozen=True)
 class Stop:
     """End the session (Ctrl-C, SIGTERM, or the parent went away)."""
 
 
-Event = Changes | WatchError | FrontendBuilt | Stop | Loaded | Exited | Preloaded
+Event = Changes | WatchError | FrontendBuilt | Stop | Respawn | Loaded | Exited | Preloaded

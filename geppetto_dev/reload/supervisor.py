@@ -8,8 +8,13 @@ that has already imported the server stack, or spawned).
 A reload: compile the changed files (a file that does not compile keeps the running server and
 shows the error), tell the running child to close its live-reload sockets, fork the new child
 (which imports the new code meanwhile), SIGTERM the old group, let the new child accept as soon
-as the old one stopped accepting, then wait (bounded) for the old one to finish its requests
-and SIGKILL what is left.
+as the old one stopped accepting (the old one hands it its idle kept-alive connections); the
+old one finishes its requests in the background (up to `drain-timeout`), or is SIGKILLed.
+
+A server that dies at startup (before it has run CRASH_WINDOW seconds since loading) is tried
+again after each of RESTART_DELAYS; if it keeps dying, a server that never imports the project
+answers every request with an error page until the next save. Requests never wait for a
+server that is not coming: while none is up they queue on the listening socket.
 
 This module is the loop and the policy only. Everything happens on the main thread, in one
 `match` over the events of messages.py; watcher threads, channel readers and signal handlers
@@ -24,7 +29,7 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn, TextIO
@@ -41,6 +46,7 @@ from geppetto_dev.reload.messages import (
     Loaded,
     Preloaded,
     Reload,
+    Respawn,
     ShowFailure,
     Stop,
     WatchError,
@@ -48,10 +54,18 @@ from geppetto_dev.reload.messages import (
 from geppetto_dev.reload.watch import Watcher, WatchPlan, plan_watch
 from geppetto_dev.reload.workers import STOP_GRACE, Worker, WorkerPool, Workers
 
-__all__ = ["CRASH_WINDOW", "Inbox", "Supervisor"]
+__all__ = ["CRASH_WINDOW", "DRAIN_MARGIN", "RESTART_DELAYS", "Inbox", "Supervisor"]
 
-# A child that dies this soon after it started is not restarted until the next change.
+# A server that exits before it has run this long since it loaded the project (or before it
+# loaded it) died at startup: a crash, tried again only after RESTART_DELAYS.
 CRASH_WINDOW = 1.0
+# Seconds before each new try after consecutive crashes at startup; one more crash and an error
+# page is served instead, until the next save (no busy loop of an app that exits at import).
+RESTART_DELAYS = (0.0, 0.5, 2.0)
+# A replaced server gets drain-timeout for its requests, plus this long to close and exit.
+DRAIN_MARGIN = 3.0
+
+Later = Callable[[float, Event], None]
 
 
 class Inbox:
@@ -102,6 +116,11 @@ class _State:
     child: Worker | None = None
     broken: dict[Path, str] = field(default_factory=dict)
     stopping: bool = False
+    # The current child serves the error page of servers that kept dying.
+    fallback: bool = False
+    # Crashes at startup in a row, and the Respawn that is awaited (an older one is stale).
+    crashes: int = 0
+    respawn: int | None = None
 
 
 class Supervisor:
@@ -109,8 +128,9 @@ class Supervisor:
 
     `sockets`: listening sockets bound by the caller (`serve --build-watch` binds them in its
     parent), else bound here. `events`: a scripted event source instead of the file watcher,
-    the signals and the workers' reports; `workers`: where server children come from. Both are
-    for tests: they replay Changes / Loaded / Exited against fake workers in milliseconds.
+    the signals and the workers' reports; `workers`: where server children come from; `later`:
+    how an event is posted after a delay (a timer). All three are for tests: they replay
+    Changes / Loaded / Exited / Respawn against fake workers in milliseconds.
     """
 
     def __init__(
@@ -124,6 +144,7 @@ class Supervisor:
         err: TextIO | None = None,
         use_forkserver: bool = True,
         preload: bool = True,
+        later: Later | None = None,
     ) -> None:
         self.settings = settings
         self.out = out or sys.stdout
@@ -135,6 +156,8 @@ class Supervisor:
         self._inbox = Inbox()
         self._scripted = events
         self._workers = workers
+        self._later = later or self._timer
+        self._timers: list[threading.Timer] = []
         self._state = _State()
         self._plan: WatchPlan | None = None
         # Set once the first server child has been told to accept connections.
@@ -187,8 +210,7 @@ class Supervisor:
             first = workers.fresh_child()
             if watcher is not None and not watcher.wait_ready(10):
                 self._say("warning: the file watcher is slow to start", error=True)
-            first.send(Go())
-            self._state.child = first
+            self._go(first)
             self.started.set()
             self._loop(self._inbox if self._scripted is None else self._scripted)
         finally:
@@ -215,6 +237,11 @@ class Supervisor:
                     self._on_loaded(event)
                 case Exited(pid, code):
                     self._on_exited(pid, code)
+                case Respawn(attempt):
+                    state = self._state
+                    if attempt == state.respawn and state.child is None:
+                        state.respawn = None
+                        self._go(self._pool.fresh_child())
                 case Preloaded(tainted=str() as reason):
                     self._say(
                         f"warning: {reason} while preloading the project's dependencies; the "
@@ -257,6 +284,9 @@ class Supervisor:
         elif any(p.resolve() in workers.stack_files() for p in changed):
             # The stack itself is being edited: a fork would run the old code.
             renew = "The server stack itself changed; restarting the fork server."
+        # A save is a new attempt: a pending retry is dropped, the crash count starts over.
+        self._state.respawn = None
+        self._state.crashes = 0
         if old is not None:
             old.begin_closing()
         if renew is not None:
@@ -268,18 +298,26 @@ class Supervisor:
             workers.renew()
         new = workers.fresh_child()  # it imports the new code while the old server stops
         if old is not None:
+            old.hand_over_to(new)  # its idle kept-alive connections: the new one serves them
             old.terminate()
             # The new server may accept as soon as the old one stopped accepting; the old one
-            # still finishes the requests it had, within the bounded wait of stop().
+            # still finishes the requests it had (retire() below).
             old.released.wait(STOP_GRACE)
-        new.send(Go())
-        self._state.child = new
+        self._go(new)
         if old is not None:
-            old.stop()
+            # Its requests in progress are answered while the new server already accepts.
+            old.retire(self.settings.drain_timeout + DRAIN_MARGIN)
+
+    def _go(self, child: Worker, *, fallback: bool = False) -> None:
+        """Make `child` the current server and let it accept connections."""
+        child.send(Go())
+        self._state.child = child
+        self._state.fallback = fallback
 
     def _on_loaded(self, loaded: Loaded) -> None:
         child = self._pool.child(loaded.pid)
-        if child is not None and child is self._state.child and not loaded.ok:
+        current = child is not None and child is self._state.child
+        if current and not loaded.ok and not self._state.fallback:
             self._say(
                 "The app failed to load; serving an error page until the next save.", error=True
             )
@@ -310,17 +348,44 @@ class Supervisor:
         code = code if code is not None else child.exit_code
         shown = "" if code is None else f" (exit code {code})"
         child.discard()
-        if time.monotonic() - child.started < CRASH_WINDOW:
-            self._state.child = None
+        state = self._state
+        state.child = None
+        loaded_at = child.loaded_at
+        if loaded_at is not None and time.monotonic() - loaded_at >= CRASH_WINDOW:
+            state.crashes = 0
+            self._say(f"The server exited unexpectedly{shown}; starting a new one.", error=True)
+            self._go(workers.fresh_child())
+            return
+        if state.fallback:
             self._say(
-                f"The server exited right after starting{shown}; waiting for the next save.",
+                f"The error page server exited too{shown}; waiting for the next save.",
                 error=True,
             )
             return
-        self._say(f"The server exited unexpectedly{shown}; starting a new one.", error=True)
-        new = workers.fresh_child()
-        new.send(Go())
-        self._state.child = new
+        state.crashes += 1
+        if state.crashes <= len(RESTART_DELAYS):
+            delay = RESTART_DELAYS[state.crashes - 1]
+            when = f" in {delay:g} s" if delay else ""
+            self._say(
+                f"The server exited right after starting{shown}; starting a new one{when}.",
+                error=True,
+            )
+            if delay:
+                state.respawn = state.crashes
+                self._later(delay, Respawn(state.crashes))
+            else:
+                self._go(workers.fresh_child())
+            return
+        text = (
+            f"The server exited right after starting, {state.crashes} times in a row{shown}. "
+            "Its output is in the terminal of geppetto-dev. The next save tries again."
+        )
+        self._say(
+            f"The server exited right after starting, {state.crashes} times in a row{shown}; "
+            "serving an error page until the next save.",
+            error=True,
+        )
+        self._go(workers.fresh_child(failure=text), fallback=True)
 
     # --- the rest -----------------------------------------------------------------------------
 
@@ -329,8 +394,16 @@ class Supervisor:
         assert self._workers is not None, "run() makes the workers"
         return self._workers
 
+    def _timer(self, delay: float, event: Event) -> None:
+        timer = threading.Timer(delay, self.post, args=(event,))
+        timer.daemon = True
+        self._timers.append(timer)
+        timer.start()
+
     def _shutdown(self, workers: WorkerPool) -> None:
         self._state.stopping = True
+        for timer in self._timers:
+            timer.cancel()
         workers.stop_all()
         for sock in self._sockets or ():
             sock.close()

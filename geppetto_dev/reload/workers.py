@@ -37,6 +37,7 @@ from geppetto_dev.reload.messages import (
     Fork,
     Forked,
     Go,
+    KeptAlive,
     Loaded,
     Preload,
     Preloaded,
@@ -71,14 +72,19 @@ class Worker(Protocol):
 
     pid: int
     started: float
+    # When it reported that it loaded the project (or serves its error page); None: not yet.
+    loaded_at: float | None
     stopping: bool
     exit_code: int | None
     released: threading.Event
 
     def send(self, message: Go | Closing | Reload | ShowFailure) -> bool: ...
+    def adopt(self, fd: int) -> bool: ...
+    def hand_over_to(self, successor: Worker) -> None: ...
     def begin_closing(self) -> None: ...
     def terminate(self) -> None: ...
     def stop(self) -> bool: ...
+    def retire(self, grace: float) -> None: ...
     def discard(self) -> None: ...
 
 
@@ -86,7 +92,7 @@ class WorkerPool(Protocol):
     """Where the supervisor's server children come from (Workers, or a test's fake)."""
 
     def start(self) -> None: ...
-    def fresh_child(self) -> Worker: ...
+    def fresh_child(self, failure: str | None = None) -> Worker: ...
     def child(self, pid: int) -> Worker | None: ...
     def forget(self, pid: int) -> None: ...
     def stack_files(self) -> frozenset[Path]: ...
@@ -110,6 +116,7 @@ class ServerChild:
         self.channel = channel
         self.popen = popen
         self.started = time.monotonic()
+        self.loaded_at: float | None = None
         self.stopping = False
         self.closing_sent = False
         self.closing_acked = threading.Event()
@@ -118,6 +125,8 @@ class ServerChild:
         self.released = threading.Event()
         self.exited = threading.Event()
         self.exit_code: int | None = None
+        # Where its idle kept-alive connections go when it stops: the server replacing it.
+        self.successor: Worker | None = None
         self._post = post
         threading.Thread(target=self._read, name=f"geppetto-child-{pid}", daemon=True).start()
         if popen is not None:
@@ -130,6 +139,17 @@ class ServerChild:
             return False
         return True
 
+    def adopt(self, fd: int) -> bool:
+        """Have it serve a kept-alive connection of the server it replaces."""
+        try:
+            self.channel.send(KeptAlive(), fds=[fd])
+        except ChannelClosed:
+            return False
+        return True
+
+    def hand_over_to(self, successor: Worker) -> None:
+        self.successor = successor
+
     def mark_exited(self, code: int | None) -> None:
         if code is not None:
             self.exit_code = code
@@ -141,9 +161,18 @@ class ServerChild:
     def _read(self) -> None:
         try:
             while True:
-                message, _fds = self.channel.recv()
+                message, fds = self.channel.recv()
                 match message:
+                    case KeptAlive():
+                        # Closed if nobody takes it: the client reconnects (its request, if
+                        # any was on the way, fails as it did before hand-overs existed).
+                        successor = self.successor
+                        for fd in fds:
+                            if successor is not None:
+                                successor.adopt(fd)
+                            os.close(fd)
                     case Loaded():
+                        self.loaded_at = time.monotonic()
                         self._post(message)
                     case ClosingAck():
                         self.closing_acked.set()
@@ -172,14 +201,25 @@ class ServerChild:
             self.term_sent = True
             signal_group(self.pid, signal.SIGTERM)
 
-    def stop(self) -> bool:
+    def stop(self, grace: float = STOP_GRACE) -> bool:
         """Stop the whole group; True when it stopped by itself within the grace period."""
         self.terminate()
         clean = stop_group(
-            self.pid, self.exited.wait, grace=STOP_GRACE, kill_wait=KILL_WAIT, term_sent=True
+            self.pid, self.exited.wait, grace=grace, kill_wait=KILL_WAIT, term_sent=True
         )
         self.channel.close()
         return clean
+
+    def retire(self, grace: float) -> None:
+        """Stop it in the background, giving it `grace` seconds to finish its requests.
+
+        A replaced server drains while the next one already answers; the supervisor's loop must
+        not wait for it (a slow request would hold up the next save). Ctrl-C still stops it
+        within STOP_GRACE: stop_all() does not wait for this.
+        """
+        threading.Thread(
+            target=self.stop, args=(grace,), name=f"geppetto-retire-{self.pid}", daemon=True
+        ).start()
 
     def discard(self) -> None:
         """It exited by itself: kill what it left in its group, close its channel."""
@@ -260,13 +300,15 @@ class ForkServer:
             with contextlib.suppress(ChannelClosed):
                 control.send(Preload(tuple(modules), tuple(sys_path)))
 
-    def fork(self, channel: socket.socket, timeout: float = 30.0) -> int:
+    def fork(
+        self, channel: socket.socket, failure: str | None = None, timeout: float = 30.0
+    ) -> int:
         """A new server child that talks over `channel`; returns its pid (also its group id)."""
         with self._lock:
             if self._control is None:
                 raise ForkServerError("the fork server is gone")
             try:
-                self._control.send(Fork(), fds=[channel.fileno()])
+                self._control.send(Fork(failure), fds=[channel.fileno()])
             except ChannelClosed:
                 raise ForkServerError("the fork server is gone") from None
             reply = self._reply(timeout)
@@ -369,7 +411,8 @@ class Workers:
         if self.forkserver is not None and self.forkserver.alive:
             self.forkserver.preload(modules, sys_path)
 
-    def fresh_child(self) -> ServerChild:
+    def fresh_child(self, failure: str | None = None) -> ServerChild:
+        """A new server child; with `failure`, one that serves that error page (see Fork)."""
         channel, theirs = Channel.pair()
         try:
             forkserver = self.forkserver
@@ -380,24 +423,24 @@ class Workers:
                 forkserver = self.forkserver
             if forkserver is not None:
                 try:
-                    pid = forkserver.fork(theirs)
+                    pid = forkserver.fork(theirs, failure)
                 except ForkServerError as exc:
                     self.say(f"The fork server failed ({exc}); starting the server afresh.")
                     self._stop_forkserver()
                 else:
                     return self._add(ServerChild(pid, channel, self.post))
-            return self._spawn(channel, theirs)
+            return self._spawn(channel, theirs, failure)
         finally:
             theirs.close()
 
-    def _spawn(self, channel: Channel, theirs: socket.socket) -> ServerChild:
+    def _spawn(self, channel: Channel, theirs: socket.socket, failure: str | None) -> ServerChild:
         argv, fds = child_argv(
             "geppetto_dev.reload.child", theirs, self.sockets, parent=os.getpid()
         )
         popen = subprocess.Popen(
             argv, pass_fds=fds, cwd=self.settings.project_dir, env=child_env(), **own_group()
         )
-        channel.send(Start(self.settings))
+        channel.send(Start(self.settings, failure))
         return self._add(ServerChild(popen.pid, channel, self.post, popen))
 
     def _add(self, child: ServerChild) -> ServerChild:
@@ -421,8 +464,11 @@ class Workers:
             forkserver.stop()
 
     def stop_all(self) -> None:
-        """Stop every child still running, then the fork server."""
-        for child in list(self.children.values()):
-            if not child.exited.is_set():
-                child.stop()
+        """Stop every child still running (within one STOP_GRACE for all), then the fork server."""
+        running = [child for child in self.children.values() if not child.exited.is_set()]
+        for child in running:
+            child.terminate()
+        deadline = time.monotonic() + STOP_GRACE
+        for child in running:
+            child.stop(max(0.0, deadline - time.monotonic()))
         self._stop_forkserver()

@@ -10,12 +10,13 @@ import socket
 from collections.abc import Callable
 
 from flask import Flask
+from tornado.iostream import IOStream
 from tornado.netutil import bind_sockets
 
 from geppetto_dev.config import Settings
 from geppetto_dev.errors import GeppettoDevError
 from geppetto_dev.server.app import EXECUTOR_KEY, Route, close_websockets, make_app
-from geppetto_dev.server.draining import DrainingHTTPServer
+from geppetto_dev.server.draining import DrainingHTTPServer, HandOver
 from geppetto_dev.server.experiments import start_experiments
 
 __all__ = ["LISTEN_BACKLOG", "STOPPING", "bind", "run", "serve"]
@@ -60,6 +61,8 @@ def run(
     extra_routes: list[Route] | None = None,
     close_code: tuple[int, str] = STOPPING,
     on_stopped: Callable[[], None] | None = None,
+    hand_over: HandOver | None = None,
+    receive: Callable[[HandOver], None] | None = None,
 ) -> None:
     """Serve until SIGINT or SIGTERM; binds settings.host:port unless `sockets` are given.
 
@@ -67,7 +70,11 @@ def run(
     project itself (to serve an error page when it fails) and adds its live-reload endpoint.
     `close_code` is what open WebSockets are closed with at shutdown; `on_stopped` is called
     once the server no longer accepts connections (the reload supervisor lets the next server
-    accept then, while this one still finishes its requests).
+    accept then, while this one still finishes its requests). Requests in progress get
+    `settings.drain_timeout` seconds (a second signal ends the wait). Under --reload, idle
+    kept-alive connections go to `hand_over` when this server stops, and `receive` is called
+    once with a function (safe from any thread) that serves such a connection of the previous
+    server here (see draining.py).
     """
     sockets = sockets if sockets is not None else bind(settings)
     asyncio.run(
@@ -78,6 +85,8 @@ def run(
             extra_routes=extra_routes,
             close_code=close_code,
             on_stopped=on_stopped,
+            hand_over=hand_over,
+            receive=receive,
         )
     )
 
@@ -90,6 +99,8 @@ async def serve(
     extra_routes: list[Route] | None = None,
     close_code: tuple[int, str] = STOPPING,
     on_stopped: Callable[[], None] | None = None,
+    hand_over: HandOver | None = None,
+    receive: Callable[[HandOver], None] | None = None,
 ) -> None:
     app = make_app(settings, flask_app=flask_app, extra_routes=extra_routes)
     # Off the event loop: opening the database and reaching a cluster may take a moment.
@@ -104,17 +115,45 @@ async def serve(
     shown = f"[{host}]" if ":" in host else host
     print(f"Serving Geppetto on http://{shown}:{port}/ (Ctrl-C to stop)", flush=True)
     print(experiments.summary, flush=True)
+    if receive is not None:
+        receive(_adopter(server, loop))
     await stop.wait()
-    server.stop()
+    stop.clear()  # set again by a second signal: stop waiting for requests in progress
+    server.stop(hand_over)
     if on_stopped is not None:
         on_stopped()
     close_websockets(app, *close_code)
     # Requests already accepted are answered, not cut (a reload must drop nothing).
-    if not await server.drain(timeout=0.8):
-        log.warning("some requests were still in progress at shutdown")
+    drained = await server.drain(timeout=settings.drain_timeout, abort=stop)
+    if not drained:
+        log.warning("some requests were still in progress at shutdown; they were cut")
     try:
         await asyncio.wait_for(server.close_all_connections(), timeout=1.0)
     except asyncio.TimeoutError:  # not the builtin TimeoutError before Python 3.11
         log.warning("some connections did not close in time")
     app.settings[EXECUTOR_KEY].shutdown(wait=False, cancel_futures=True)
     await asyncio.to_thread(experiments.close)
+
+
+def _adopter(server: DrainingHTTPServer, loop: asyncio.AbstractEventLoop) -> HandOver:
+    """Serves, on `loop`, a connection the previous server handed over (from any thread)."""
+
+    def serve_connection(sock: socket.socket) -> None:
+        try:
+            address = sock.getpeername()
+        except OSError:  # the client left meanwhile
+            sock.close()
+            return
+        sock.setblocking(False)
+        stream = IOStream(
+            sock, max_buffer_size=server.max_buffer_size, read_chunk_size=server.read_chunk_size
+        )
+        server.handle_stream(stream, address)
+
+    def adopt(sock: socket.socket) -> None:
+        try:
+            loop.call_soon_threadsafe(serve_connection, sock)
+        except RuntimeError:  # the loop is closed: this server is gone too
+            sock.close()
+
+    return adopt

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from tornado.httpclient import HTTPClientError
 
+from geppetto_dev.reload.supervisor import RESTART_DELAYS
 from tests.reload.reloading import (
     LiveSocket,
     ReloadServer,
@@ -400,5 +401,24 @@ def test_reload_exclude_leaves_files_out(project: Path) -> None:
         server.wait_text("v2")
         detected = [line for line in server.output if line.startswith("Detected changes")]
         assert detected == ["Detected changes in 'message.py'. Reloading...\n"]
+    finally:
+        server.stop(signal.SIGKILL)
+
+
+def test_an_app_that_keeps_dying_at_import_gets_an_error_page_not_hanging_requests(
+    project: Path,
+) -> None:
+    (project / "message.py").write_text("import os\n\nos._exit(3)\n")
+    # Tried again with backoff, then the error page: until then connections wait queued.
+    server = start_reload_server(project, "--app", "app:app")
+    crashes = len(RESTART_DELAYS) + 1
+    try:
+        status, body = server.fetch("/anything")
+        assert status == 500
+        assert "The server keeps exiting" in body and f"{crashes} times in a row" in body
+        # No busy loop: it stopped trying.
+        assert server.text().count("The server exited right after starting") == crashes
+        write_message(project, "fixed")
+        server.wait_text("fixed")
     finally:
         server.stop(signal.SIGKILL)

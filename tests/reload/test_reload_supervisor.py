@@ -20,6 +20,7 @@ import flask
 import pytest
 
 from geppetto_dev.config import load_settings
+from geppetto_dev.reload import supervisor as supervisor_module
 from geppetto_dev.reload.messages import Changes
 from geppetto_dev.reload.supervisor import CRASH_WINDOW, Supervisor
 from geppetto_dev.server.run import bind
@@ -136,3 +137,17 @@ def test_a_server_that_dies_is_replaced(run_supervisor: Callable[..., Running]) 
     wait_until(lambda: "The server exited unexpectedly" in running.out.getvalue())
     wait_until(lambda: running.server_pid() != pid)
     running.wait_text("v1")
+
+
+@pytest.mark.parametrize("victim", ["server", "fork server"])
+def test_a_server_killed_right_after_starting_is_replaced_and_requests_are_answered(
+    run_supervisor: Callable[..., Running], monkeypatch: pytest.MonkeyPatch, victim: str
+) -> None:
+    # However slow the machine, the kill counts as a death at startup.
+    monkeypatch.setattr(supervisor_module, "CRASH_WINDOW", 3600.0)
+    running = run_supervisor()
+    pid = running.server_pid()
+    os.kill(pid if victim == "server" else parent_of(pid), signal.SIGKILL)  # its children die too
+    wait_until(lambda: "The server exited right after starting" in running.out.getvalue())
+    assert running.fetch() == (200, "v1")  # answered by a new server, not left waiting
+    assert running.server_pid() != pid

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,7 +31,13 @@ from geppetto_dev.reload.messages import (
     ShowFailure,
     Stop,
 )
-from geppetto_dev.reload.supervisor import CRASH_WINDOW, Inbox, Supervisor
+from geppetto_dev.reload.supervisor import (
+    CRASH_WINDOW,
+    DRAIN_MARGIN,
+    RESTART_DELAYS,
+    Inbox,
+    Supervisor,
+)
 
 Log = list[tuple[object, ...]]
 
@@ -40,6 +47,7 @@ class FakeChild:
     pid: int
     log: Log
     started: float
+    loaded_at: float | None = None
     stopping: bool = False
     exit_code: int | None = None
     released: threading.Event = field(default_factory=threading.Event)
@@ -50,6 +58,12 @@ class FakeChild:
         self.sent.append(message)
         self.log.append((self.pid, type(message).__name__))
         return True
+
+    def adopt(self, fd: int) -> bool:
+        return True
+
+    def hand_over_to(self, successor: FakeChild) -> None:
+        self.log.append((self.pid, "hand_over_to", successor.pid))
 
     def begin_closing(self) -> None:
         self.stopping = True
@@ -64,6 +78,11 @@ class FakeChild:
         self.stopped = True
         self.log.append((self.pid, "stop"))
         return True
+
+    def retire(self, grace: float) -> None:
+        self.terminate()
+        self.stopped = True
+        self.log.append((self.pid, "retire", grace))
 
     def discard(self) -> None:
         self.log.append((self.pid, "discard"))
@@ -80,14 +99,18 @@ class FakeWorkers:
         self.age = age
         self.tainted_by: str | None = None
         self.preloads: list[list[str]] = []
+        self.failures: list[str | None] = []  # the error page each child was told to serve
 
     def start(self) -> None:
         self.log.append(("start",))
 
-    def fresh_child(self) -> FakeChild:
-        child = FakeChild(100 + len(self.made), self.log, time.monotonic() - self.age)
+    def fresh_child(self, failure: str | None = None) -> FakeChild:
+        # Loaded as soon as it started: `age` ago.
+        started = time.monotonic() - self.age
+        child = FakeChild(100 + len(self.made), self.log, started, loaded_at=started)
         self.children[child.pid] = child
         self.made.append(child)
+        self.failures.append(failure)
         self.log.append(("fresh", child.pid))
         return child
 
@@ -141,7 +164,7 @@ def supervise(project: Path) -> Callable[..., Run]:
     def run(
         events: Iterable[Event] | Callable[[Path], Iterable[Event]],
         workers: FakeWorkers | None = None,
-        **options: bool,
+        **options: Any,
     ) -> Run:
         settings = load_settings(
             {"app": "app:app", "port": 0, "reload": True}, project_dir=project, environ={}
@@ -178,13 +201,16 @@ def test_a_save_starts_the_new_server_before_the_old_one_stops(
 ) -> None:
     done = supervise(lambda project: [Changes(frozenset({project / "app.py"}))])
     assert "Detected changes in 'app.py'. Reloading..." in done.out
-    # The new child imports while the old one closes; it accepts once the old one released.
+    # The new child imports while the old one closes; it accepts once the old one released,
+    # and the old one gets drain-timeout for its requests (in the background).
     assert done.child(100).stopping
+    retired = (100, "retire", 30.0 + DRAIN_MARGIN)
     assert (
         done.index(("fresh", 101))
+        < done.index((100, "hand_over_to", 101))  # its idle kept-alive connections
         < done.index((100, "terminate"))
         < done.index((101, "Go"))
-        < done.index((100, "stop"))
+        < done.index(retired)
     )
     assert done.workers.log.count(("fresh", 101)) == 1 and ("fresh", 102) not in done.workers.log
 
@@ -214,22 +240,68 @@ def test_a_server_that_dies_after_a_while_is_replaced(supervise: Callable[..., R
     assert done.index((100, "discard")) < done.index(("fresh", 101)) < done.index((101, "Go"))
 
 
-def test_a_server_that_dies_at_startup_waits_for_the_next_save(
+def test_a_server_that_keeps_dying_at_startup_is_retried_with_backoff_then_an_error_page(
     supervise: Callable[..., Run],
 ) -> None:
     workers = FakeWorkers(age=0.0)
-    assert CRASH_WINDOW > 0.5  # the fake child started just now: well inside the window
+    assert CRASH_WINDOW > 0.5  # the fake children loaded just now: well inside the window
+    scheduled: list[tuple[float, Event]] = []
+
+    def script(project: Path) -> Iterable[Event]:
+        yield Exited(100, 1)  # the first crash: tried again at once
+        yield Exited(101, 1)
+        assert ("fresh", 102) not in workers.log  # after a delay (a timer posts Respawn)
+        for expected in range(2, len(RESTART_DELAYS) + 1):
+            yield scheduled[-1][1]
+            yield Exited(100 + expected, 1)
+        # One crash too many: an error page, from a server that does not import the project.
+        fallback = 100 + len(RESTART_DELAYS) + 1
+        assert workers.failures[fallback - 100] is not None
+        yield Exited(fallback, 1)  # even that one died: nothing more until the next save
+        assert ("fresh", fallback + 1) not in workers.log
+        yield Changes(frozenset({project / "app.py"}))
+
+    done = supervise(script, workers, later=lambda delay, event: scheduled.append((delay, event)))
+    assert [delay for delay, _event in scheduled] == list(RESTART_DELAYS[1:])
+    assert "The server exited right after starting (exit code 1); starting a new one." in done.out
+    assert "starting a new one in 0.5 s." in done.out
+    crashes = len(RESTART_DELAYS) + 1
+    assert (
+        f"The server exited right after starting, {crashes} times in a row (exit code 1); "
+        "serving an error page until the next save." in done.out
+    )
+    page = workers.failures[crashes]
+    assert page is not None and f"{crashes} times in a row" in page
+    assert "The error page server exited too (exit code 1); waiting for the next save." in done.out
+    # Every new server was told to accept; the save starts one loading the project again.
+    save = crashes + 1
+    assert all((100 + n, "Go") in done.workers.log for n in range(save))
+    assert workers.failures[save] is None and done.index(("fresh", 100 + save)) < done.index(
+        (100 + save, "Go")
+    )
+
+
+def test_a_save_during_the_backoff_replaces_the_pending_retry(
+    supervise: Callable[..., Run],
+) -> None:
+    workers = FakeWorkers(age=0.0)
+    scheduled: list[tuple[float, Event]] = []
 
     def script(project: Path) -> Iterable[Event]:
         yield Exited(100, 1)
-        assert ("fresh", 101) not in workers.log  # not restarted in a loop
-        yield Changes(frozenset({project / "app.py"}))
+        yield Exited(101, 1)  # a retry is scheduled
+        yield Changes(frozenset({project / "app.py"}))  # the save starts 102 at once
+        yield scheduled[-1][1]  # the timer fires later: stale, ignored
+        yield Exited(102, 1)  # a new save, a new count: tried again at once
 
-    done = supervise(script, workers)
-    assert "The server exited right after starting (exit code 1)" in done.out
-    # The save starts a server again; there is no old one to stop.
-    assert done.index(("fresh", 101)) < done.index((101, "Go"))
-    assert (100, "terminate") not in done.workers.log
+    done = supervise(script, workers, later=lambda delay, event: scheduled.append((delay, event)))
+    assert len(scheduled) == 1 and "Detected changes in 'app.py'" in done.out
+    assert [entry for entry in workers.log if entry[0] == "fresh"] == [
+        ("fresh", 100),
+        ("fresh", 101),
+        ("fresh", 102),
+        ("fresh", 103),
+    ]
 
 
 def test_the_exit_of_a_server_being_replaced_is_not_a_crash(

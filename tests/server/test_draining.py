@@ -86,3 +86,59 @@ def test_a_request_in_progress_is_finished_and_a_silent_connection_waited_for() 
     assert drained
     assert busy_answer.endswith(b"answered")
     assert quiet_answer.endswith(b"answered")
+
+
+async def _answer(loop: asyncio.AbstractEventLoop, sock: socket.socket) -> bytes:
+    data = b""
+    while not data.endswith(b"answered"):
+        chunk = await loop.sock_recv(sock, 65536)
+        assert chunk, f"closed after {data!r}"
+        data += chunk
+    return data
+
+
+def test_an_idle_kept_alive_connection_is_handed_over_and_the_client_notices_nothing() -> None:
+    async def scenario() -> tuple[bool, bytes, bytes]:
+        old, new = _server(), _server()
+        ours, theirs = socket.socketpair()
+        ours.setblocking(False)
+        theirs.setblocking(False)
+        old.handle_stream(IOStream(ours), ("127.0.0.1", 1))
+        loop = asyncio.get_running_loop()
+        await loop.sock_sendall(theirs, REQUEST)
+        first = await _answer(loop, theirs)
+        # Idle between requests when the old server stops: the next server takes it over.
+        old.stop(lambda sock: new.handle_stream(IOStream(sock), ("127.0.0.1", 1)))
+        drained = await old.drain(timeout=2.0)
+        await old.close_all_connections()
+        await loop.sock_sendall(theirs, REQUEST)
+        second = await _answer(loop, theirs)  # the same connection, answered by `new`
+        new.stop()
+        await new.close_all_connections()
+        theirs.close()
+        return drained, first, second
+
+    drained, first, second = asyncio.run(scenario())
+    assert drained
+    for answer in (first, second):
+        assert answer.startswith(b"HTTP/1.1 200 ") and b"Connection: close" not in answer
+
+
+def test_an_answer_in_progress_at_the_stop_says_connection_close() -> None:
+    async def scenario() -> tuple[bool, bytes]:
+        server = _server()
+        ours, theirs = socket.socketpair()
+        ours.setblocking(False)
+        theirs.setblocking(False)
+        server.handle_stream(IOStream(ours), ("127.0.0.1", 1))
+        await asyncio.get_running_loop().sock_sendall(theirs, REQUEST)
+        await asyncio.sleep(0.01)  # the request is now being answered
+        drained = await _shut_down(server)
+        answer = await _read_all(theirs)  # ends: the connection closes after the answer
+        theirs.close()
+        return drained, answer
+
+    drained, answer = asyncio.run(scenario())
+    assert drained
+    assert answer.startswith(b"HTTP/1.1 200 ") and answer.endswith(b"answered")
+    assert b"\r\nConnection: close\r\n" in answer  # the client knows not to reuse it
