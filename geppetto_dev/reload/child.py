@@ -18,6 +18,7 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable
+from concurrent.futures import Future
 from typing import NoReturn
 
 from flask import Flask, request
@@ -40,6 +41,7 @@ from geppetto_dev.reload.messages import (
     ShowFailure,
     Stopped,
 )
+from geppetto_dev.server.experiments import ExperimentServices, start_experiments
 from geppetto_dev.server.hosts import is_local_client
 from geppetto_dev.server.loader import load_project
 from geppetto_dev.server.run import run
@@ -192,6 +194,12 @@ def serve_child(
     hub = LiveReloadHub(boot_id)
     link = _SupervisorLink(channel, hub)
     link.start()  # first, so a "closing" sent while the project loads is answered at once
+    # The database and executor start while the project loads (both mostly wait on I/O), so a
+    # reload does not pay for them one after the other.
+    experiments: Future[ExperimentServices] = Future()
+    threading.Thread(
+        target=_start_experiments, args=(settings, experiments), name="geppetto-experiments"
+    ).start()
     before = set(sys.modules)
     flask_app, failure = (None, crashed) if crashed else load(settings)
     hub.failure = failure
@@ -221,8 +229,16 @@ def serve_child(
         on_stopped=lambda: link.send(Stopped()),
         hand_over=link.give,
         receive=link.receive,
+        experiments=experiments,
     )
     return 0
+
+
+def _start_experiments(settings: Settings, into: Future[ExperimentServices]) -> None:
+    try:
+        into.set_result(start_experiments(settings))
+    except BaseException as exc:  # raised where the server awaits it, as if started there
+        into.set_exception(exc)
 
 
 def _exit(code: int) -> NoReturn:

@@ -8,6 +8,7 @@ import logging
 import signal
 import socket
 from collections.abc import Callable
+from concurrent.futures import Future
 
 from flask import Flask
 from tornado.iostream import IOStream
@@ -17,7 +18,8 @@ from geppetto_dev.config import Settings
 from geppetto_dev.errors import GeppettoDevError
 from geppetto_dev.server.app import EXECUTOR_KEY, Route, close_websockets, make_app
 from geppetto_dev.server.draining import DrainingHTTPServer, HandOver
-from geppetto_dev.server.experiments import start_experiments
+from geppetto_dev.server.experiments import ExperimentServices, start_experiments
+from geppetto_dev.server.websocket import READY_KEY
 
 __all__ = ["LISTEN_BACKLOG", "STOPPING", "bind", "run", "serve"]
 
@@ -63,6 +65,7 @@ def run(
     on_stopped: Callable[[], None] | None = None,
     hand_over: HandOver | None = None,
     receive: Callable[[HandOver], None] | None = None,
+    experiments: Future[ExperimentServices] | None = None,
 ) -> None:
     """Serve until SIGINT or SIGTERM; binds settings.host:port unless `sockets` are given.
 
@@ -74,7 +77,8 @@ def run(
     `settings.drain_timeout` seconds (a second signal ends the wait). Under --reload, idle
     kept-alive connections go to `hand_over` when this server stops, and `receive` is called
     once with a function (safe from any thread) that serves such a connection of the previous
-    server here (see draining.py).
+    server here (see draining.py). `experiments`: the store and executor, already being
+    started by the caller (the reload child starts them while the project loads); else here.
     """
     sockets = sockets if sockets is not None else bind(settings)
     asyncio.run(
@@ -87,6 +91,7 @@ def run(
             on_stopped=on_stopped,
             hand_over=hand_over,
             receive=receive,
+            experiments=experiments,
         )
     )
 
@@ -101,10 +106,16 @@ async def serve(
     on_stopped: Callable[[], None] | None = None,
     hand_over: HandOver | None = None,
     receive: Callable[[HandOver], None] | None = None,
+    experiments: Future[ExperimentServices] | None = None,
 ) -> None:
     app = make_app(settings, flask_app=flask_app, extra_routes=extra_routes)
     # Off the event loop: opening the database and reaching a cluster may take a moment.
-    experiments = await asyncio.to_thread(start_experiments, settings)
+    if experiments is None:
+        experiments = Future()
+        experiments.set_result(await asyncio.to_thread(start_experiments, settings))
+    else:
+        # Started by the caller: accept at once, WebSocket handshakes wait for it.
+        app.settings[READY_KEY] = experiments
     server = DrainingHTTPServer(app)
     server.add_sockets(sockets)
     stop = asyncio.Event()
@@ -114,9 +125,10 @@ async def serve(
     host, port = sockets[0].getsockname()[:2]
     shown = f"[{host}]" if ":" in host else host
     print(f"Serving Geppetto on http://{shown}:{port}/ (Ctrl-C to stop)", flush=True)
-    print(experiments.summary, flush=True)
     if receive is not None:
         receive(_adopter(server, loop))
+    services = await asyncio.wrap_future(experiments)
+    print(services.summary, flush=True)
     await stop.wait()
     stop.clear()  # set again by a second signal: stop waiting for requests in progress
     server.stop(hand_over)
@@ -132,7 +144,7 @@ async def serve(
     except asyncio.TimeoutError:  # not the builtin TimeoutError before Python 3.11
         log.warning("some connections did not close in time")
     app.settings[EXECUTOR_KEY].shutdown(wait=False, cancel_futures=True)
-    await asyncio.to_thread(experiments.close)
+    await asyncio.to_thread(services.close)
 
 
 def _adopter(server: DrainingHTTPServer, loop: asyncio.AbstractEventLoop) -> HandOver:

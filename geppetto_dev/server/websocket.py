@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 from asyncio import Future
@@ -21,11 +22,14 @@ from geppetto_dev.protocol import ProtocolSettings, Registry, Session
 from geppetto_dev.server.hosts import HostPolicy, is_local_client
 from geppetto_dev.server.wsprotocol import ClosingProtocol
 
-__all__ = ["CONNECTIONS_KEY", "SLOW_CLIENT", "GeppettoWebSocket"]
+__all__ = ["CONNECTIONS_KEY", "READY_KEY", "SLOW_CLIENT", "GeppettoWebSocket"]
 
 log = logging.getLogger("geppetto_dev.server")
 
 CONNECTIONS_KEY = "geppetto_connections"
+# A concurrent.futures.Future the handshake waits for: set when a server accepts before its
+# experiment store is open (a reload's new server), so no message meets the in-memory default.
+READY_KEY = "geppetto_ready"
 # The close code for a client that does not read what it is sent (RFC 6455: policy violation).
 SLOW_CLIENT = (1008, "client too slow: send buffer full")
 
@@ -65,7 +69,10 @@ class GeppettoWebSocket(WebSocketHandler):
         host = self.request.headers.get("Host", "")
         return hosts.allows_origin(origin, host, self.geppetto.allowed_origins)
 
-    def open(self, *args: Any) -> None:
+    async def open(self, *args: Any) -> None:
+        ready = self.application.settings.get(READY_KEY)
+        if ready is not None and not ready.done():
+            await asyncio.wrap_future(ready)  # Tornado reads no message before open() returns
         # Tracebacks in --dev go to clients on this machine that asked for it by a loopback
         # name, whatever address the server is bound to.
         local = is_local_client(self.request.remote_ip, self.request.headers.get("Host"))

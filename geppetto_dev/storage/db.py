@@ -18,13 +18,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, MetaData, create_engine, event, make_url
+from sqlalchemy import Engine, MetaData, create_engine, event, make_url, select
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session
 
 from geppetto_dev.errors import GeppettoDevError
 
-__all__ = ["Base", "Database", "database", "describe_url"]
+__all__ = ["Base", "Database", "database", "describe_url", "warm_up"]
 
 _WRITE = "geppetto_write"
 _SQLITE_BUSY_TIMEOUT_S = 30.0
@@ -152,3 +152,25 @@ def database(url: str) -> Database:
             db = _databases[url] = Database(url)
     db.create()
     return db
+
+
+def warm_up(url: str) -> None:
+    """Do, ahead of time, the work every process's first use of `url` repeats: import the
+    driver, configure the ORM mappers, create the engine and the schema. Then close every
+    connection, so a process that forks servers (the reload fork server) hands each fork a
+    ready engine with an empty pool: no connection is ever shared across a fork."""
+    from sqlalchemy.orm import configure_mappers
+
+    from geppetto_dev.storage import schema  # noqa: F401  (the mappers to configure)
+
+    configure_mappers()
+    try:
+        db = database(url)
+        # Once on a connection, so the driver's own lazy imports are done here too.
+        with db.read() as session:
+            session.execute(select(1))
+    except Exception:
+        return  # unreachable now: each server says so when it starts, as without a warm-up
+    finally:
+        for each in list(_databases.values()):
+            each.engine.dispose()

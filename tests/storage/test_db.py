@@ -3,6 +3,7 @@ processes writing one database at once."""
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -13,6 +14,7 @@ from sqlalchemy import func, inspect, select
 
 from geppetto_dev.errors import GeppettoDevError
 from geppetto_dev.storage import Database, database
+from geppetto_dev.storage.db import warm_up
 from geppetto_dev.storage.schema import ExperimentRow, ProjectRow
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -95,3 +97,21 @@ def test_bad_urls_are_explained(tmp_path: Path) -> None:
     with pytest.raises(GeppettoDevError) as info:
         unreachable.create()
     assert "cannot open the database" in info.value.message
+
+
+def test_warm_up_leaves_a_ready_engine_and_no_open_connection(tmp_path: Path) -> None:
+    """What the reload fork server runs before it forks servers: the schema is there, and no
+    connection is left open to be shared across a fork."""
+    url = f"sqlite:///{tmp_path / 'warm.sqlite3'}"
+    warm_up(url)
+    db = database(url)
+    assert db.engine.pool.checkedin() == 0
+    tables = sqlite3.connect(tmp_path / "warm.sqlite3").execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table'"
+    )
+    assert "geppetto_experiments" in {name for (name,) in tables}
+
+
+def test_warm_up_of_an_unreachable_database_is_quiet(tmp_path: Path) -> None:
+    # Each server reports it when it starts; the fork server must not die of it.
+    warm_up(f"sqlite:///{tmp_path}/no/such/dir/../../x/\0bad.sqlite3")
