@@ -8,7 +8,7 @@ one run:
   local    run_experiment x N on the default executor, a local process pool;
   dask     run_experiment x N on a Dask LocalCluster of 2 worker processes.
 While they run, a second connection sends geppetto_version every 20 ms; its round trip is
-compared with the same connection's idle round trip.
+compared with the same connection's idle round trip (as many samples, so the p99s compare).
 
     python bench/experiments.py [--runs 50] [--sim 0.2]
 """
@@ -128,7 +128,7 @@ async def ping_until(link: Link, stop: asyncio.Event, out: list[float]) -> None:
         await asyncio.sleep(0.02)
 
 
-async def idle_rtt(link: Link, count: int = 100) -> list[float]:
+async def idle_rtt(link: Link, count: int = 300) -> list[float]:
     out: list[float] = []
     for _ in range(count):
         start = time.perf_counter()

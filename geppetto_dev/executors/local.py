@@ -5,8 +5,9 @@ OOM killer): in separate processes they neither hold the GIL the server's event 
 take the server down. Workers are started with `spawn`, never forked, because the server has
 threads (forking a threaded process can deadlock the child). When a worker dies the standard
 pool is broken for good (every submit raises); this one starts a new pool on the next submit.
-Workers run at a lower priority (`nice` 10): simulations take every core that is idle, yet the
-server's event loop is scheduled first, so WebSocket round trips stay close to idle ones.
+Workers run at the lowest priority (SCHED_IDLE on Linux, else `nice` 10): simulations take
+every core that is idle, yet the server's event loop is scheduled first, so WebSocket round
+trips stay close to idle ones.
 """
 
 from __future__ import annotations
@@ -32,7 +33,16 @@ def default_workers() -> int:
 
 
 def lower_priority(increment: int) -> None:
-    """Runs first in each worker process."""
+    """Runs first in each worker process.
+
+    On Linux, SCHED_IDLE: the kernel runs a worker only on a core nothing else wants and
+    preempts it at once when the server wakes up, so a WebSocket round trip does not wait for a
+    time slice of a simulation (a nice level alone still made it wait a few milliseconds).
+    Elsewhere, a nice level.
+    """
+    with contextlib.suppress(AttributeError, OSError):
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+        return
     # No nice() on this platform, or not allowed: normal priority.
     with contextlib.suppress(AttributeError, OSError):
         os.nice(increment)

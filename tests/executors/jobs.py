@@ -27,3 +27,7 @@ def simulate(request: object) -> dict[str, list[float]]:
 
 def niceness() -> int:
     return os.nice(0)
+
+
+def scheduling_policy() -> int:
+    return os.sched_getscheduler(0)

@@ -25,7 +25,11 @@ def test_runs_in_another_process(pool: LocalExecutor) -> None:
 
 
 def test_workers_run_at_a_lower_priority_than_the_server(pool: LocalExecutor) -> None:
-    assert pool.submit(jobs.niceness).result(timeout=60) == os.nice(0) + 10
+    if hasattr(os, "SCHED_IDLE"):
+        # Linux: only on cores nothing else wants, preempted as soon as the server wakes.
+        assert pool.submit(jobs.scheduling_policy).result(timeout=60) == os.SCHED_IDLE
+    else:
+        assert pool.submit(jobs.niceness).result(timeout=60) == os.nice(0) + 10
 
 
 def test_a_crashing_run_fails_alone_and_the_next_one_runs(pool: LocalExecutor) -> None:
