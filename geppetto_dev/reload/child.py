@@ -194,12 +194,6 @@ def serve_child(
     hub = LiveReloadHub(boot_id)
     link = _SupervisorLink(channel, hub)
     link.start()  # first, so a "closing" sent while the project loads is answered at once
-    # The database and executor start while the project loads (both mostly wait on I/O), so a
-    # reload does not pay for them one after the other.
-    experiments: Future[ExperimentServices] = Future()
-    threading.Thread(
-        target=_start_experiments, args=(settings, experiments), name="geppetto-experiments"
-    ).start()
     before = set(sys.modules)
     flask_app, failure = (None, crashed) if crashed else load(settings)
     hub.failure = failure
@@ -212,6 +206,13 @@ def serve_child(
             sys_path=tuple(sys.path),
         )
     )
+    # The database and executor start while the supervisor readies the swap (not while the
+    # project loads, which would then wait for the lock of the interpreter); the server accepts
+    # at once and only WebSocket handshakes wait for them.
+    experiments: Future[ExperimentServices] = Future()
+    threading.Thread(
+        target=_start_experiments, args=(settings, experiments), name="geppetto-experiments"
+    ).start()
     link.go.wait()
     if link.orphaned:
         return 1

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, MetaData, create_engine, event, make_url, select
+from sqlalchemy import Engine, MetaData, create_engine, event, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session
 
@@ -156,7 +156,8 @@ def database(url: str) -> Database:
 
 def warm_up(url: str) -> None:
     """Do, ahead of time, the work every process's first use of `url` repeats: import the
-    driver, configure the ORM mappers, create the engine and the schema. Then close every
+    driver, configure the ORM mappers, create the engine and the schema, compile the statements
+    a starting server runs. Then close every
     connection, so a process that forks servers (the reload fork server) hands each fork a
     ready engine with an empty pool: no connection is ever shared across a fork."""
     from sqlalchemy.orm import configure_mappers
@@ -166,9 +167,9 @@ def warm_up(url: str) -> None:
     configure_mappers()
     try:
         db = database(url)
-        # Once on a connection, so the driver's own lazy imports are done here too.
-        with db.read() as session:
-            session.execute(select(1))
+        from geppetto_dev.storage.experiments import SQLExperimentStore
+
+        SQLExperimentStore(db).warm()  # also does the driver's own lazy imports
     except Exception:
         return  # unreachable now: each server says so when it starts, as without a warm-up
     finally:

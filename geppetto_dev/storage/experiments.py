@@ -113,6 +113,21 @@ class SQLExperimentStore:
     def start(self) -> int:
         """Register this server, mark runs of stopped servers ERROR, keep a heartbeat.
         Returns how many runs were marked."""
+        self._register()
+        recovered = self.recover()
+        self._heartbeat = threading.Thread(target=self._beat, name="db-heartbeat", daemon=True)
+        self._heartbeat.start()
+        return recovered
+
+    def warm(self) -> None:
+        """Run the statements a starting server runs (register, recover, unregister), without
+        its heartbeat thread: their compiled forms stay cached on the engine, which the reload
+        fork server hands to every server it forks."""
+        self._register()
+        self.recover()
+        self.stop()
+
+    def _register(self) -> None:
         now = _now_ms()
         with self.db.write() as session:
             session.merge(
@@ -124,10 +139,6 @@ class SQLExperimentStore:
                     heartbeat=now,
                 )
             )
-        recovered = self.recover()
-        self._heartbeat = threading.Thread(target=self._beat, name="db-heartbeat", daemon=True)
-        self._heartbeat.start()
-        return recovered
 
     def _beat(self) -> None:
         while not self._stop.wait(_HEARTBEAT_S):
@@ -154,6 +165,14 @@ class SQLExperimentStore:
         """Mark ERROR the runs whose server is gone; returns how many."""
         host = socket.gethostname()
         stale = _now_ms() - int(self.stale_after * 1000)
+        with self.db.read() as session:  # the common case, nothing in flight: no write lock
+            if (
+                session.scalar(
+                    select(ExperimentRow.id).where(ExperimentRow.status.in_(_IN_FLIGHT)).limit(1)
+                )
+                is None
+            ):
+                return 0
         with self.db.write() as session:
             owners = set(
                 session.scalars(

@@ -9,19 +9,25 @@ import signal
 from concurrent.futures import Future
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 from tornado.netutil import bind_sockets
 from tornado.websocket import websocket_connect
 
 from geppetto_dev.config import Settings
+from geppetto_dev.projects import runs, runtime
 from geppetto_dev.server.experiments import ExperimentServices, start_experiments
 from geppetto_dev.server.run import serve
 
 
 def test_a_server_given_pending_experiments_answers_http_and_holds_websockets(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The server installs its store and executor process-wide and shuts them at exit: put the
+    # previous ones back afterwards for the tests that follow in this process.
+    monkeypatch.setattr(runtime, "_store", runtime._store)
+    monkeypatch.setattr(runs.default_runner, "_executor", runs.default_runner._executor)
     settings = Settings(project_dir=tmp_path)
     flask_app = Flask("fixture")
     flask_app.add_url_rule("/hello", "hello", lambda: "hello")
