@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from geppetto_dev import model as gm
 from geppetto_dev.errors import GeppettoDevError
 
-__all__ = ["ConnectionModel", "ModelSource", "plain_path", "to_time_series"]
+__all__ = ["ConnectionModel", "ModelSource", "plain_path", "state_inputs", "to_time_series"]
 
 _ANNOTATION = re.compile(r"\([^()]*\)")
 
@@ -128,14 +128,24 @@ class _SharedModel:
         results: Mapping[str, Any] | None,
         parameters: Sequence[tuple[str, float]] = (),
     ) -> str:
-        values = results or {}
-        recorded = [("time", values.get("time"))]
-        recorded += [(p, values.get(p)) for p in map(plain_path, watched) if p != "time"]
-        set_parameters = [(plain_path(p), gm.PhysicalQuantity(value=v)) for p, v in parameters]
+        recorded, set_parameters = state_inputs(watched, results, parameters)
         with self._lock:
             return gm.experiment_state_json(
                 self._model, experiment_id, project_id, recorded, set_parameters
             )
+
+
+def state_inputs(
+    watched: Sequence[str],
+    results: Mapping[str, Any] | None,
+    parameters: Sequence[tuple[str, float]],
+) -> tuple[list[tuple[str, Any]], list[tuple[str, gm.PhysicalQuantity]]]:
+    """What an ExperimentState records (`time` first, as Java does) and the parameters it sets,
+    whichever model library writes it."""
+    values = results or {}
+    recorded = [("time", values.get("time"))]
+    recorded += [(p, values.get(p)) for p in map(plain_path, watched) if p != "time"]
+    return recorded, [(plain_path(p), gm.PhysicalQuantity(value=v)) for p, v in parameters]
 
 
 def _type_path(path: str) -> str:

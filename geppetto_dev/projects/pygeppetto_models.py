@@ -14,9 +14,8 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from geppetto_dev import model as gm
 from geppetto_dev.model import pygeppetto as gp
-from geppetto_dev.projects.models import plain_path
+from geppetto_dev.projects.models import plain_path, state_inputs
 
 __all__ = ["PygeppettoModel"]
 
@@ -75,10 +74,7 @@ class PygeppettoModel:
         results: Mapping[str, Any] | None,
         parameters: Sequence[tuple[str, float]] = (),
     ) -> str:
-        values = results or {}
-        recorded = [("time", values.get("time"))]
-        recorded += [(p, values.get(p)) for p in map(plain_path, watched) if p != "time"]
-        set_parameters = [(plain_path(p), gm.PhysicalQuantity(value=v)) for p, v in parameters]
+        recorded, set_parameters = state_inputs(watched, results, parameters)
         with self._lock:
             return gp.experiment_state_json(
                 self._model, experiment_id, project_id, recorded, set_parameters
