@@ -33,12 +33,13 @@ HandOver = Callable[[socket.socket], None]
 
 
 class _Connection:
-    __slots__ = ("busy", "passed", "request", "served")
+    __slots__ = ("busy", "passed", "request", "served", "upgrade")
 
     def __init__(self, request: httputil.HTTPConnection) -> None:
         self.busy = False  # headers received, response not finished
         self.served = 0
         self.passed = False  # handed over to the next server
+        self.upgrade = False  # its request asks for a WebSocket (101, never `Connection: close`)
         self.request = request  # the connection object of its current (or next) request
 
 
@@ -69,7 +70,8 @@ class _Tracked(httputil.HTTPMessageDelegate):
         headers: httputil.HTTPHeaders,
     ) -> Awaitable[None] | None:
         self.state.busy = True
-        if self.server.stopping:
+        self.state.upgrade = headers.get("Upgrade", "").lower() == "websocket"
+        if self.server.stopping and not self.state.upgrade:
             _close_after_answer(self.state.request)
         return self.inner.headers_received(start_line, headers)
 
@@ -115,7 +117,8 @@ class DrainingHTTPServer(HTTPServer):
         super().stop()
         for server_conn, state in list(self._states.items()):
             if state.busy:
-                _close_after_answer(state.request)
+                if not state.upgrade:  # a WebSocket is closed with its own code instead
+                    _close_after_answer(state.request)
             else:
                 self._pass_on(server_conn, state)
 

@@ -7,6 +7,7 @@ import socket
 
 from tornado.iostream import IOStream
 from tornado.web import Application, RequestHandler
+from tornado.websocket import WebSocketHandler
 
 from geppetto_dev.server.draining import DrainingHTTPServer
 
@@ -142,3 +143,43 @@ def test_an_answer_in_progress_at_the_stop_says_connection_close() -> None:
     assert drained
     assert answer.startswith(b"HTTP/1.1 200 ") and answer.endswith(b"answered")
     assert b"\r\nConnection: close\r\n" in answer  # the client knows not to reuse it
+
+
+class SlowSocket(WebSocketHandler):
+    async def prepare(self) -> None:
+        await asyncio.sleep(0.05)  # the handshake is under way when the server stops
+
+    def on_message(self, message: str | bytes) -> None:
+        pass
+
+
+def test_a_websocket_handshake_in_progress_at_the_stop_is_not_told_to_close() -> None:
+    """A 101 that says `Connection: close` is no upgrade: the client fails the handshake."""
+
+    async def scenario() -> bytes:
+        server = DrainingHTTPServer(Application([(r"/ws", SlowSocket)]))
+        ours, theirs = socket.socketpair()
+        ours.setblocking(False)
+        theirs.setblocking(False)
+        server.handle_stream(IOStream(ours), ("127.0.0.1", 1))
+        loop = asyncio.get_running_loop()
+        await loop.sock_sendall(theirs, UPGRADE)
+        await asyncio.sleep(0.01)
+        server.stop()
+        head = b""
+        while b"\r\n\r\n" not in head:
+            head += await asyncio.wait_for(loop.sock_recv(theirs, 65536), 5)
+        await server.close_all_connections()
+        theirs.close()
+        return head
+
+    head = asyncio.run(scenario())
+    assert head.startswith(b"HTTP/1.1 101 ")
+    assert b"\r\nConnection: Upgrade\r\n" in head
+    assert b"Connection: close" not in head
+
+
+UPGRADE = (
+    b"GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+    b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+)
