@@ -27,7 +27,7 @@ from geppetto_dev.interpreters.base import InterpreterError
 
 __all__ = ["LenientJsonError", "loads"]
 
-MAX_DEPTH = 512
+MAX_DEPTH = 200
 _WS = " \t\r\n"
 _NOT_LITERAL = frozenset("{}[]:,; \t\f\r\n/\\#=")
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?")
@@ -49,7 +49,8 @@ class LenientJsonError(InterpreterError):
 def loads(text: str, *, source: Path | str = "<json>") -> Any:
     """The one value of `text` read as Gson's lenient reader reads it."""
     try:
-        return json.loads(text)
+        # Strict JSON the fast way; NaN and Infinity stay text, as Gson reads them unquoted.
+        return json.loads(text, parse_constant=str)
     except json.JSONDecodeError:
         pass  # not strict JSON: read it the lenient way, which also places any error
     except RecursionError:
@@ -212,6 +213,7 @@ class _Reader:
         if self.peek() == "}":
             self.pos += 1
             return out
+        self.path.append("")  # the current name, kept after its value as Gson's path does
         while True:
             c = self.peek()
             if c and c in "\"'":
@@ -220,7 +222,9 @@ class _Reader:
                 name = self.unquoted()
                 if not name:
                     found = repr(c) if c else "the end of the text"
+                    self.path.pop()
                     raise self.error(f"expected a name, found {found}")
+            self.path[-1] = name
             c = self.peek()
             if c == ":":
                 self.pos += 1
@@ -228,12 +232,11 @@ class _Reader:
                 self.pos += 2 if self.text.startswith("=>", self.pos) else 1
             else:
                 raise self.error(f"expected ':' after the name {name!r}")
-            self.path.append(name)
             out[name] = self.value()
-            self.path.pop()
             c = self.peek()
             if c == "}":
                 self.pos += 1
+                self.path.pop()
                 return out
             if c not in (",", ";"):
                 raise self.error("expected ',' or '}' after a name/value pair")
