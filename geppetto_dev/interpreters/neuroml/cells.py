@@ -242,7 +242,7 @@ def _channel_density(el: ET.Element, e: Elements) -> ChannelDensity:
 
 
 def read_biophysics(el: ET.Element, e: Elements) -> BiophysicalProperties:
-    bio = BiophysicalProperties(el.get("id", "biophys"))
+    bio = BiophysicalProperties(el.get("id", local(el.tag)))  # Java: the type when no id
     for part in el:
         tag = local(part.tag)
         if tag.startswith("membraneProperties"):
