@@ -16,19 +16,23 @@ from typing import Any
 from geppetto_dev.interpreters.base import Interpreter, InterpreterError, ModelFile
 from geppetto_dev.interpreters.imports import Origin
 from geppetto_dev.interpreters.java_project import JavaProject, read_java_project
+from geppetto_dev.interpreters.lems import LemsInterpreter
 from geppetto_dev.interpreters.mesh import ColladaInterpreter, ObjInterpreter
+from geppetto_dev.interpreters.neuroml import NeuroMLInterpreter
 from geppetto_dev.interpreters.remote import Fetcher
 from geppetto_dev.interpreters.swc import SwcInterpreter
 from geppetto_dev.interpreters.xmi import XmiModel, read_xmi
-from geppetto_dev.interpreters.xmldoc import root_name
+from geppetto_dev.interpreters.xmlsafe import root_name
 from geppetto_dev.model import GeppettoLibrary, GeppettoModel, Type
 
 __all__ = ["InterpreterRegistry", "LazyInterpreter", "default_interpreters"]
 
-NEUROML_ID = "neuroMLModelInterpreter"
-LEMS_ID = "lemsModelInterpreter"
 # Root elements of XML files whose name does not say their format (LEMS_x.xml, a .xml cell).
-_XML_ROOTS = {"Lems": LEMS_ID, "neuroml": NEUROML_ID, "COLLADA": ColladaInterpreter.id}
+_XML_ROOTS = {
+    "Lems": LemsInterpreter.id,
+    "neuroml": NeuroMLInterpreter.id,
+    "COLLADA": ColladaInterpreter.id,
+}
 _PROJECT = (".json",)
 _XMI = (".xmi",)
 
@@ -145,7 +149,9 @@ class InterpreterRegistry:
 
     def _xml_interpreter(self, source: ModelFile) -> Interpreter | None:
         """An XML file's interpreter by its root element, None for an XMI model."""
-        root = root_name(source.read_bytes(), source.path)
+        root = root_name(source)
+        if root is None:
+            raise InterpreterError(source.path, "an .xml file that holds no XML element")
         if root == "GeppettoModel":
             return None
         if root not in _XML_ROOTS:
@@ -188,11 +194,11 @@ class InterpreterRegistry:
 
 
 def default_interpreters(*, fetch: Fetcher | None = None) -> InterpreterRegistry:
-    """A new registry with every built-in interpreter (NeuroML and LEMS imported on first use)."""
+    """A new registry with every built-in interpreter."""
     return InterpreterRegistry(
         [
-            LazyInterpreter(NEUROML_ID, (".nml",), "geppetto_dev.interpreters.neuroml"),
-            LazyInterpreter(LEMS_ID, (), "geppetto_dev.interpreters.lems"),
+            NeuroMLInterpreter(),
+            LemsInterpreter(),
             SwcInterpreter(),
             ObjInterpreter(),
             ColladaInterpreter(),

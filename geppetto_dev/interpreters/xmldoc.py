@@ -1,9 +1,10 @@
-"""XML read safely into a small element tree that keeps each element's line.
+"""XML read into a small element tree that keeps each element's line, under the rules of
+:mod:`~geppetto_dev.interpreters.xmlsafe`: no entity declarations (no "billion laughs", no
+external entities), nothing a DOCTYPE names is read, sizes and depths bounded.
 
-Model files come from users and from the web, so the reader refuses any document type
-declaration: that alone rules out entity expansion ("billion laughs"), external entities and
-external DTDs, none of which a Collada, XMI or NeuroML file needs. Elements keep their line so
-errors can say where (ElementTree keeps none).
+xmlsafe builds ElementTree trees, the fastest for NeuroML and LEMS; XMI models and Collada
+meshes are read here instead because their errors name elements found after parsing (an
+unknown type reference, a value that is not a number) and ElementTree keeps no lines.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from pathlib import Path
 from xml.parsers import expat
 
 from geppetto_dev.interpreters.base import InterpreterError
+from geppetto_dev.interpreters.xmlsafe import MAX_XML_BYTES, MAX_XML_DEPTH
 
-__all__ = ["Element", "parse_xml", "root_name"]
+__all__ = ["Element", "parse_xml"]
 
 # Namespaced names come out of expat as "uri local"; `local` is the part after the space.
 _SEP = " "
@@ -59,52 +61,56 @@ def _split(qname: str) -> tuple[str, str]:
     return uri, local
 
 
-def _parser(path: Path | str) -> expat.XMLParserType:
+def parse_xml(
+    data: bytes,
+    path: Path | str,
+    *,
+    max_bytes: int = MAX_XML_BYTES,
+    max_depth: int = MAX_XML_DEPTH,
+) -> Element:
+    """The document's root element; InterpreterError (with the line) for malformed XML, an
+    entity declaration, a file too large or too deep."""
+    if len(data) > max_bytes:
+        raise InterpreterError(
+            path, f"too large for an XML model ({len(data)} bytes; at most {max_bytes})"
+        )
     parser = expat.ParserCreate(namespace_separator=_SEP)
-
-    def refuse_doctype(*_: object) -> None:
-        raise _Refused("has a DOCTYPE; model files are read without document type declarations")
-
-    def refuse_entity(*_: object) -> None:
-        raise _Refused("declares entities; model files are read without them")
-
-    parser.StartDoctypeDeclHandler = refuse_doctype
-    parser.EntityDeclHandler = refuse_entity
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    return parser
-
-
-def parse_xml(data: bytes, path: Path | str) -> Element:
-    """The document's root element; InterpreterError (with the line) for malformed XML or a
-    DOCTYPE."""
-    parser = _parser(path)
     stack: list[Element] = []
     roots: list[Element] = []
     texts: list[list[str]] = []
 
+    def entity_decl(name: str, is_parameter: int, *_: object) -> None:
+        kind = "parameter entity" if is_parameter else "entity"
+        raise _Refused(
+            f"declares the {kind} {name!r}; documents declaring entities are not read "
+            "(they can expand without bound or pull in other files)"
+        )
+
     def start(qname: str, attrs: dict[str, str]) -> None:
+        if len(stack) >= max_depth:
+            raise _Refused(f"nested deeper than {max_depth} elements")
         uri, local = _split(qname)
         plain: dict[str, str] = {}
         qualified: dict[str, str] = {}
         for k, v in attrs.items():
-            a_uri, a_local = _split(k)
-            if a_uri:
+            if _SEP in k:
                 qualified[k] = v
             else:
-                plain[a_local] = v
+                plain[k] = v
         el = Element(local, uri, plain, parser.CurrentLineNumber, qualified=qualified)
         (stack[-1].children if stack else roots).append(el)
         stack.append(el)
         texts.append([])
 
     def end(_: str) -> None:
-        el = stack.pop()
-        el.text = "".join(texts.pop())
+        stack.pop().text = "".join(texts.pop())
 
     def chars(data: str) -> None:
         if texts:
             texts[-1].append(data)
 
+    parser.EntityDeclHandler = entity_decl
     parser.StartElementHandler = start
     parser.EndElementHandler = end
     parser.CharacterDataHandler = chars
@@ -117,29 +123,3 @@ def parse_xml(data: bytes, path: Path | str) -> Element:
             path, f"not well-formed XML: {expat.ErrorString(e.code)}", line=e.lineno
         ) from None
     return roots[0]
-
-
-class _Found(Exception):
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-
-def root_name(data: bytes, path: Path | str) -> str:
-    """The local name of the root element, read no further than its start tag."""
-    parser = _parser(path)
-
-    def start(qname: str, _: dict[str, str]) -> None:
-        raise _Found(_split(qname)[1])
-
-    parser.StartElementHandler = start
-    try:
-        parser.Parse(data, True)
-    except _Found as found:
-        return found.name
-    except _Refused as e:
-        raise InterpreterError(path, str(e), line=parser.CurrentLineNumber) from None
-    except expat.ExpatError as e:
-        raise InterpreterError(
-            path, f"not well-formed XML: {expat.ErrorString(e.code)}", line=e.lineno
-        ) from None
-    raise InterpreterError(path, "holds no XML element")

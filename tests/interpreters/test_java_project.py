@@ -19,63 +19,7 @@ from geppetto_dev.interpreters import (
 )
 from geppetto_dev.projects.registry import Experiment
 from tests.interpreters.checks import client_view
-from tests.interpreters.test_xmi import HEAD, SWC, TAIL
-
-# The shape of UsedInUnitTests/SingleComponentHH/GEPPETTO.json (unquoted keys, a string
-# lastModified, the LEMS target in the simulator parameters), naming a local model.
-GEPPETTO_JSON = """{
-  id: 1,
-  activeExperimentId: 1,
-  name: "Hodgkin-Huxley Neuron",
-  geppettoModel: {
-    id: 1,
-    url: "GeppettoModel.xmi",
-    type: "GEPPETTO_PROJECT"
-  },  experiments: [
-  {
-    id:1,
-    name: "Hodgkin-Huxley NEURON simulation",
-    status: "DESIGN",
-    description : "The Hodgkin-Huxley model of how action potentials are initiated.",
-    "lastModified":"1436102517799",
-    script: "HH_Geppetto_Script.js",
-    aspectConfigurations: [
-      {
-        "instance": "hhcell",
-        simulatorConfiguration: {
-          id: 1,
-          simulatorId: "neuronSimulator",
-          conversionServiceId: "lemsConversion",
-          timestep: 0.00005,
-          length: 0.3,
-          parameters: {target: "net1"}
-        },
-        watchedVariables:["hhcell.swcPoint1.v",
-          "hhcell.swcPoint2.v"
-        ],
-        modelParameters: [{id: 1, variable: "hhcell.swcPoint1.gbar", value: "0.2"}]
-      }]
-  },
-  {
-    id: 2, name: 'Completed run', status: 'COMPLETED', aspectConfigurations: []
-  }]
-}"""
-
-MODEL_XMI = """  <variables id="hhcell" name="Hodgkin-Huxley Cell" types="//@libraries.0/@types.0"/>
-  <libraries id="swc" name="SWC">
-    <types xsi:type="gep_1:ImportType" id="net1" url="cell.swc" referenceURL=""
-        modelInterpreterId="swcModelInterpreter"/>
-  </libraries>
-"""
-
-
-def project(folder: Path, text: str = GEPPETTO_JSON, name: str = "GEPPETTO.json") -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "GeppettoModel.xmi").write_text(HEAD + MODEL_XMI + TAIL)
-    (folder / "cell.swc").write_text(SWC)
-    path = folder / name
-    path.write_text(text)
-    return path
+from tests.interpreters.samples import GEPPETTO_JSON, HEAD, TAIL, project
 
 
 def test_a_lenient_project_and_its_model(tmp_path: Path) -> None:
@@ -245,3 +189,36 @@ def test_a_syntax_error_gives_line_and_column(tmp_path: Path) -> None:
         e.value.json_path
         == "$.experiments[0].aspectConfigurations[0].simulatorConfiguration.length"
     )
+
+
+HH_XMI = """  <variables id="hhcell" name="Hodgkin-Huxley Cell" types="//@libraries.0/@types.0"/>
+  <libraries id="neuroml" name="NeuroML">
+    <types xsi:type="gep_1:ImportType" id="net1" url="../LEMSexamples/LEMS_NML2_Ex5_DetCell.xml"
+        referenceURL="" modelInterpreterId="lemsModelInterpreter"/>
+  </libraries>
+"""
+
+
+def test_single_component_hh_with_jneuromls_lems_example(nml_root: Path) -> None:
+    """The SingleComponentHH project over jNeuroML's LEMS example: every watched variable of
+    its experiment is a path of the model (the client throws on one that is not)."""
+    folder = nml_root / "SingleComponentHH"
+    folder.mkdir(exist_ok=True)
+    (folder / "GeppettoModel.xmi").write_text(HEAD + HH_XMI + TAIL)
+    watched = [
+        "hhcell.hhpop[0].v",
+        "hhcell.hhpop[0].bioPhys1.membraneProperties.naChans.naChan.m.q",
+        "hhcell.hhpop[0].bioPhys1.membraneProperties.naChans.naChan.h.q",
+        "hhcell.hhpop[0].bioPhys1.membraneProperties.kChans.kChan.n.q",
+    ]
+    text = GEPPETTO_JSON.replace(
+        '["hhcell.swcPoint1.v",\n          "hhcell.swcPoint2.v"\n        ]', json.dumps(watched)
+    )
+    (folder / "GEPPETTO.json").write_text(text)
+    p = default_interpreters().read_project(folder / "GEPPETTO.json", nml_root)
+    experiment = Experiment(**p.experiments[0].experiment_fields())
+    assert list(experiment.watched) == watched
+    for path in [*watched, "time"]:
+        p.model.pointer(path)
+    assert p.model.variable("hhcell").type.id == "net1"
+    client_view(p.model)

@@ -150,12 +150,27 @@ EXTERNAL = """<?xml version="1.0"?>
 """
 
 
-@pytest.mark.parametrize("text", [BOMB, EXTERNAL], ids=["entity-bomb", "external-entity"])
-def test_collada_with_a_doctype_is_refused(tmp_path: Path, text: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "entity", "line"),
+    [(BOMB, "a", 3), (EXTERNAL, "secret", 2)],
+    ids=["entity-bomb", "external-entity"],
+)
+def test_collada_declaring_entities_is_refused(
+    tmp_path: Path, text: str, entity: str, line: int
+) -> None:
     path = write(tmp_path, text, "evil.dae")
-    with pytest.raises(InterpreterError, match="has a DOCTYPE") as e:
+    with pytest.raises(InterpreterError, match=f"declares the entity '{entity}'") as e:
         default_interpreters().read_model(path)
-    assert e.value.line == 2
+    assert e.value.line == line
+
+
+def test_a_doctype_without_entities_names_nothing_that_is_read(tmp_path: Path) -> None:
+    """An external DTD is never fetched: the mesh reads as if it were not named."""
+    text = CUBE.read_text().replace(
+        "<COLLADA", '<!DOCTYPE COLLADA SYSTEM "http://127.0.0.1:9/collada.dtd">\n<COLLADA', 1
+    )
+    mesh = default_interpreters().read_model(write(tmp_path, text, "dtd.dae")).variables[0].type
+    assert isinstance(mesh, gm.VisualType) and isinstance(mesh.default_value, gm.Collada)
 
 
 def test_collada_that_is_not_collada(tmp_path: Path) -> None:

@@ -18,27 +18,7 @@ from geppetto_dev.interpreters import (
 )
 from tests.interpreters.checks import client_view
 from tests.interpreters.conftest import DATA
-
-ECORE = "https://raw.githubusercontent.com/openworm/org.geppetto.model/development/src/main/resources/geppettoModel.ecore"
-HEAD = f"""<?xml version="1.0" encoding="ASCII"?>
-<gep:GeppettoModel
-    xmi:version="2.0"
-    xmlns:xmi="http://www.omg.org/XMI"
-    xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
-    xmlns:gep="{ECORE}"
-    xmlns:gep_1="{ECORE}#//types"
-    xmlns:gep_2="{ECORE}#//values">
-"""
-TAIL = "</gep:GeppettoModel>\n"
-
-SWC = "1 1 0 0 0 5 -1\n2 3 0 0 10 1 1\n3 3 0 10 10 0.5 2\n"
-
-
-def xmi(folder: Path, body: str, name: str = "GeppettoModel.xmi") -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / name
-    path.write_text(HEAD + body + TAIL)
-    return path
+from tests.interpreters.samples import HEAD, SWC, TAIL, xmi
 
 
 def test_import_type_resolved_in_place(tmp_path: Path) -> None:
@@ -372,7 +352,7 @@ BOMB = """<?xml version="1.0"?>
 def test_entities_are_refused(tmp_path: Path) -> None:
     path = tmp_path / "bomb.xmi"
     path.write_text(BOMB)
-    with pytest.raises(InterpreterError, match="has a DOCTYPE") as e:
+    with pytest.raises(InterpreterError, match="declares the entity 'lol'") as e:
         read_xmi(path)
     assert e.value.line == 2
 
