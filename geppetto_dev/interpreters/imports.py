@@ -96,6 +96,17 @@ def _interpreter(import_type: ImportType, interpreters: InterpreterLookup) -> In
     return interpreters.for_file(urlsplit(import_type.url or "").path)
 
 
+def _missing_url(error: BaseException, fetch: Fetcher | None) -> str | None:
+    """The URL of a file missing from the fetch cache, if that is what `error` comes from
+    (readers often re-raise "no such file" as their own error about the include)."""
+    seen: BaseException | None = error
+    while fetch is not None and seen is not None:
+        if isinstance(seen, InterpreterError) and seen.reason == "no such file":
+            return fetch.url_of(Path(seen.path))
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
 def _import(
     interpreter: Interpreter,
     origin: Origin,
@@ -110,10 +121,8 @@ def _import(
         try:
             main = interpreter.import_type(origin.file, import_type.id, scratch)
         except InterpreterError as e:
-            if fetch is None or origin.url is None or e.reason != "no such file":
-                raise
-            missing = fetch.url_of(Path(e.path))
-            if missing is None:
+            missing = _missing_url(e, fetch) if origin.url is not None else None
+            if fetch is None or missing is None:
                 raise
             fetch(missing)
             continue
