@@ -16,6 +16,7 @@ from geppetto_dev.interpreters import (
     default_interpreters,
     read_xmi,
 )
+from geppetto_dev.interpreters.xmldoc import parse_xml
 from tests.interpreters.checks import client_view
 from tests.interpreters.conftest import DATA
 from tests.interpreters.samples import HEAD, SWC, TAIL, xmi
@@ -362,3 +363,13 @@ def test_not_a_geppetto_model(tmp_path: Path) -> None:
     path.write_text('<?xml version="1.0"?>\n<xmi:XMI xmlns:xmi="http://www.omg.org/XMI"/>')
     with pytest.raises(InterpreterError, match="the root element is <XMI>"):
         read_xmi(path)
+
+
+def test_nesting_and_size_are_bounded(tmp_path: Path) -> None:
+    path = tmp_path / "deep.xmi"
+    path.write_text(HEAD + "<a>" * 300 + "</a>" * 300 + TAIL)
+    with pytest.raises(InterpreterError, match="nested deeper than 256 elements") as e:
+        read_xmi(path)
+    assert e.value.line == 9
+    with pytest.raises(InterpreterError, match="too large for an XML model"):
+        parse_xml((HEAD + " " * 2048 + TAIL).encode(), path, max_bytes=1024)
