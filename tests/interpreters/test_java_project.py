@@ -17,7 +17,7 @@ from geppetto_dev.interpreters import (
     parse_java_project,
     read_java_project,
 )
-from geppetto_dev.projects.registry import Experiment
+from geppetto_dev.projects import Experiment
 from tests.interpreters.checks import client_view
 from tests.interpreters.samples import GEPPETTO_JSON, HEAD, TAIL, project
 
