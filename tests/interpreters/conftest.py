@@ -15,6 +15,7 @@ import importlib.util
 import json
 import subprocess
 import sys
+import tempfile
 import zipfile
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -89,7 +90,10 @@ def value(model: gm.GeppettoModel, path: str) -> Any:
 
 
 def _wheel(config: pytest.Config, package: str) -> Path:
-    folder = config.cache.mkdir(f"wheels-{package}")  # type: ignore[union-attr]
+    if config.cache is not None:
+        folder = config.cache.mkdir(f"wheels-{package}")
+    else:  # pytest -p no:cacheprovider: a folder of this run's
+        folder = Path(tempfile.mkdtemp(prefix=f"wheels-{package}-"))
     found = sorted(folder.glob(f"{package}-*.whl"))
     if not found:
         done = subprocess.run(
