@@ -90,8 +90,9 @@ def value(model: gm.GeppettoModel, path: str) -> Any:
 
 
 def _wheel(config: pytest.Config, package: str) -> Path:
-    if config.cache is not None:
-        folder = config.cache.mkdir(f"wheels-{package}")
+    cache = getattr(config, "cache", None)
+    if cache is not None:
+        folder = cache.mkdir(f"wheels-{package}")
     else:  # pytest -p no:cacheprovider: a folder of this run's
         folder = Path(tempfile.mkdtemp(prefix=f"wheels-{package}-"))
     found = sorted(folder.glob(f"{package}-*.whl"))
