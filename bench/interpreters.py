@@ -149,7 +149,8 @@ def main() -> None:
         }
         write_cell(files["cell, 10,000 segments"], 10_000)
         write_network(files["network, 1,000 located cells"], 1_000, 5_000)
-        print("| file | reader | best of %d | peak RSS above imports | libNeuroML / this |" % args.repeats)
+        best = f"best of {args.repeats}"
+        print(f"| file | reader | {best} | peak RSS above imports | libNeuroML / this |")
         print("|---|---|---|---|---|")
         for label, path in files.items():
             size = path.stat().st_size / 1e6
