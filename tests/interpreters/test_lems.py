@@ -139,5 +139,6 @@ def test_every_lems_example(nml_root: Path) -> None:
         assert sim.watched and sim.length > 0 and sim.step > 0
         for watched in sim.watched:
             model.pointer(watched)
+        assert check_client_refs(model) > 0
         read += 1
     assert read >= 29
