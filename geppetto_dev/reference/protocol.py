@@ -9,15 +9,13 @@ __all__ = ["protocol_markdown", "server_registry"]
 
 
 def server_registry() -> HandlerLookup:
-    """The handlers a server answers with before a project adds its own.
+    """The handlers every application answers with before a project adds its own.
 
-    The one place that knows where they live: importing `geppetto_dev.projects` registers the
-    project, model and experiment conversation in the protocol's built-in registry.
+    The one place that knows where they come from: the defaults an application includes.
     """
-    import geppetto_dev.projects  # noqa: F401 (registers the default handlers)
-    from geppetto_dev.protocol.registry import builtin_registry
+    from geppetto_dev.projects.defaults import default_handlers
 
-    return builtin_registry
+    return default_handlers()
 
 
 def protocol_markdown(registry: HandlerLookup | None = None) -> str:

@@ -45,13 +45,13 @@ SETTINGS_HELP: dict[str, tuple[str, str]] = {
     ),
     "handlers": (
         "Your code",
-        "Package (or module) of WebSocket message handlers: every module in it is imported at "
-        "start, so its `@handler` functions register.",
+        "Package (or module) of WebSocket message handlers: the `@handler` functions of every "
+        "module in it are collected at start, after the default handlers.",
     ),
     "projects": (
         "Your code",
-        "Package (or module) of projects: every module in it is imported at start, so its "
-        "`@project` functions register.",
+        "Package (or module) of projects: the `@project` functions of every module in it are "
+        "collected at start.",
     ),
     "host": (
         "Serving",

@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from geppetto_dev.application import GeppettoApp
 from geppetto_dev.config import Settings
-from geppetto_dev.protocol import Registry, default_registry
+from geppetto_dev.protocol import Registry
 from geppetto_dev.server.inspector import INSPECTOR_PATH
 from geppetto_dev.server.inspector.protocol_page import PROTOCOL_PAGE
 from geppetto_dev.server.inspector.routes import ASSETS_DIR
@@ -28,7 +29,8 @@ def start(tmp_path: Path) -> Iterator[Callable[..., RunningServer]]:
 
     def start_server(registry: Registry | None = None, **overrides: Any) -> RunningServer:
         settings = replace(Settings(project_dir=tmp_path), **overrides)
-        server = RunningServer(settings, Flask("empty"), registry or default_registry)
+        app = GeppettoApp(settings, flask_app=Flask("empty"), handlers=registry)
+        server = RunningServer(app)
         servers.append(server)
         return server
 
@@ -86,10 +88,10 @@ def test_root_context_path_and_script_safe_config(start: Callable[..., RunningSe
 
 
 def test_handled_types_come_from_the_registry(start: Callable[..., RunningServer]) -> None:
-    registry = Registry(parent=default_registry)
+    registry = Registry()
 
-    @registry.handler("load_project_from_url")
-    def load(conn: Any, data: Any) -> None:
+    @registry.handler("my_own_type")
+    def mine(conn: Any, data: Any) -> None:
         return None
 
     server = start(registry=registry)
@@ -97,8 +99,8 @@ def test_handled_types_come_from_the_registry(start: Callable[..., RunningServer
     assert status == 200
     assert headers["Content-Type"].startswith("application/json")
     types = json.loads(body)["message_types"]
-    assert types == registry.message_types()
-    assert "load_project_from_url" in types and "geppetto_version" in types
+    assert types == server.app.handlers.message_types()
+    assert {"my_own_type", "load_project_from_url", "geppetto_version"} <= set(types)
 
 
 def test_assets_are_served_and_nothing_else_from_the_package(
@@ -133,7 +135,7 @@ def test_protocol_reference_lists_this_servers_handlers(
     start: Callable[..., RunningServer],
 ) -> None:
     """The page the inspector links to: every handled type, a project's own by its docstring."""
-    registry = Registry(parent=default_registry)
+    registry = Registry()
 
     @registry.handler("count_cells")
     def count_cells(conn: Any, data: Any) -> None:
@@ -152,7 +154,7 @@ def test_protocol_reference_lists_this_servers_handlers(
     assert "default-src 'none'" in headers["Content-Security-Policy"]
     page = body.decode()
     rows = dict(re.findall(r'<tr id="([^"]+)">(.*?)</tr>', page))
-    assert sorted(rows) == registry.message_types()
+    assert sorted(rows) == server.app.handlers.message_types()
     assert "<code>count_cells</code> with the number of &lt;cells&gt; drawn." in rows["count_cells"]
     assert "Not this paragraph" not in page
     # A project's own handler for a built-in type is described by its author, not by us.
