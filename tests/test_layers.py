@@ -31,8 +31,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("projects", PACKAGE),  # projects, experiments, default handlers; the public names
     ("interpreters",),  # model files read into Geppetto models
     ("protocol", "model"),  # the wire protocol; Geppetto models as Python values
-    ("config", "procs", "discovery", "logs", "executors"),
-    ("errors",),
+    ("config", "procs", "discovery", "logs", "executors", "tracebacks"),
+    ("errors", "problems"),  # the one error type users fix; an error as a developer sees it
 )
 
 # What the layering exists to guarantee, spelled out so that reordering the table cannot quietly
