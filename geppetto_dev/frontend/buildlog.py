@@ -95,6 +95,7 @@ def webpack_problems(lines: Sequence[str], webapp: Path) -> tuple[Problem, ...]:
         column: int | None = None
         if place is not None:  # babel's column is zero-based, the overlay's (like Python's) not
             line_no, column = int(place.group("line")), int(place.group("column")) + 1
+            message = message.replace(f" {place.group(0)}", "")  # shown as the place
         elif header.group("line"):
             line_no, column = int(header.group("line")), int(header.group("column")) + 1
         file = _module_file(header.group("module"), webapp)

@@ -40,6 +40,7 @@
     if (p.code && p.code.length) box.appendChild(codeBlock(p));
     if (p.detail) {
       var more = el("details", "geppetto-detail");
+      more.open = p.detail.indexOf("Traceback (most recent call last)") === 0;
       more.appendChild(el("summary", null, p.source === "python" ? "Traceback" : "Build output"));
       more.appendChild(el("pre", null, p.detail));
       box.appendChild(more);

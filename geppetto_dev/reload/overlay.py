@@ -74,8 +74,10 @@ def _section(problem: Problem) -> str:
         parts.append(_code(problem))
     if problem.detail:
         label = "Traceback" if problem.source == PYTHON else "Build output"
+        # Open when it shows the calls that led there (the code above already shows the line).
+        shown = " open" if problem.detail.startswith("Traceback (most recent call last)") else ""
         parts.append(
-            f'<details class="geppetto-detail" open><summary>{label}</summary>'
+            f'<details class="geppetto-detail"{shown}><summary>{label}</summary>'
             f"<pre>{html.escape(problem.detail)}</pre></details>"
         )
     parts.append("</section>")
