@@ -116,21 +116,31 @@ def short_traceback(exc: BaseException) -> str:
     return text
 
 
+def _remote_place(text: str) -> tuple[str, int] | None:
+    for line in reversed(text.splitlines()):
+        match = _TEXT_FRAME.match(line)
+        if match and is_user_file(match.group("file")):
+            return match.group("file"), int(match.group("line"))
+    return None
+
+
 def _last_user_frame(exc: BaseException) -> tuple[str, int] | None:
-    """Where the innermost frame of the user's is, following causes and remote tracebacks."""
-    seen: set[int] = set()
+    """Where the innermost frame of the user's is: in the worker process when the run failed
+    in one (its traceback is text), else in the exception's own frames, then in its causes."""
+    chain: list[BaseException] = []
     current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        for frame in reversed(traceback.extract_tb(current.__traceback__)):
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    for linked in chain:
+        if type(linked).__name__ == "_RemoteTraceback":
+            place = _remote_place(str(linked))
+            if place is not None:
+                return place
+    for linked in chain:
+        for frame in reversed(traceback.extract_tb(linked.__traceback__)):
             if is_user_file(frame.filename) and frame.lineno:
                 return frame.filename, frame.lineno
-        if type(current).__name__ == "_RemoteTraceback":
-            for line in reversed(str(current).splitlines()):
-                match = _TEXT_FRAME.match(line)
-                if match and is_user_file(match.group("file")):
-                    return match.group("file"), int(match.group("line"))
-        current = current.__cause__ or current.__context__
     return None
 
 
