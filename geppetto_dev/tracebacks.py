@@ -46,24 +46,46 @@ def is_user_file(filename: str) -> bool:
     return "site-packages" not in parts and "dist-packages" not in parts
 
 
-def _trim(summary: traceback.TracebackException, seen: set[int]) -> int:
-    """Drop the frames that are not the user's, in `summary` and its causes; how many went."""
-    if id(summary) in seen:
-        return 0
-    seen.add(id(summary))
-    hidden = 0
-    mine = [frame for frame in summary.stack if is_user_file(frame.filename)]
-    if mine or _is_syntax_error(summary):
-        hidden += len(summary.stack) - len(mine)
-        summary.stack = traceback.StackSummary.from_list(mine)
+def _links(summary: traceback.TracebackException) -> list[traceback.TracebackException]:
+    """`summary` and every exception it links to (causes, contexts), each once."""
+    found: list[traceback.TracebackException] = []
+    pending = [summary]
+    while pending:
+        current = pending.pop()
+        if any(current is seen for seen in found):
+            continue
+        found.append(current)
+        pending += [x for x in (current.__cause__, current.__context__) if x is not None]
+    return found
+
+
+def _has_user_frame(summary: traceback.TracebackException) -> bool:
+    if any(is_user_file(frame.filename) for frame in summary.stack):
+        return True
     remote = _remote_text(summary)
-    if remote is not None:
-        text, dropped = _trim_text(remote)
-        summary._str = text  # type: ignore[attr-defined]  # the message of _RemoteTraceback
-        hidden += dropped
-    for linked in (summary.__cause__, summary.__context__):
-        if linked is not None:
-            hidden += _trim(linked, seen)
+    return remote is not None and any(
+        (m := _TEXT_FRAME.match(line)) is not None and is_user_file(m.group("file"))
+        for line in remote.splitlines()
+    )
+
+
+def _trim(summary: traceback.TracebackException) -> int:
+    """Drop the frames that are not the user's, in `summary` and its causes; how many went.
+
+    Nothing is dropped when no exception of the chain has a frame of the user's."""
+    links = _links(summary)
+    if not any(_has_user_frame(link) or _is_syntax_error(link) for link in links):
+        return 0
+    hidden = 0
+    for link in links:
+        mine = [frame for frame in link.stack if is_user_file(frame.filename)]
+        hidden += len(link.stack) - len(mine)
+        link.stack = traceback.StackSummary.from_list(mine)
+        remote = _remote_text(link)
+        if remote is not None:
+            text, dropped = _trim_text(remote)
+            link._str = text  # type: ignore[attr-defined]  # the message of _RemoteTraceback
+            hidden += dropped
     return hidden
 
 
@@ -109,7 +131,7 @@ def _trim_text(text: str) -> tuple[str, int]:
 def short_traceback(exc: BaseException) -> str:
     """The traceback of `exc` with only the user's frames, and a note of how many were hidden."""
     summary = traceback.TracebackException.from_exception(exc)
-    hidden = _trim(summary, set())
+    hidden = _trim(summary)
     text = "".join(summary.format()).rstrip()
     if hidden:
         text += f"\n({hidden} frames of geppetto-dev, Python and libraries not shown)"
