@@ -57,14 +57,14 @@ def _serve_here(settings: Settings, sockets: list[socket.socket] | None = None) 
         from geppetto_dev.reload.supervisor import Supervisor
 
         return Supervisor(settings, sockets=sockets).run()
+    from geppetto_dev.application import GeppettoApp
     from geppetto_dev.errors import GeppettoDevError
     from geppetto_dev.logs import configure as configure_logging
-    from geppetto_dev.server.loader import load_project
-    from geppetto_dev.server.run import run
+    from geppetto_dev.server.server import Server
     from geppetto_dev.tracebacks import short_traceback
 
     try:
-        flask_app = load_project(settings)
+        app = GeppettoApp.load(settings)
     except GeppettoDevError:
         raise  # a setting: one line, from the CLI
     except Exception as exc:
@@ -72,7 +72,7 @@ def _serve_here(settings: Settings, sockets: list[socket.socket] | None = None) 
         print(LOAD_FAILED_HINT, file=sys.stderr, flush=True)
         return 1
     configure_logging()
-    run(settings, sockets, flask_app=flask_app)
+    Server(app).run(sockets)
     return 0
 
 
@@ -83,7 +83,7 @@ def serve_with_build_watch(settings: Settings) -> int:
     from geppetto_dev.procs.runner import ProcessSpec, Runner
     from geppetto_dev.reload.handoff import child_argv
     from geppetto_dev.reload.messages import Start
-    from geppetto_dev.server.run import bind
+    from geppetto_dev.server.server import bind
 
     watcher = watcher_spec(settings, critical=False)  # node, npm and the script, checked first
     sockets = bind(settings)

@@ -18,11 +18,11 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future
 from typing import NoReturn
 
 from flask import Flask, request
 
+from geppetto_dev.application import GeppettoApp
 from geppetto_dev.config import Settings
 from geppetto_dev.errors import GeppettoDevError
 from geppetto_dev.logs import configure as configure_logging
@@ -43,11 +43,9 @@ from geppetto_dev.reload.messages import (
     Stopped,
 )
 from geppetto_dev.reload.overlay import error_page
-from geppetto_dev.server.experiments import ExperimentServices, start_experiments
 from geppetto_dev.server.hosts import is_local_client
-from geppetto_dev.server.loader import load_project
 from geppetto_dev.server.pagescript import install_page_script
-from geppetto_dev.server.run import run
+from geppetto_dev.server.server import Server, ServerHooks
 from geppetto_dev.tracebacks import problem_from_exception
 
 __all__ = [
@@ -75,10 +73,10 @@ def load_problem(exc: BaseException) -> Problem:
     return problem_from_exception(exc, LOAD_FAILED)
 
 
-def load(settings: Settings) -> tuple[Flask | None, Problem | None]:
-    """The project's Flask app, or why it cannot be loaded (also printed, short)."""
+def load(settings: Settings) -> tuple[GeppettoApp | None, Problem | None]:
+    """The project's application, or why it cannot be loaded (also printed, short)."""
     try:
-        return load_project(settings), None
+        return GeppettoApp.load(settings), None
     except BaseException as exc:  # SystemExit too: the user's code decides nothing here
         problem = load_problem(exc)
     print(f"error: the app failed to load:\n{problem.text()}", file=sys.stderr, flush=True)
@@ -201,12 +199,12 @@ def serve_child(
     link = _SupervisorLink(channel, hub)
     link.start()  # first, so a "closing" sent while the project loads is answered at once
     before = set(sys.modules)
+    app: GeppettoApp | None
     failure: Problem | None
-    flask_app: Flask | None
     if crashed:
-        flask_app, failure = None, Problem(KEEPS_EXITING, "Error", crashed)
+        app, failure = None, Problem(KEEPS_EXITING, "Error", crashed)
     else:
-        flask_app, failure = load(settings)
+        app, failure = load(settings)
     if failure is not None:
         hub.show_problems(failure.source, [failure])
     link.send(
@@ -218,39 +216,26 @@ def serve_child(
             sys_path=tuple(sys.path),
         )
     )
+    if app is None:
+        app = GeppettoApp(settings, flask_app=failure_app([failure] if failure else []))
     # The database and executor start while the supervisor readies the swap (not while the
     # project loads, which would then wait for the lock of the interpreter); the server accepts
     # at once and only WebSocket handshakes wait for them.
-    experiments: Future[ExperimentServices] = Future()
-    threading.Thread(
-        target=_start_experiments, args=(settings, experiments), name="geppetto-experiments"
-    ).start()
+    app.start_in_background()
     link.go.wait()
     if link.orphaned:
         return 1
-    if flask_app is None:
-        flask_app = failure_app([failure] if failure else [])
     install_page_script(script_tag(boot_id))
     configure_logging()
-    run(
-        settings,
-        sockets,
-        flask_app=flask_app,
-        extra_routes=list(hub.routes()),
+    hooks = ServerHooks(
+        extra_routes=tuple(hub.routes()),
         close_code=RESTARTING,
         on_stopped=lambda: link.send(Stopped()),
         hand_over=link.give,
         receive=link.receive,
-        experiments=experiments,
     )
+    Server(app, hooks).run(sockets)
     return 0
-
-
-def _start_experiments(settings: Settings, into: Future[ExperimentServices]) -> None:
-    try:
-        into.set_result(start_experiments(settings))
-    except BaseException as exc:  # raised where the server awaits it, as if started there
-        into.set_exception(exc)
 
 
 def _exit(code: int) -> NoReturn:

@@ -17,13 +17,13 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from geppetto_dev.server.app import EXECUTOR_KEY, make_app
 from playwright.sync_api import expect
 from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
 from tornado.web import Application
 
 from geppetto_dev.config import Settings
-from geppetto_dev.server.app import EXECUTOR_KEY, make_app
 from geppetto_dev.server.websocket import CONNECTIONS_KEY
 from tests.browser.conftest import Watched
 
