@@ -84,7 +84,7 @@ MODEL_MAY_IMPORT = frozenset({"model", "errors"})
 class Import:
     """One import of a package module: who imports what, and where."""
 
-    file: str  # path from the package's parent folder: geppetto_dev/server/app.py
+    file: str  # path from the package's parent folder: geppetto_dev/server/stack.py
     line: int
     importer: str  # dotted module name of the importing file
     target: str  # dotted module name imported
