@@ -33,8 +33,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("projects",),  # projects, experiments, the default handlers of the conversation
     ("interpreters",),  # model files read into Geppetto models
     ("protocol", "model"),  # the wire protocol; Geppetto models as Python values
-    ("config", "procs", "discovery", "logs", "executors"),
-    ("errors",),
+    ("config", "procs", "discovery", "logs", "executors", "tracebacks"),
+    ("errors", "problems"),  # the one error type users fix; an error as a developer sees it
 )
 
 # Inside a package, its modules in layers too (top to bottom); the package's __init__ may
