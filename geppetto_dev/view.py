@@ -102,7 +102,12 @@ def view(settings: Settings, *, open_browser: bool = True, out: TextIO | None = 
     from geppetto_dev.server.server import bind
 
     out = out or sys.stdout
-    app = GeppettoApp(settings)  # reads every file: one that cannot be read is one line, here
+    try:
+        app = GeppettoApp(settings)  # reads every file: one that cannot be read is one line
+    except GeppettoDevError as error:  # its paths as the user gave them, relative to here
+        here = f"{settings.project_dir}{os.sep}"
+        message = error.message.replace(here, "")
+        raise GeppettoDevError(message, error.hint.replace(here, "")) from None
     sockets = bind(settings)
     host, port = sockets[0].getsockname()[:2]
     shown = f"[{host}]" if ":" in host else host
