@@ -1,0 +1,120 @@
+"""Build a NeuroML network in this process's NEURON, run it, return {path: TimeSeries}.
+
+Called in a fresh process (see `simulators.isolation`): NEURON's state is global, so this
+module builds into whatever `h` holds and never cleans up.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any
+
+from geppetto_dev.interpreters.neuroml import units
+from geppetto_dev.interpreters.neuroml.document import Network, NeuroMLDocument
+from geppetto_dev.model import TimeSeries
+from geppetto_dev.simulators.job import SimulationError
+from geppetto_dev.simulators.neuron.channels import define
+from geppetto_dev.simulators.neuron.gates import channel_of
+from geppetto_dev.simulators.neuron.network import build_network
+from geppetto_dev.simulators.neuron.recording import probe
+
+__all__ = ["choose_network", "simulate"]
+
+
+def choose_network(document: NeuroMLDocument, target: str) -> Network:
+    """The network `target` names, else the document's only (or first) network."""
+    if target:
+        network = document.networks.get(target)
+        if network is None:
+            known = ", ".join(document.networks) or "none"
+            raise SimulationError(
+                f"the model has no network {target!r} (networks: {known})",
+                "set the experiment's target to one of them",
+            )
+        return network
+    if not document.networks:
+        raise SimulationError(
+            "the model has no <network> to simulate", "add a network with a population"
+        )
+    return next(iter(document.networks.values()))
+
+
+def _neuron() -> Any:
+    os.environ.setdefault("NEURON_MODULE_OPTIONS", "-nogui")
+    try:
+        from neuron import h
+    except ImportError:
+        raise SimulationError(
+            "NEURON is not installed", "pip install 'geppetto-dev[neuron]'"
+        ) from None
+    h.load_file("stdrun.hoc")
+    return h
+
+
+def simulate(
+    document: NeuroMLDocument,
+    network: Network,
+    watched: Sequence[str],
+    timestep: float,
+    length: float,
+) -> dict[str, TimeSeries]:
+    """Run `network` for `length` seconds at `timestep` seconds; record `watched` paths."""
+    h = _neuron()
+    temperature = units.si(network.temperature, "temperature") if network.temperature else None
+    used = {d.ion_channel for c in document.cells.values() if c.biophysics
+            for d in c.biophysics.membrane.channel_densities}
+    used |= {p.get("ionChannel") or "" for c in document.abstract_cells.values()
+             for p in c.children if p.type == "channelPopulation"}
+    mechanisms: set[str] = set()
+    keep = []
+    for channel_id in sorted(used):
+        ion_channel = document.ion_channels.get(channel_id)
+        if ion_channel is None:
+            continue  # reported by the cell that names it, if it is simulated
+        channel = channel_of(ion_channel, temperature)
+        ks = define(h, channel)
+        ks.usetable(0)  # exact rate functions (NEURON's default table is 200 points)
+        keep.append(ks)
+        mechanisms.add(channel.name)
+    if temperature is not None:
+        h.celsius = temperature - 273.15
+    built = build_network(h, document, network, mechanisms)
+    probes = [probe(built, path) for path in watched]
+
+    def set_initial_potentials() -> None:
+        for cells in built.cells.values():
+            for cell in cells.values():
+                for segment, sec in cell.sections.items():
+                    for x in sec:
+                        x.v = cell.v0.get(segment, -65.0)
+
+    def queue_events() -> None:
+        for item in built.keep:
+            if isinstance(item, tuple) and item[0] == "events":
+                _, netcon, times = item
+                for t in times:
+                    netcon.event(t)
+
+    handlers = [h.FInitializeHandler(0, set_initial_potentials),
+                h.FInitializeHandler(1, queue_events)]
+    dt_ms, tstop = timestep * 1e3, length * 1e3
+    h.dt = dt_ms
+    h.steps_per_ms = 1.0 / dt_ms
+    h.tstop = tstop
+    time_vector = h.Vector().record(h._ref_t, dt_ms)
+    vectors = [h.Vector().record(p.pointer, dt_ms) for p in probes]
+    h.finitialize()
+    h.continuerun(tstop)
+    del handlers, keep
+    results: dict[str, TimeSeries] = {"time": TimeSeries(_scaled(time_vector, 1e-3), "s")}
+    for p, vector in zip(probes, vectors):
+        results[p.path] = TimeSeries(_scaled(vector, p.scale), p.unit or None)
+    return results
+
+
+def _scaled(vector: Any, scale: float) -> list[float]:
+    if scale != 1.0:
+        vector.mul(scale)
+    values: list[float] = vector.to_python()
+    return values
