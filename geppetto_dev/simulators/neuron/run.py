@@ -102,8 +102,9 @@ def simulate(
     h.dt = dt_ms
     h.steps_per_ms = 1.0 / dt_ms
     h.tstop = tstop
-    time_vector = h.Vector().record(h._ref_t, dt_ms)
-    vectors = [h.Vector().record(p.pointer, dt_ms) for p in probes]
+    # Every step is a sample: length / timestep + 1 of them, time 0 included.
+    time_vector = h.Vector().record(h._ref_t)
+    vectors = [h.Vector().record(p.pointer) for p in probes]
     h.finitialize()
     h.continuerun(tstop)
     del handlers, keep
