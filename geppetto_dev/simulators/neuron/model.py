@@ -26,7 +26,8 @@ def run_job(job: SimulationJob) -> Mapping[str, Any]:
     except InterpreterError as exc:
         raise SimulationError(exc.message, exc.hint) from None
     settings = lems or LemsRun()
-    network = choose_network(document, job.target or settings.target)
+    target = job.target or settings.target
+    network = choose_network(document, target, job.watched)
     watched = job.watched or settings.watched(network.id)
     timestep = job.timestep or settings.step
     length = job.length or settings.length

@@ -22,8 +22,11 @@ from geppetto_dev.simulators.neuron.recording import probe
 __all__ = ["choose_network", "simulate"]
 
 
-def choose_network(document: NeuroMLDocument, target: str) -> Network:
-    """The network `target` names, else the document's only (or first) network."""
+def choose_network(
+    document: NeuroMLDocument, target: str, watched: Sequence[str] = ()
+) -> Network:
+    """The network `target` names; else the one the watched paths start with (Geppetto's
+    instance of a NeuroML file is its network); else the document's only network."""
     if target:
         network = document.networks.get(target)
         if network is None:
@@ -33,11 +36,20 @@ def choose_network(document: NeuroMLDocument, target: str) -> Network:
                 "set the experiment's target to one of them",
             )
         return network
+    for path in watched:
+        network = document.networks.get(path.split(".", 1)[0])
+        if network is not None:
+            return network
+    if len(document.networks) == 1:
+        return next(iter(document.networks.values()))
     if not document.networks:
         raise SimulationError(
             "the model has no <network> to simulate", "add a network with a population"
         )
-    return next(iter(document.networks.values()))
+    raise SimulationError(
+        f"the model has several networks ({', '.join(document.networks)})",
+        "set the experiment's target (its `target` parameter) to the one to run",
+    )
 
 
 def _neuron() -> Any:
