@@ -25,6 +25,7 @@ __all__ = [
     "local_name",
     "parse_xml",
     "read_xml",
+    "root_name",
 ]
 
 # Larger XML files are refused: ElementTree holds ~10 bytes of objects per byte of markup.
@@ -149,4 +150,23 @@ def line_of(data: bytes, tag: str, attributes: dict[str, str] | None = None) -> 
     parser.StartElementHandler = start
     with contextlib.suppress(_RootReached, expat.ExpatError):
         parser.Parse(data, True)
+    return found[0] if found else None
+
+
+def root_name(source: ModelFile, head: int = _PROLOG_CHUNK) -> str | None:
+    """The local name of a file's root element, from its first bytes (None if not XML):
+    enough to tell a LEMS file from another `.xml` without reading it all."""
+    with source.path.open("rb") as f:
+        data = f.read(head)
+    parser = expat.ParserCreate(namespace_separator="}")
+    found: list[str] = []
+
+    def start(name: str, _: dict[str, str]) -> None:
+        found.append(local_name(name))
+        raise _RootReached
+
+    parser.StartElementHandler = start
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    with contextlib.suppress(_RootReached, expat.ExpatError):
+        parser.Parse(data, False)
     return found[0] if found else None

@@ -100,12 +100,21 @@ class Elements:
 
 
 def read_morphology(el: ET.Element, e: Elements) -> Morphology:
-    """The tight loop of a 10k-segment cell: namespaced tags compared, no per-child dispatch."""
+    """A morphology; a 10k-segment cell is the hot path, so it is read first without checks
+    and, only if that fails, again with them to name the faulty element and its line."""
+    try:
+        return _fast_morphology(el, e)
+    except (KeyError, ValueError, TypeError, AttributeError):
+        return _checked_morphology(el, e)
+
+
+def _fast_morphology(el: ET.Element, e: Elements) -> Morphology:
     ns = e.ns
     t_segment, t_group = ns + "segment", ns + "segmentGroup"
     t_parent, t_proximal, t_distal = ns + "parent", ns + "proximal", ns + "distal"
     morph = Morphology(el.get("id", "morphology"))
     segments = morph.segments
+    append = segments.append
     for child in el:
         tag = child.tag
         if tag == t_segment:
@@ -115,18 +124,63 @@ def read_morphology(el: ET.Element, e: Elements) -> Morphology:
             for part in child:
                 ptag = part.tag
                 if ptag == t_distal:
-                    distal = e.point(part)
+                    a = part.attrib
+                    distal = Point3D(
+                        float(a["x"]), float(a["y"]), float(a["z"]), float(a["diameter"])
+                    )
                 elif ptag == t_proximal:
-                    proximal = e.point(part)
+                    a = part.attrib
+                    proximal = Point3D(
+                        float(a["x"]), float(a["y"]), float(a["z"]), float(a["diameter"])
+                    )
                 elif ptag == t_parent:
+                    a = part.attrib
+                    parent = int(a["segment"])
+                    if "fractionAlong" in a:
+                        fraction = float(a["fractionAlong"])
+            if distal is None:
+                raise ValueError("no distal")
+            a = child.attrib
+            append(
+                Segment(
+                    int(a["id"]),
+                    a.get("name"),
+                    distal,
+                    proximal,
+                    parent,
+                    fraction,
+                    a.get("neuroLexId"),
+                )
+            )
+        elif tag == t_group:
+            morph.segment_groups.append(_segment_group(child, e))
+    return morph
+
+
+def _checked_morphology(el: ET.Element, e: Elements) -> Morphology:
+    ns = e.ns
+    t_segment, t_group = ns + "segment", ns + "segmentGroup"
+    t_parent, t_proximal, t_distal = ns + "parent", ns + "proximal", ns + "distal"
+    morph = Morphology(el.get("id", "morphology"))
+    for child in el:
+        if child.tag == t_segment:
+            distal = proximal = None
+            parent: int | None = None
+            fraction = 1.0
+            for part in child:
+                if part.tag == t_distal:
+                    distal = e.point(part)
+                elif part.tag == t_proximal:
+                    proximal = e.point(part)
+                elif part.tag == t_parent:
                     parent = e.int_attr(part, "segment")
-                    if "fractionAlong" in part.attrib:
-                        fraction = e.float_attr(part, "fractionAlong")
+                    fraction = e.float_attr(part, "fractionAlong", 1.0)
             if distal is None:
                 e.fail(child, f"segment {child.get('id')} has no <distal> point")
-            segments.append(
+            segment_id = e.int_attr(child, "id")
+            morph.segments.append(
                 Segment(
-                    e.int_attr(child, "id"),
+                    segment_id,
                     child.get("name"),
                     distal,
                     proximal,
@@ -135,7 +189,7 @@ def read_morphology(el: ET.Element, e: Elements) -> Morphology:
                     child.get("neuroLexId"),
                 )
             )
-        elif tag == t_group:
+        elif child.tag == t_group:
             morph.segment_groups.append(_segment_group(child, e))
     return morph
 
@@ -145,7 +199,11 @@ def _segment_group(el: ET.Element, e: Elements) -> SegmentGroup:
     for child in el:
         tag = local(child.tag)
         if tag == "member":
-            group.members.append(e.int_attr(child, "segment"))
+            segment = child.get("segment")
+            if segment is not None and segment.isdigit():
+                group.members.append(int(segment))
+            else:
+                group.members.append(e.int_attr(child, "segment"))
         elif tag == "include":
             group.includes.append(e.required(child, "segmentGroup"))
         elif tag in ("path", "subTree"):
@@ -184,7 +242,7 @@ def _channel_density(el: ET.Element, e: Elements) -> ChannelDensity:
 
 
 def read_biophysics(el: ET.Element, e: Elements) -> BiophysicalProperties:
-    bio = BiophysicalProperties(el.get("id", "biophys"))
+    bio = BiophysicalProperties(el.get("id", local(el.tag)))  # Java: the type when no id
     for part in el:
         tag = local(part.tag)
         if tag.startswith("membraneProperties"):

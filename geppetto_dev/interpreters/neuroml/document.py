@@ -8,7 +8,9 @@ as NeuroML writes them (no unit).
 
 Simple elements NeuroML has dozens of (synapses, inputs, abstract cells, concentration models)
 are a generic `Component`: the element's tag as `type`, its attributes and its children.
-Cells, ion channels and networks, which the mapping and simulators walk, are typed.
+Cells, ion channels and networks, which the mapping and simulators walk, are typed. This module
+holds the document, biophysics and channels, and re-exports the morphology and network classes,
+so `document` is the one import a reader of NeuroML needs.
 """
 
 from __future__ import annotations
@@ -16,7 +18,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from geppetto_dev.interpreters.neuroml import units
+from geppetto_dev.interpreters.neuroml.component import Component
+from geppetto_dev.interpreters.neuroml.morphology import Morphology, Point3D, Segment, SegmentGroup
+from geppetto_dev.interpreters.neuroml.network import (
+    Connection,
+    ExplicitInput,
+    Input,
+    InputList,
+    Instance,
+    Network,
+    Population,
+    Projection,
+    cell_index,
+)
 
 __all__ = [
     "BiophysicalProperties",
@@ -44,168 +58,6 @@ __all__ = [
     "ValueAcross",
     "cell_index",
 ]
-
-
-@dataclass(slots=True)
-class Component:
-    """Any NeuroML element by its tag: `<expTwoSynapse id=.. tauRise="3e-5s" .../>`."""
-
-    type: str
-    id: str | None = None
-    attributes: dict[str, str] = field(default_factory=dict)
-    children: list[Component] = field(default_factory=list)
-
-    def get(self, name: str, default: str | None = None) -> str | None:
-        return self.attributes.get(name, default)
-
-    def si(self, name: str) -> float:
-        """An attribute's SI value ("0.5e-3s" -> 0.0005); KeyError when absent."""
-        return units.si(self.attributes[name])
-
-    def child(self, type_: str) -> Component | None:
-        return next((c for c in self.children if c.type == type_), None)
-
-
-# -- morphology ----------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class Point3D:
-    """A 3-D point with a diameter, in um."""
-
-    x: float
-    y: float
-    z: float
-    diameter: float
-
-    def same(self, other: Point3D) -> bool:
-        """Java's samePoint: equal coordinates and diameter (then a segment is a sphere)."""
-        return (self.x, self.y, self.z, self.diameter) == (
-            other.x,
-            other.y,
-            other.z,
-            other.diameter,
-        )
-
-
-@dataclass(slots=True)
-class Segment:
-    """A frustum from `proximal` to `distal`; no proximal means the parent's distal."""
-
-    id: int
-    name: str | None
-    distal: Point3D
-    proximal: Point3D | None = None
-    parent: int | None = None
-    # Where along the parent this segment joins it (1 = the parent's distal end).
-    fraction_along: float = 1.0
-    neuro_lex_id: str | None = None
-
-
-@dataclass(slots=True)
-class SegmentGroup:
-    """Named segments: listed (`members`), by other groups (`includes`), or by path/subtree."""
-
-    id: str
-    members: list[int] = field(default_factory=list)
-    includes: list[str] = field(default_factory=list)
-    # <path> from a segment to another (to None: to the ends); <subTree> from/to likewise.
-    paths: list[tuple[int | None, int | None]] = field(default_factory=list)
-    sub_trees: list[tuple[int | None, int | None]] = field(default_factory=list)
-    neuro_lex_id: str | None = None
-    properties: dict[str, str] = field(default_factory=dict)
-    # <inhomogeneousParameter> and other children, kept for simulators that need them.
-    extra: list[Component] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class Morphology:
-    id: str
-    segments: list[Segment] = field(default_factory=list)
-    segment_groups: list[SegmentGroup] = field(default_factory=list)
-
-    def segment(self, segment_id: int) -> Segment:
-        for s in self.segments:
-            if s.id == segment_id:
-                return s
-        raise KeyError(f"morphology {self.id!r} has no segment {segment_id}")
-
-    def group(self, group_id: str) -> SegmentGroup | None:
-        return next((g for g in self.segment_groups if g.id == group_id), None)
-
-    def proximal(self, segment: Segment) -> Point3D | None:
-        """The segment's proximal point, else its parent's distal (NeuroML's rule)."""
-        if segment.proximal is not None:
-            return segment.proximal
-        if segment.parent is None:
-            return None
-        try:
-            return self.segment(segment.parent).distal
-        except KeyError:
-            return None
-
-    def group_segments(self, group_id: str) -> list[int]:
-        """The ids of a group's segments, includes, paths and subtrees expanded, in file order.
-
-        "all" is every segment when no group has that id (NeuroML's implicit group).
-        """
-        order = {s.id: i for i, s in enumerate(self.segments)}
-        found = self._expand(group_id, set())
-        return sorted(found, key=lambda s: order.get(s, len(order)))
-
-    def _expand(self, group_id: str, seen: set[str]) -> set[int]:
-        group = self.group(group_id)
-        if group is None:
-            return {s.id for s in self.segments} if group_id == "all" else set()
-        if group_id in seen:  # a group including itself, directly or not
-            return set()
-        seen.add(group_id)
-        out = set(group.members)
-        for inc in group.includes:
-            out |= self._expand(inc, seen)
-        if group.paths or group.sub_trees:
-            children: dict[int, list[int]] = {}
-            for s in self.segments:
-                if s.parent is not None:
-                    children.setdefault(s.parent, []).append(s.id)
-            for start, end in group.paths:
-                out |= _path(self, start, end, children)
-            for start, end in group.sub_trees:
-                out |= _path(self, start, end, children, whole_tree=end is None)
-        return out
-
-
-def _path(
-    morph: Morphology,
-    start: int | None,
-    end: int | None,
-    children: dict[int, list[int]],
-    *,
-    whole_tree: bool = False,
-) -> set[int]:
-    """Segments from `start` to `end` (walking up from `end`), or below `start` when no end."""
-    if end is not None:
-        parents = {s.id: s.parent for s in morph.segments}
-        out: set[int] = set()
-        at: int | None = end
-        while at is not None and at not in out:
-            out.add(at)
-            if at == start:
-                return out
-            at = parents.get(at)
-        return out if start is None else set()
-    roots = [start] if start is not None else [s.id for s in morph.segments if s.parent is None]
-    out = set()
-    stack = list(roots)
-    while stack:
-        sid = stack.pop()
-        if sid not in out:
-            out.add(sid)
-            stack.extend(children.get(sid, ()))
-    return out
-
-
-# -- biophysics ----------------------------------------------------------------------------
 
 
 @dataclass(slots=True)
@@ -321,145 +173,6 @@ class IonChannel:
     notes: str | None = None
 
 
-# -- networks ------------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class Instance:
-    """One cell of a `populationList`; `location` is (x, y, z) in um."""
-
-    id: int
-    location: tuple[float, float, float] | None = None
-    # Lattice indices of <instance i= j= k=>, when given.
-    ijk: tuple[int, int, int] | None = None
-
-
-@dataclass(slots=True)
-class Population:
-    """`size` cells of `component`; a `populationList` has located `instances`."""
-
-    id: str
-    component: str
-    size: int
-    type: str = "population"
-    instances: list[Instance] = field(default_factory=list)
-    properties: dict[str, str] = field(default_factory=dict)
-    extra: list[Component] = field(default_factory=list)  # <layout>, <annotation>, ...
-
-
-def cell_index(ref: str) -> int:
-    """The cell number of a NeuroML cell reference: "../pop0/1/MultiCompCell" -> 1,
-    "../hhpop[0]" and "hhpop[0]" -> 0, "3" -> 3 (Java's parseCellRefStringForCellNum)."""
-    if "[" in ref:
-        return int(ref[ref.index("[") + 1 : ref.index("]")])
-    parts = ref.split("/")
-    if len(parts) == 1:
-        return int(parts[0])
-    return int(parts[2] if ref.startswith("../") else parts[1])
-
-
-@dataclass(slots=True)
-class Connection:
-    """One connection of a projection, `pre_cell`/`post_cell` as the file wrote them.
-
-    `pre_cell` is a path (`../pop0/0/MultiCompCell`, `../pop[0]`) or a bare index; the
-    `pre_index`/`post_index` properties give the cell numbers in their populations.
-    """
-
-    id: int
-    pre_cell: str
-    post_cell: str
-    pre_segment: int = 0
-    pre_fraction_along: float = 0.5
-    post_segment: int = 0
-    post_fraction_along: float = 0.5
-    type: str = "connection"  # connectionWD, electricalConnectionInstance, ...
-    weight: float = 1.0
-    delay: str | None = None  # connectionWD's delay ("5ms")
-    # Electrical/continuous projections name components per connection (synapse,
-    # preComponent, postComponent): kept here with any other attribute.
-    attributes: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def pre_index(self) -> int:
-        return cell_index(self.pre_cell)
-
-    @property
-    def post_index(self) -> int:
-        return cell_index(self.post_cell)
-
-
-@dataclass(slots=True)
-class Projection:
-    """`<projection>` (chemical; `synapse`), `<electricalProjection>`, `<continuousProjection>`."""
-
-    id: str
-    presynaptic_population: str
-    postsynaptic_population: str
-    synapse: str | None = None
-    type: str = "projection"
-    connections: list[Connection] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class Input:
-    """One input of an inputList: `target` a cell path (`../pop0/0/MultiCompCell`)."""
-
-    id: int
-    target: str
-    destination: str = "synapses"
-    segment_id: int = 0
-    fraction_along: float = 0.5
-    weight: float = 1.0
-
-    @property
-    def index(self) -> int:
-        return cell_index(self.target)
-
-
-@dataclass(slots=True)
-class InputList:
-    id: str
-    component: str
-    population: str
-    inputs: list[Input] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class ExplicitInput:
-    """`<explicitInput target="hhpop[0]" input="pulseGen1"/>`."""
-
-    target: str
-    input: str
-    destination: str | None = None
-
-    @property
-    def population(self) -> str:
-        return self.target.split("[")[0].removeprefix("../").split("/")[0]
-
-    @property
-    def index(self) -> int:
-        return cell_index(self.target)
-
-
-@dataclass(slots=True)
-class Network:
-    id: str
-    type: str = "network"  # networkWithTemperature
-    temperature: str | None = None
-    populations: list[Population] = field(default_factory=list)
-    projections: list[Projection] = field(default_factory=list)
-    explicit_inputs: list[ExplicitInput] = field(default_factory=list)
-    input_lists: list[InputList] = field(default_factory=list)
-    extra: list[Component] = field(default_factory=list)  # regions, properties, ...
-
-    def population(self, population_id: str) -> Population:
-        for p in self.populations:
-            if p.id == population_id:
-                return p
-        raise KeyError(f"network {self.id!r} has no population {population_id!r}")
-
-
 # -- the document --------------------------------------------------------------------------
 
 
@@ -481,8 +194,10 @@ class NeuroMLDocument:
     morphologies: dict[str, Morphology] = field(default_factory=dict)
     biophysics: dict[str, BiophysicalProperties] = field(default_factory=dict)
     components: dict[str, Component] = field(default_factory=dict)
-    # Every file read, the main one first (includes were followed relative to it).
+    # Every file read, the main one first (includes were followed relative to it), and the
+    # file that defined each top-level id.
     files: list[str] = field(default_factory=list)
+    defined_in: dict[str, str] = field(default_factory=dict)
 
     def cell_like(self, component_id: str) -> Cell | Component | None:
         """The cell or abstract cell a population names."""

@@ -11,6 +11,7 @@ include cycles and the diamonds LEMS examples make (a file included directly and
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from pathlib import Path
 from typing import NoReturn
 
 from geppetto_dev.interpreters.base import InterpreterError, ModelFile
@@ -117,7 +118,7 @@ class _Reader:
     def __init__(self) -> None:
         self.doc = NeuroMLDocument()
         self.seen: set[str] = set()
-        self.where: dict[str, str] = {}  # id -> file that defined it, for duplicate errors
+        self.where = self.doc.defined_in  # id -> file that defined it
 
     def tree(self, root: ET.Element, data: bytes, source: ModelFile) -> None:
         self.seen.add(str(source.path))
@@ -153,8 +154,9 @@ class _Reader:
         if el_id is None:
             return  # LEMS definitions (ComponentType, Dimension, Unit, Target) have no id
         if el_id in self.where:
-            e.fail(el, f"the id {el_id!r} is already defined in {self.where[el_id]}")
-        self.where[el_id] = source.path.name
+            first = Path(self.where[el_id]).name
+            e.fail(el, f"the id {el_id!r} is already defined in {first}")
+        self.where[el_id] = str(source.path)
         kind = el.get("type", tag) if tag == "Component" else tag
         if tag in ("cell", "cell2CaPools"):
             doc.cells[el_id] = read_cell(el, e)
