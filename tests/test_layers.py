@@ -29,6 +29,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("server", "scaffold"),  # Tornado stack and inspector; the template engine and pieces
     ("storage",),  # the projects' experiment store on a database
     ("projects", PACKAGE),  # projects, experiments, default handlers; the public names
+    ("simulators",),  # simulators by simulatorId, NEURON, jNeuroML, results formats
     ("interpreters",),  # model files read into Geppetto models
     ("protocol", "model"),  # the wire protocol; Geppetto models as Python values
     ("config", "procs", "discovery", "logs", "executors"),

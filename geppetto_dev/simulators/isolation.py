@@ -28,7 +28,7 @@ from geppetto_dev.procs.groups import child_env, set_parent_death_signal
 from geppetto_dev.simulators.job import SimulationError, SimulationJob
 from geppetto_dev.simulators.registry import Simulator
 
-__all__ = ["run_isolated", "run_here"]
+__all__ = ["run_here", "run_isolated"]
 
 _STDERR_TAIL = 2000
 

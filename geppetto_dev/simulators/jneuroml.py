@@ -23,13 +23,20 @@ from typing import Any
 
 from geppetto_dev.simulators.job import SimulationError, SimulationJob
 
-__all__ = ["JNeuroMLSimulator", "find_jar", "run_lems"]
+__all__ = ["JNeuroMLSimulator", "find_jar", "prepare", "run_job", "run_lems"]
 
 INSTALL = "pip install pyneuroml (it ships jNeuroML) and install a Java runtime (JRE 11 or later)"
 _OUTPUT_ID = "geppetto_recording"
 _CORE_TYPES = {
-    "Cells.xml", "Channels.xml", "Inputs.xml", "Networks.xml", "NeuroML2CoreTypes.xml",
-    "NeuroMLCoreCompTypes.xml", "NeuroMLCoreDimensions.xml", "PyNN.xml", "Simulation.xml",
+    "Cells.xml",
+    "Channels.xml",
+    "Inputs.xml",
+    "Networks.xml",
+    "NeuroML2CoreTypes.xml",
+    "NeuroMLCoreCompTypes.xml",
+    "NeuroMLCoreDimensions.xml",
+    "PyNN.xml",
+    "Simulation.xml",
     "Synapses.xml",
 }
 
@@ -121,7 +128,11 @@ def run_lems(
         )
         proc = subprocess.run(
             [java, "-Djava.awt.headless=true", "-jar", str(jar), str(copy), "-nogui"],
-            cwd=tmp, capture_output=True, text=True, timeout=timeout, check=False,
+            cwd=tmp,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
         )
         if proc.returncode != 0 or not output.exists():
             lines = [ln for ln in (proc.stdout + proc.stderr).splitlines() if ln.strip()]
@@ -130,9 +141,9 @@ def run_lems(
         columns: list[list[float]] = [[] for _ in range(len(quantities) + 1)]
         with output.open() as rows:
             for row in rows:
-                for column, text in zip(columns, row.split()):
+                for column, text in zip(columns, row.split(), strict=True):
                     column.append(float(text))
-    return dict(zip(["time", *quantities], columns))
+    return dict(zip(["time", *quantities], columns, strict=True))
 
 
 @dataclass(frozen=True)
@@ -145,6 +156,32 @@ class JNeuroMLSimulator:
         return None if find_jar() is not None and shutil.which("java") else INSTALL
 
     def run(self, job: SimulationJob) -> Mapping[str, Any]:
-        from geppetto_dev.simulators.lems_paths import run_with_jneuroml
+        return run_job(job)
 
-        return run_with_jneuroml(job)
+
+def run_job(job: SimulationJob) -> dict[str, Any]:
+    """A job run by jNeuroML: a LEMS file, with the job's settings where it gives them."""
+    from geppetto_dev.interpreters.base import InterpreterError
+    from geppetto_dev.interpreters.lems_paths import PathError, lems_quantity_of
+    from geppetto_dev.model import TimeSeries
+    from geppetto_dev.simulators.models import read_job_model
+
+    try:
+        model = read_job_model(job)
+    except InterpreterError as exc:
+        raise SimulationError(exc.message, exc.hint) from None
+    if not model.is_lems:
+        raise SimulationError(
+            f"{job.model} is not a LEMS simulation file",
+            "jneuromlSimulator runs LEMS files (LEMS_*.xml); neuronSimulator runs NeuroML too",
+        )
+    watched = job.watched or model.recorded
+    try:
+        quantities = [lems_quantity_of(p, model.document, model.target) for p in watched]
+    except PathError as exc:
+        raise SimulationError(str(exc), "watch net.pop[i].v or a gate's .q") from None
+    columns = run_lems(model.source.path, quantities, step=job.timestep, length=job.length)
+    results: dict[str, Any] = {"time": TimeSeries(columns["time"], "s")}
+    for path, quantity in zip(watched, quantities, strict=True):
+        results[path] = TimeSeries(columns[quantity], "V" if path.endswith(".v") else None)
+    return results

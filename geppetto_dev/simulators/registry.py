@@ -20,7 +20,10 @@ __all__ = ["Simulator", "SimulatorRegistry", "default_simulators"]
 class Simulator(Protocol):
     """A simulation engine Geppetto experiments can name."""
 
-    id: str
+    @property
+    def id(self) -> str:
+        """The `simulatorId` experiments name it by (`neuronSimulator`)."""
+        ...
 
     def available(self) -> str | None:
         """None when it can run here; else what to install (`pip install 'geppetto-dev[neuron]'`).

@@ -90,7 +90,7 @@ def raw_recording(results: Mapping[str, Any]) -> bytes:
             "record every variable at the same step",
         )
     rows = "".join(
-        "\t".join(repr(float(v)) for v in row) + "\n" for row in zip(*columns)
+        "\t".join(repr(float(v)) for v in row) + "\n" for row in zip(*columns, strict=True)
     )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
@@ -107,6 +107,4 @@ def write(
         return "results.h5", hdf5_recording(results, types)
     if format == "RAW":
         return "results.zip", raw_recording(results)
-    raise SimulationError(
-        f"no results format {format!r}", f"choose one of {', '.join(FORMATS)}"
-    )
+    raise SimulationError(f"no results format {format!r}", f"choose one of {', '.join(FORMATS)}")

@@ -47,14 +47,17 @@ SMALL_NET = """<neuroml xmlns="http://www.neuroml.org/schema/neuroml2" id="Small
         <population id="pre" component="hhcell" size="1"/>
         <population id="post" component="hhcell" size="2"/>
         <population id="gen" component="clock" size="1"/>
-        <projection id="p1" presynapticPopulation="pre" postsynapticPopulation="post" synapse="synA">
+        <projection id="p1" presynapticPopulation="pre" postsynapticPopulation="post"
+                    synapse="synA">
             <connection id="0" preCellId="../pre[0]" postCellId="../post[0]"/>
         </projection>
-        <projection id="p2" presynapticPopulation="pre" postsynapticPopulation="post" synapse="synB">
+        <projection id="p2" presynapticPopulation="pre" postsynapticPopulation="post"
+                    synapse="synB">
             <connectionWD id="0" preCellId="../pre[0]" postCellId="../post[1]" weight="1.5"
                           delay="2ms"/>
         </projection>
-        <projection id="p3" presynapticPopulation="gen" postsynapticPopulation="post" synapse="synA">
+        <projection id="p3" presynapticPopulation="gen" postsynapticPopulation="post"
+                    synapse="synA">
             <connection id="0" preCellId="../gen[0]" postCellId="../post[0]"/>
         </projection>
         <explicitInput target="pre[0]" input="pulseGen1"/>

@@ -45,8 +45,11 @@ def test_a_lems_file_runs_with_its_own_length_step_and_outputs(examples: Path) -
 
 def test_a_neuroml_file_runs_with_the_jobs_settings(examples: Path) -> None:
     results = run(
-        examples, "examples/NML2_SingleCompHHCell.nml",
-        watched=("hhcell.hhpop[0].v",), timestep=2.5e-5, length=0.05,
+        examples,
+        "examples/NML2_SingleCompHHCell.nml",
+        watched=("hhcell.hhpop[0].v",),
+        timestep=2.5e-5,
+        length=0.05,
     )
     assert len(results["time"].value) == 2001  # type: ignore[attr-defined]
     v = results["hhcell.hhpop[0].v"]
@@ -56,8 +59,13 @@ def test_a_neuroml_file_runs_with_the_jobs_settings(examples: Path) -> None:
 
 def test_a_model_with_several_networks_needs_a_target(examples: Path) -> None:
     with pytest.raises(SimulationError, match=r"several networks \(net1, MultiCompCellNetwork\)"):
-        run(examples, "examples/NML2_MultiCompCellNetwork.nml", timestep=1e-4, length=0.01,
-            watched=("x.pop0[0].v",))
+        run(
+            examples,
+            "examples/NML2_MultiCompCellNetwork.nml",
+            timestep=1e-4,
+            length=0.01,
+            watched=("x.pop0[0].v",),
+        )
 
 
 def test_a_file_without_settings_asks_for_them(examples: Path) -> None:
@@ -70,10 +78,15 @@ def test_compartments_are_recorded_by_segment(examples: Path) -> None:
     source = (examples / "examples" / "NML2_MultiCompCellNetwork.nml").read_text()
     no_nmda = re.sub(r'<projection id="projNMDA".*?</projection>', "", source, flags=re.S)
     (examples / "examples" / "MultiComp.nml").write_text(no_nmda)
-    paths = [f"MultiCompCellNetwork.pop0[1].{seg}.v" for seg in ("Soma_0", "Dendrite1_1", "Dendrite2b_3")]
+    paths = [
+        f"MultiCompCellNetwork.pop0[1].{seg}.v" for seg in ("Soma_0", "Dendrite1_1", "Dendrite2b_3")
+    ]
     results = run(
-        examples, "examples/MultiComp.nml", watched=(*paths, "MultiCompCellNetwork.pop0[0].v"),
-        timestep=2.5e-5, length=0.08,
+        examples,
+        "examples/MultiComp.nml",
+        watched=(*paths, "MultiCompCellNetwork.pop0[0].v"),
+        timestep=2.5e-5,
+        length=0.08,
     )
     soma, _, tip = (results[p].value for p in paths)  # type: ignore[attr-defined]
     assert soma != tip and max(soma) > 0.0  # cell 1 fires from its AMPA inputs
@@ -82,8 +95,13 @@ def test_compartments_are_recorded_by_segment(examples: Path) -> None:
 
 def test_an_unsupported_synapse_is_named(examples: Path) -> None:
     with pytest.raises(SimulationError, match="synapse 'NMDA' is a blockingPlasticSynapse"):
-        run(examples, "examples/NML2_MultiCompCellNetwork.nml", timestep=1e-4, length=0.01,
-            watched=("MultiCompCellNetwork.pop0[0].Soma_0.v",))
+        run(
+            examples,
+            "examples/NML2_MultiCompCellNetwork.nml",
+            timestep=1e-4,
+            length=0.01,
+            watched=("MultiCompCellNetwork.pop0[0].Soma_0.v",),
+        )
 
 
 def test_an_abstract_cell_is_named(examples: Path) -> None:
@@ -96,28 +114,44 @@ def test_a_channel_neuron_cannot_build_is_named(examples: Path) -> None:
     custom = source.replace('type="HHSigmoidRate"', 'type="myOwnRate"')
     (examples / "examples" / "Custom.nml").write_text(custom)
     with pytest.raises(SimulationError) as info:
-        run(examples, "examples/Custom.nml", timestep=1e-4, length=0.01,
-            watched=("net1.hhpop[0].v",))
+        run(
+            examples,
+            "examples/Custom.nml",
+            timestep=1e-4,
+            length=0.01,
+            watched=("net1.hhpop[0].v",),
+        )
     assert "ion channel 'naChan': gate 'h': the reverseRate of type 'myOwnRate'" in str(info.value)
     assert "jNeuroML" in info.value.hint
 
 
 def test_an_unknown_path_says_what_can_be_watched(examples: Path) -> None:
     with pytest.raises(SimulationError, match=r"cannot record 'net1.hhpop\[0\].w'"):
-        run(examples, "examples/NML2_SingleCompHHCell.nml", timestep=1e-4, length=0.01,
-            watched=("net1.hhpop[0].w",))
+        run(
+            examples,
+            "examples/NML2_SingleCompHHCell.nml",
+            timestep=1e-4,
+            length=0.01,
+            watched=("net1.hhpop[0].w",),
+        )
 
 
 def test_runs_on_the_process_pool_never_share_neuron_state(examples: Path) -> None:
     executor = LocalExecutor(2)
     jobs = [
-        SimulationJob(str(examples / "examples/NML2_SingleCompHHCell.nml"), str(examples),
-                      watched=("net1.hhpop[0].v",), timestep=1e-4, length=0.02)
+        SimulationJob(
+            str(examples / "examples/NML2_SingleCompHHCell.nml"),
+            str(examples),
+            watched=("net1.hhpop[0].v",),
+            timestep=1e-4,
+            length=0.02,
+        )
         for _ in range(3)
     ]
     try:
-        results = [f.result(timeout=120) for f in [executor.submit(run_isolated, NEURON, j)
-                                                   for j in jobs]]
+        results = [
+            f.result(timeout=120) for f in [executor.submit(run_isolated, NEURON, j) for j in jobs]
+        ]
     finally:
         executor.shutdown()
     # A second build in one process would add a second cell: the traces would differ.

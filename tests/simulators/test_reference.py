@@ -46,7 +46,7 @@ def test_single_cell_spike_times_match_jneuroml(
     theirs = spike_times(reference["time"], reference[quantity])
     assert len(theirs) >= 3
     assert len(mine) == len(theirs)
-    assert max(abs(a - b) for a, b in zip(mine, theirs)) < 1e-4  # 0.1 ms
+    assert max(abs(a - b) for a, b in zip(mine, theirs, strict=True)) < 1e-4  # 0.1 ms
     # Volts, as Java returned them: a resting potential near -65 mV, peaks near +40 mV.
     assert ours[path].unit == "V" and -0.066 < ours[path].value[0] < -0.064
     assert 0.03 < max(ours[path].value) < 0.05
@@ -65,3 +65,15 @@ def test_small_network_spike_counts_match_jneuroml(tmp_path: Path) -> None:
     expected = [len(spike_times(reference["time"], reference[f"{c}/v"])) for c in cells]
     assert counts == expected
     assert all(n > 0 for n in counts)  # every synapse type and the spike source did fire
+
+
+def test_the_jneuroml_simulator_runs_a_lems_job(tmp_path: Path) -> None:
+    folder = example_folder(tmp_path)
+    job = SimulationJob(
+        str(folder / "LEMSexamples" / "LEMS_NML2_Ex5_DetCell.xml"), str(folder), length=0.02
+    )
+    results = run_isolated(default_simulators().get("jneuromlSimulator"), job)
+    gate = "net1.hhpop[0].bioPhys1.membraneProperties.kChans.kChan.n.q"
+    assert {"time", "net1.hhpop[0].v", gate} <= set(results)
+    assert len(results["time"].value) == 2001  # the file's own step, 0.01 ms
+    assert results["net1.hhpop[0].v"].value[0] == pytest.approx(-0.065)

@@ -50,8 +50,12 @@ class BuiltCell:
 
 
 def _apply(
-    cell: Cell, values: list[ValueAcross], groups: Callable[[str], list[int]], dimension: str,
-    scale: float, default: float,
+    cell: Cell,
+    values: list[ValueAcross],
+    groups: Callable[[str], list[int]],
+    dimension: str,
+    scale: float,
+    default: float,
 ) -> dict[int, float]:
     out = {seg: default for seg in groups("all")}
     for item in values:
@@ -73,8 +77,10 @@ def build_cell(h: Any, cell: Cell, label: str, mechanisms: set[str]) -> BuiltCel
         sec = h.Section(name=f"{label}_{segment.name or 'seg'}_{segment.id}")
         proximal = morphology.proximal(segment)
         distal = segment.distal
-        if proximal is None or proximal.same(distal) or (
-            (proximal.x, proximal.y, proximal.z) == (distal.x, distal.y, distal.z)
+        if (
+            proximal is None
+            or proximal.same(distal)
+            or ((proximal.x, proximal.y, proximal.z) == (distal.x, distal.y, distal.z))
         ):
             diameter = distal.diameter
             sec.L = diameter
@@ -102,14 +108,28 @@ def build_cell(h: Any, cell: Cell, label: str, mechanisms: set[str]) -> BuiltCel
     def groups(group: str) -> list[int]:
         return morphology.group_segments(group)
 
-    cm = _apply(cell, membrane.specific_capacitance if membrane else [], groups,
-                "specificCapacitance", 100.0, DEFAULT_CM)
-    ra = _apply(cell, intracellular.resistivity if intracellular else [], groups,
-                "resistivity", 100.0, DEFAULT_RA)
-    built.v0 = _apply(cell, membrane.init_memb_potential if membrane else [], groups,
-                      "voltage", 1e3, DEFAULT_V0)
-    built.threshold = _apply(cell, membrane.spike_thresh if membrane else [], groups,
-                             "voltage", 1e3, DEFAULT_THRESHOLD)
+    cm = _apply(
+        cell,
+        membrane.specific_capacitance if membrane else [],
+        groups,
+        "specificCapacitance",
+        100.0,
+        DEFAULT_CM,
+    )
+    ra = _apply(
+        cell,
+        intracellular.resistivity if intracellular else [],
+        groups,
+        "resistivity",
+        100.0,
+        DEFAULT_RA,
+    )
+    built.v0 = _apply(
+        cell, membrane.init_memb_potential if membrane else [], groups, "voltage", 1e3, DEFAULT_V0
+    )
+    built.threshold = _apply(
+        cell, membrane.spike_thresh if membrane else [], groups, "voltage", 1e3, DEFAULT_THRESHOLD
+    )
     for seg, sec in sections.items():
         sec.cm = cm.get(seg, DEFAULT_CM)
         sec.Ra = ra.get(seg, DEFAULT_RA)
@@ -130,8 +150,8 @@ def build_cell(h: Any, cell: Cell, label: str, mechanisms: set[str]) -> BuiltCel
             )
         g = units.si(density.cond_density or "0 S_per_m2", "conductanceDensity") * 1e-4
         erev = units.si(density.erev or "0 mV", "voltage") * 1e3
-        targets = [density.segment] if density.segment is not None else groups(
-            density.segment_group
+        targets = (
+            [density.segment] if density.segment is not None else groups(density.segment_group)
         )
         for seg in targets:
             sec = sections[seg]

@@ -45,7 +45,7 @@ class UnsupportedChannel(SimulationError):
         )
         self.channel = channel
 
-    def __reduce__(self) -> tuple[type[UnsupportedChannel], tuple[str, str]]:  # type: ignore[override]
+    def __reduce__(self) -> tuple[type[UnsupportedChannel], tuple[str, str]]:
         return (type(self), (self.channel, self.message.split(": ", 1)[1]))
 
 
@@ -62,7 +62,9 @@ def _number(component: Component, name: str, dimension: str | None, scale: float
 
 
 def _form(
-    component: Component, forms: dict[str, Callable[[float, float, float], kinetics.Rate]], *,
+    component: Component,
+    forms: dict[str, Callable[[float, float, float], kinetics.Rate]],
+    *,
     rate_scale: float,
 ) -> kinetics.Rate | None:
     """A standard form in NEURON units (rates per ms, potentials in mV), or None."""
@@ -90,7 +92,8 @@ def _rate(channel: str, gate: Gate, component: Component | None, role: str) -> k
         form = _form(component, _RATES, rate_scale=1e-3)
     if form is None:
         raise UnsupportedChannel(
-            channel, f"gate {gate.id!r}: the {role} of type {component.type!r} is not a "
+            channel,
+            f"gate {gate.id!r}: the {role} of type {component.type!r} is not a "
             "standard NeuroML form",
         )
     return form
@@ -105,7 +108,8 @@ def _q10(channel: str, gate: Gate, temperature: float | None) -> float:
     if settings.type == "q10ExpTemp":
         if temperature is None:
             raise UnsupportedChannel(
-                channel, "its q10 depends on the temperature, and the network gives none "
+                channel,
+                "its q10 depends on the temperature, and the network gives none "
                 "(use a networkWithTemperature)",
             )
         factor = float(settings.get("q10Factor") or 1.0)

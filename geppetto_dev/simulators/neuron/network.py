@@ -117,7 +117,8 @@ def build_network(
         if component is None:
             raise SimulationError(
                 f"population {population.id!r} names {population.component!r}, which the model "
-                "does not define", "include the file that defines it",
+                "does not define",
+                "include the file that defines it",
             )
         ids = [i.id for i in population.instances] or list(range(population.size))
         if isinstance(component, Cell):
@@ -126,12 +127,11 @@ def build_network(
             }
         elif component.type == "pointCellCondBased":
             built.cells[population.id] = {
-                i: _point_cell(h, document, component, f"{population.id}_{i}", mechanisms) for i in ids
+                i: _point_cell(h, document, component, f"{population.id}_{i}", mechanisms)
+                for i in ids
             }
         elif component.type in _SPIKE_SOURCES:
-            built.sources[population.id] = {
-                i: _spike_source(h, component, built.keep) for i in ids
-            }
+            built.sources[population.id] = {i: _spike_source(h, component, built.keep) for i in ids}
         else:
             raise SimulationError(
                 f"population {population.id!r}: NEURON here cannot run the cell "
@@ -150,8 +150,14 @@ def _inputs(h: Any, document: NeuroMLDocument, network: Network, built: BuiltNet
     ]
     for input_list in network.input_lists:
         targets += [
-            (input_list.component, input_list.population, i.index, i.segment_id,
-             i.fraction_along, i.weight)
+            (
+                input_list.component,
+                input_list.population,
+                i.index,
+                i.segment_id,
+                i.fraction_along,
+                i.weight,
+            )
             for i in input_list.inputs
         ]
     for input_id, population, index, segment, fraction, weight in targets:
@@ -164,7 +170,8 @@ def _inputs(h: Any, document: NeuroMLDocument, network: Network, built: BuiltNet
         if component.type != "pulseGenerator":
             raise SimulationError(
                 f"input {input_id!r} is a {component.type}; NEURON here runs pulseGenerator "
-                "inputs and spike-source populations", "use the jneuromlSimulator",
+                "inputs and spike-source populations",
+                "use the jneuromlSimulator",
             )
         cell = built.cell(population, index)
         clamp = h.IClamp(cell.location(segment, fraction))
@@ -186,15 +193,14 @@ def _synapse(h: Any, component: Component, location: Any) -> tuple[Any, float]:
     else:
         raise SimulationError(
             f"synapse {component.id!r} is a {component.type}; NEURON here runs expOneSynapse "
-            "and expTwoSynapse", "use the jneuromlSimulator",
+            "and expTwoSynapse",
+            "use the jneuromlSimulator",
         )
     syn.e = component.si("erev") * 1e3
     return syn, component.si("gbase") * 1e6
 
 
-def _projections(
-    h: Any, document: NeuroMLDocument, network: Network, built: BuiltNetwork
-) -> None:
+def _projections(h: Any, document: NeuroMLDocument, network: Network, built: BuiltNetwork) -> None:
     for projection in network.projections:
         if projection.type != "projection":
             raise SimulationError(
@@ -205,29 +211,29 @@ def _projections(
         if synapse is None:
             raise SimulationError(
                 f"projection {projection.id!r} names the synapse {projection.synapse!r}, "
-                "which the model does not define", "include the file that defines it",
+                "which the model does not define",
+                "include the file that defines it",
             )
         for connection in projection.connections:
             post = built.cell(projection.postsynaptic_population, connection.post_index)
             syn, gbase = _synapse(
-                h, synapse,
+                h,
+                synapse,
                 post.location(connection.post_segment, connection.post_fraction_along),
             )
             delay = units.si(connection.delay, "time") * 1e3 if connection.delay else 0.0
             pre_pop, pre_index = projection.presynaptic_population, connection.pre_index
             source = built.sources.get(pre_pop, {}).get(pre_index)
             if source is not None:
-                netcon = h.NetCon(source.stim, syn) if source.stim is not None else h.NetCon(
-                    None, syn
+                netcon = (
+                    h.NetCon(source.stim, syn) if source.stim is not None else h.NetCon(None, syn)
                 )
                 if source.stim is None:
                     built.keep.append(("events", netcon, source.times))
             else:
                 pre = built.cell(pre_pop, pre_index)
                 sec = pre.sections[connection.pre_segment]
-                netcon = h.NetCon(
-                    sec(connection.pre_fraction_along)._ref_v, syn, sec=sec
-                )
+                netcon = h.NetCon(sec(connection.pre_fraction_along)._ref_v, syn, sec=sec)
                 netcon.threshold = pre.threshold.get(connection.pre_segment, 0.0)
             netcon.delay = delay
             netcon.weight[0] = gbase * connection.weight

@@ -22,9 +22,7 @@ from geppetto_dev.simulators.neuron.recording import probe
 __all__ = ["choose_network", "simulate"]
 
 
-def choose_network(
-    document: NeuroMLDocument, target: str, watched: Sequence[str] = ()
-) -> Network:
+def choose_network(document: NeuroMLDocument, target: str, watched: Sequence[str] = ()) -> Network:
     """The network `target` names; else the one the watched paths start with (Geppetto's
     instance of a NeuroML file is its network); else the document's only network."""
     if target:
@@ -74,10 +72,18 @@ def simulate(
     """Run `network` for `length` seconds at `timestep` seconds; record `watched` paths."""
     h = _neuron()
     temperature = units.si(network.temperature, "temperature") if network.temperature else None
-    used = {d.ion_channel for c in document.cells.values() if c.biophysics
-            for d in c.biophysics.membrane.channel_densities}
-    used |= {p.get("ionChannel") or "" for c in document.abstract_cells.values()
-             for p in c.children if p.type == "channelPopulation"}
+    used = {
+        d.ion_channel
+        for c in document.cells.values()
+        if c.biophysics
+        for d in c.biophysics.membrane.channel_densities
+    }
+    used |= {
+        p.get("ionChannel") or ""
+        for c in document.abstract_cells.values()
+        for p in c.children
+        if p.type == "channelPopulation"
+    }
     mechanisms: set[str] = set()
     keep = []
     for channel_id in sorted(used):
@@ -108,8 +114,10 @@ def simulate(
                 for t in times:
                     netcon.event(t)
 
-    handlers = [h.FInitializeHandler(0, set_initial_potentials),
-                h.FInitializeHandler(1, queue_events)]
+    handlers = [
+        h.FInitializeHandler(0, set_initial_potentials),
+        h.FInitializeHandler(1, queue_events),
+    ]
     dt_ms, tstop = timestep * 1e3, length * 1e3
     h.dt = dt_ms
     h.steps_per_ms = 1.0 / dt_ms
@@ -121,7 +129,7 @@ def simulate(
     h.continuerun(tstop)
     del handlers, keep
     results: dict[str, TimeSeries] = {"time": TimeSeries(_scaled(time_vector, 1e-3), "s")}
-    for p, vector in zip(probes, vectors):
+    for p, vector in zip(probes, vectors, strict=True):
         results[p.path] = TimeSeries(_scaled(vector, p.scale), p.unit or None)
     return results
 
