@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from geppetto_dev.interpreters.base import ModelFile
-from geppetto_dev.interpreters.lems import simulation_of
 from geppetto_dev.interpreters.neuroml.document import NeuroMLDocument
 from geppetto_dev.interpreters.neuroml.parse import read_tree
 from geppetto_dev.interpreters.xmlsafe import local_name, read_xml
@@ -37,6 +36,8 @@ def read_job_model(job: SimulationJob) -> JobModel:
     document = read_tree(root, data, source)
     if local_name(root.tag) != "Lems":
         return JobModel(source, document, job.target)
+    from geppetto_dev.interpreters.lems import simulation_of  # LEMS files only: ~0.1 s of imports
+
     lems_target = next((el.get("component") for el in root if local_name(el.tag) == "Target"), None)
     simulation = simulation_of(document, source, None, lems_target)
     target = job.target or simulation.target

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -27,12 +29,15 @@ class Counting:
 
     def run(self, job: SimulationJob) -> Mapping[str, Any]:
         RUNS.append(1)
+        time.sleep(job.parameters.get("sleep", 0.0))
         print("a simulator's chatter on stdout")  # must not corrupt the results
         steps = round((job.length or 0.001) / (job.timestep or 0.0001))
         return {
             "time": TimeSeries([i * (job.timestep or 0.0001) for i in range(steps + 1)], "s"),
             "pid": [float(os.getpid())],
             "runs": [float(len(RUNS))],
+            # 1.0 in a child forked from the test process, 0.0 in a new interpreter.
+            "forked": [float("pytest" in sys.modules)],
         }
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import pickle
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -22,6 +24,27 @@ def test_each_run_has_a_process_of_its_own() -> None:
     # Module state of the first run is not seen by the second.
     assert first["runs"] == second["runs"] == [1.0]
     assert len(first["time"].value) == 11 and first["time"].unit == "s"
+
+
+def test_a_worker_with_threads_starts_a_new_interpreter_instead_of_forking() -> None:
+    assert run_isolated(Counting(), JOB)["forked"] == [1.0]  # pytest runs single-threaded
+    with ThreadPoolExecutor(2) as pool:  # a thread pool, as a Dask worker has
+        results = pool.submit(run_isolated, Counting(), JOB).result(timeout=60)
+    assert results["forked"] == [0.0] and results["runs"] == [1.0]
+    with ThreadPoolExecutor(1) as pool:
+        with pytest.raises(SimulationError, match="ended with signal SIGKILL"):
+            pool.submit(run_isolated, Crashing(), JOB).result(timeout=60)
+        with pytest.raises(SimulationError) as info:
+            pool.submit(run_isolated, Failing(), JOB).result(timeout=60)
+        assert info.value.hint == "give it a model it knows"
+
+
+def test_a_run_past_its_timeout_is_stopped() -> None:
+    job = SimulationJob("model.nml", timestep=1e-4, length=1e-3, parameters={"sleep": 30.0})
+    started = time.monotonic()
+    with pytest.raises(SimulationError, match=r"longer than 0\.5 s and was stopped"):
+        run_isolated(Counting(), job, timeout=0.5)
+    assert time.monotonic() - started < 10
 
 
 def test_a_simulation_error_keeps_its_hint() -> None:

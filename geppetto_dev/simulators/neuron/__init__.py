@@ -24,6 +24,8 @@ class NeuronSimulator:
     """The Java server's `neuronSimulator`."""
 
     id: str = "neuronSimulator"
+    # Imported once by a worker that forks a child per run (see simulators.isolation).
+    preload: tuple[str, ...] = ("neuron", "geppetto_dev.simulators.neuron.model")
 
     def available(self) -> str | None:
         return None if importlib.util.find_spec("neuron") is not None else INSTALL
