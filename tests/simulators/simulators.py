@@ -15,6 +15,7 @@ from geppetto_dev.simulators import SimulationError, SimulationJob
 
 __all__ = ["Counting", "Crashing", "Failing", "Missing"]
 
+ISOLATION = "geppetto_dev.simulators.isolation"
 RUNS: list[int] = []  # grows in whichever process runs a job
 
 
@@ -28,6 +29,7 @@ class Counting:
         return None
 
     def run(self, job: SimulationJob) -> Mapping[str, Any]:
+        main = sys.modules["__main__"]
         RUNS.append(1)
         time.sleep(job.parameters.get("sleep", 0.0))
         print("a simulator's chatter on stdout")  # must not corrupt the results
@@ -36,8 +38,8 @@ class Counting:
             "time": TimeSeries([i * (job.timestep or 0.0001) for i in range(steps + 1)], "s"),
             "pid": [float(os.getpid())],
             "runs": [float(len(RUNS))],
-            # 1.0 in a child forked from the test process, 0.0 in a new interpreter.
-            "forked": [float("pytest" in sys.modules)],
+            # 1.0 in a new interpreter, 0.0 in a child forked from its caller.
+            "spawned": [float(getattr(main.__spec__, "name", "") == ISOLATION)],
         }
 
 
