@@ -157,3 +157,26 @@ def test_runs_on_the_process_pool_never_share_neuron_state(examples: Path) -> No
     # A second build in one process would add a second cell: the traces would differ.
     traces = [r["net1.hhpop[0].v"].value for r in results]
     assert traces[0] == traces[1] == traces[2]
+
+
+def test_a_simulator_hook_runs_an_experiments_request_on_the_pool(examples: Path) -> None:
+    from geppetto_dev.projects.runs import RunRequest
+    from geppetto_dev.simulators import SimulatorHook
+
+    hook = SimulatorHook(NEURON, str(examples / "examples/NML2_SingleCompHHCell.nml"))
+    request = RunRequest(
+        project_id=1,
+        experiment_id=1,
+        watched=("hhcell.hhpop[0].v",),
+        parameters={},
+        timestep=1e-4,
+        length=0.01,
+        run=1,
+    )
+    executor = LocalExecutor(1)
+    try:
+        results = executor.submit(hook, request).result(timeout=120)
+    finally:
+        executor.shutdown()
+    assert set(results) == {"time", "hhcell.hhpop[0].v"}
+    assert len(results["hhcell.hhpop[0].v"].value) == 101
