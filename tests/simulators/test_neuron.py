@@ -121,6 +121,7 @@ def test_a_channel_neuron_cannot_build_is_named(examples: Path) -> None:
             length=0.01,
             watched=("net1.hhpop[0].v",),
         )
+    # Not a standard form, and (where Java and a compiler are present) not in jNeuroML either.
     assert "ion channel 'naChan': gate 'h': the reverseRate of type 'myOwnRate'" in str(info.value)
     assert "jNeuroML" in info.value.hint
 

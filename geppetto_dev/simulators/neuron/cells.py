@@ -15,7 +15,7 @@ from typing import Any
 from geppetto_dev.interpreters.neuroml import units
 from geppetto_dev.interpreters.neuroml.document import Cell, ValueAcross
 from geppetto_dev.simulators.job import SimulationError
-from geppetto_dev.simulators.neuron.gates import mechanism_name
+from geppetto_dev.simulators.neuron.mechanisms import Mechanism, insert_density
 
 __all__ = ["BuiltCell", "build_cell"]
 
@@ -32,8 +32,8 @@ class BuiltCell:
 
     cell_id: str
     sections: dict[int, Any]
-    # Section ids by channel density id (where the density is inserted) and its mechanism.
-    densities: dict[str, tuple[str, list[int]]] = field(default_factory=dict)
+    # Channel density id -> its mechanism and the segments it is inserted in.
+    densities: dict[str, tuple[Mechanism, list[int]]] = field(default_factory=dict)
     threshold: dict[int, float] = field(default_factory=dict)  # mV, per segment
     v0: dict[int, float] = field(default_factory=dict)  # mV, per segment
     root: int = 0
@@ -65,7 +65,7 @@ def _apply(
     return out
 
 
-def build_cell(h: Any, cell: Cell, label: str, mechanisms: set[str]) -> BuiltCell:
+def build_cell(h: Any, cell: Cell, label: str, mechanisms: dict[str, Mechanism]) -> BuiltCell:
     """Sections for `cell` (named after `label`); `mechanisms` are the channels defined so far."""
     morphology = cell.morphology
     if morphology is None or not morphology.segments:
@@ -141,8 +141,8 @@ def build_cell(h: Any, cell: Cell, label: str, mechanisms: set[str]) -> BuiltCel
                 "NEURON here runs plain <channelDensity> (fixed reversal potential); "
                 "use the jneuromlSimulator for this cell",
             )
-        mechanism = mechanism_name(density.ion_channel)
-        if mechanism not in mechanisms:
+        mechanism = mechanisms.get(density.ion_channel)
+        if mechanism is None:
             raise SimulationError(
                 f"cell {cell.id!r}: channel density {density.id!r} names the ion channel "
                 f"{density.ion_channel!r}, which the model does not define",
@@ -154,10 +154,6 @@ def build_cell(h: Any, cell: Cell, label: str, mechanisms: set[str]) -> BuiltCel
             [density.segment] if density.segment is not None else groups(density.segment_group)
         )
         for seg in targets:
-            sec = sections[seg]
-            sec.insert(mechanism)
-            for x in sec:
-                setattr(x, f"gmax_{mechanism}", getattr(x, f"gmax_{mechanism}") + g)
-                setattr(x, f"e_{mechanism}", erev)
+            insert_density(sections[seg], mechanism, g, erev)
         built.densities[density.id] = (mechanism, list(targets))
     return built

@@ -6,13 +6,14 @@ job's values, where given, win (an experiment's configuration overrides the file
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
 from geppetto_dev.interpreters.base import InterpreterError
 from geppetto_dev.simulators.job import SimulationError, SimulationJob
-from geppetto_dev.simulators.models import read_job_model
-from geppetto_dev.simulators.neuron.run import choose_network, simulate
+from geppetto_dev.simulators.models import JobModel, read_job_model
+from geppetto_dev.simulators.neuron.run import CompileChannels, choose_network, simulate
 
 __all__ = ["run_job"]
 
@@ -31,4 +32,16 @@ def run_job(job: SimulationJob) -> Mapping[str, Any]:
             f"{job.model}: no time step or length for the run",
             "give the experiment a timestep and a length (or run a LEMS simulation file)",
         )
-    return simulate(model.document, network, watched, timestep, length)
+    return simulate(
+        model.document, network, watched, timestep, length, _compiler(model, network.id)
+    )
+
+
+def _compiler(model: JobModel, network: str) -> CompileChannels | None:
+    """jNeuroML's export and nrnivmodl for channels KSChan cannot express, where present."""
+    from geppetto_dev.simulators.neuron.compiled import compile_channels, missing_tools
+
+    if missing_tools():
+        return None
+    files = tuple(model.document.files) or (str(model.source.path),)
+    return functools.partial(compile_channels, model.source.path, model.is_lems, network, files)

@@ -22,7 +22,7 @@ from geppetto_dev.interpreters.neuroml.document import (
 )
 from geppetto_dev.simulators.job import SimulationError
 from geppetto_dev.simulators.neuron.cells import BuiltCell, build_cell
-from geppetto_dev.simulators.neuron.gates import mechanism_name
+from geppetto_dev.simulators.neuron.mechanisms import Mechanism, insert_density
 
 __all__ = ["BuiltNetwork", "build_network"]
 
@@ -54,7 +54,11 @@ class BuiltNetwork:
 
 
 def _point_cell(
-    h: Any, document: NeuroMLDocument, component: Component, label: str, mechanisms: set[str]
+    h: Any,
+    document: NeuroMLDocument,
+    component: Component,
+    label: str,
+    mechanisms: dict[str, Mechanism],
 ) -> BuiltCell:
     """pointCellCondBased: one compartment of area C / (1 uF/cm2), its channel populations
     (number x the channel's conductance) turned into densities over that area."""
@@ -71,8 +75,8 @@ def _point_cell(
         if pop.type != "channelPopulation":
             continue
         channel = document.ion_channels.get(pop.get("ionChannel") or "")
-        mechanism = mechanism_name(pop.get("ionChannel") or "")
-        if channel is None or mechanism not in mechanisms:
+        mechanism = mechanisms.get(pop.get("ionChannel") or "")
+        if channel is None or mechanism is None:
             raise SimulationError(
                 f"cell {component.id!r}: channel population {pop.id!r} names an undefined "
                 f"ion channel {pop.get('ionChannel')!r}",
@@ -80,10 +84,7 @@ def _point_cell(
             )
         single = units.si(channel.conductance or "0S", "conductance")
         total = float(pop.get("number") or 0) * single  # S
-        sec.insert(mechanism)
-        for x in sec:
-            setattr(x, f"gmax_{mechanism}", total / area_cm2)
-            setattr(x, f"e_{mechanism}", pop.si("erev") * 1e3)
+        insert_density(sec, mechanism, total / area_cm2, pop.si("erev") * 1e3)
         built.densities[pop.id or ""] = (mechanism, [0])
     return built
 
@@ -107,7 +108,7 @@ def _spike_source(h: Any, component: Component, keep: list[Any]) -> SpikeSource:
 
 
 def build_network(
-    h: Any, document: NeuroMLDocument, network: Network, mechanisms: set[str]
+    h: Any, document: NeuroMLDocument, network: Network, mechanisms: dict[str, Mechanism]
 ) -> BuiltNetwork:
     built = BuiltNetwork()
     for population in network.populations:

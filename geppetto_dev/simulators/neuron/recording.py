@@ -77,10 +77,10 @@ def probe(network: BuiltNetwork, path: str) -> Probe:
         mechanism, segments = where
         if segment not in segments:
             segment = segments[0]
-        point = getattr(cell.location(segment), mechanism)
+        point = getattr(cell.location(segment), mechanism.name)
         try:
-            pointer = getattr(point, f"_ref_{gate}")
+            pointer = getattr(point, f"_ref_{mechanism.gate_state(gate)}")
         except AttributeError:
-            raise _unknown(path, f"channel {mechanism!r} has no gate {gate!r}") from None
+            raise _unknown(path, f"channel {mechanism.name!r} has no gate {gate!r}") from None
         return Probe(path, pointer, 1.0, "")
     raise _unknown(path, f"{'.'.join(rest)!r} is not a recordable quantity")

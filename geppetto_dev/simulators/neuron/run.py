@@ -7,7 +7,8 @@ module builds into whatever `h` holds and never cleans up.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from geppetto_dev.interpreters.neuroml import units
@@ -15,11 +16,15 @@ from geppetto_dev.interpreters.neuroml.document import Network, NeuroMLDocument
 from geppetto_dev.model import TimeSeries
 from geppetto_dev.simulators.job import SimulationError
 from geppetto_dev.simulators.neuron.channels import define
-from geppetto_dev.simulators.neuron.gates import channel_of
+from geppetto_dev.simulators.neuron.gates import UnsupportedChannel, channel_of
+from geppetto_dev.simulators.neuron.mechanisms import Mechanism
 from geppetto_dev.simulators.neuron.network import build_network
 from geppetto_dev.simulators.neuron.recording import probe
 
-__all__ = ["choose_network", "simulate"]
+__all__ = ["CompileChannels", "choose_network", "simulate"]
+
+# (channel ids) -> (folder of the compiled library, {channel id: its mechanism})
+CompileChannels = Callable[[list[str]], tuple[Path, dict[str, Mechanism]]]
 
 
 def choose_network(document: NeuroMLDocument, target: str, watched: Sequence[str] = ()) -> Network:
@@ -68,8 +73,13 @@ def simulate(
     watched: Sequence[str],
     timestep: float,
     length: float,
+    compile_channels: CompileChannels | None = None,
 ) -> dict[str, TimeSeries]:
-    """Run `network` for `length` seconds at `timestep` seconds; record `watched` paths."""
+    """Run `network` for `length` seconds at `timestep` seconds; record `watched` paths.
+
+    Channels KSChan cannot express go to `compile_channels` (jNeuroML's export and
+    nrnivmodl) when given; else the first of them fails the run, named.
+    """
     h = _neuron()
     temperature = units.si(network.temperature, "temperature") if network.temperature else None
     used = {
@@ -84,17 +94,37 @@ def simulate(
         for p in c.children
         if p.type == "channelPopulation"
     }
-    mechanisms: set[str] = set()
+    mechanisms: dict[str, Mechanism] = {}
     keep = []
+    unsupported: list[UnsupportedChannel] = []
     for channel_id in sorted(used):
         ion_channel = document.ion_channels.get(channel_id)
         if ion_channel is None:
             continue  # reported by the cell that names it, if it is simulated
-        channel = channel_of(ion_channel, temperature)
+        try:
+            channel = channel_of(ion_channel, temperature)
+        except UnsupportedChannel as exc:
+            unsupported.append(exc)
+            continue
         ks = define(h, channel)
         ks.usetable(0)  # exact rate functions (NEURON's default table is 200 points)
         keep.append(ks)
-        mechanisms.add(channel.name)
+        mechanisms[channel_id] = Mechanism(channel.name)
+    if unsupported:
+        if compile_channels is None:
+            raise unsupported[0]
+        try:
+            folder, compiled = compile_channels([e.channel for e in unsupported])
+        except SimulationError as exc:
+            first = unsupported[0]
+            raise SimulationError(
+                f"{first.message}; jNeuroML's NEURON export did not make it runnable either: "
+                f"{exc.message}",
+                first.hint,
+            ) from None
+        if not h.nrn_load_dll(str(_library_file(folder))):
+            raise SimulationError(f"NEURON could not load the compiled channels in {folder}", "")
+        mechanisms.update(compiled)
     if temperature is not None:
         h.celsius = temperature - 273.15
     built = build_network(h, document, network, mechanisms)
@@ -132,6 +162,13 @@ def simulate(
     for p, vector in zip(probes, vectors, strict=True):
         results[p.path] = TimeSeries(_scaled(vector, p.scale), p.unit or None)
     return results
+
+
+def _library_file(folder: Path) -> Path:
+    found = sorted(folder.glob("*/.libs/libnrnmech.so")) or sorted(folder.glob("*/libnrnmech.so"))
+    if not found:
+        raise SimulationError(f"no compiled library in {folder}", "delete the folder to rebuild it")
+    return found[0]
 
 
 def _scaled(vector: Any, scale: float) -> list[float]:
