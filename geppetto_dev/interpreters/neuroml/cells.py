@@ -196,15 +196,19 @@ def _checked_morphology(el: ET.Element, e: Elements) -> Morphology:
 
 def _segment_group(el: ET.Element, e: Elements) -> SegmentGroup:
     group = SegmentGroup(e.required(el, "id"), neuro_lex_id=el.get("neuroLexId"))
+    t_member = e.ns + "member"
+    members = group.members
     for child in el:
-        tag = local(child.tag)
-        if tag == "member":
+        if child.tag == t_member:  # thousands in a big cell's groups: no per-member lookups
             segment = child.get("segment")
-            if segment is not None and segment.isdigit():
-                group.members.append(int(segment))
-            else:
-                group.members.append(e.int_attr(child, "segment"))
-        elif tag == "include":
+            members.append(
+                int(segment)
+                if segment is not None and segment.isdigit()
+                else e.int_attr(child, "segment")
+            )
+            continue
+        tag = local(child.tag)
+        if tag == "include":
             group.includes.append(e.required(child, "segmentGroup"))
         elif tag in ("path", "subTree"):
             ends: dict[str, int | None] = {"from": None, "to": None}

@@ -108,10 +108,8 @@ class Morphology:
             for s in self.segments:
                 if s.parent is not None:
                     children.setdefault(s.parent, []).append(s.id)
-            for start, end in group.paths:
+            for start, end in group.paths + group.sub_trees:
                 out |= _path(self, start, end, children)
-            for start, end in group.sub_trees:
-                out |= _path(self, start, end, children, whole_tree=end is None)
         return out
 
 
@@ -120,10 +118,9 @@ def _path(
     start: int | None,
     end: int | None,
     children: dict[int, list[int]],
-    *,
-    whole_tree: bool = False,
 ) -> set[int]:
-    """Segments from `start` to `end` (walking up from `end`), or below `start` when no end."""
+    """Segments from `start` to `end` (walking up from `end`; from the root when no start),
+    or `start` and everything distal to it when no end."""
     if end is not None:
         parents = {s.id: s.parent for s in morph.segments}
         out: set[int] = set()
