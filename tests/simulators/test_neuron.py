@@ -181,3 +181,12 @@ def test_a_simulator_hook_runs_an_experiments_request_on_the_pool(examples: Path
         executor.shutdown()
     assert set(results) == {"time", "hhcell.hhpop[0].v"}
     assert len(results["hhcell.hhpop[0].v"].value) == 101
+
+
+def test_a_run_hook_in_one_line(examples: Path) -> None:
+    from geppetto_dev.projects.runs import RunRequest
+    from geppetto_dev.simulators import neuron as simulators_neuron
+
+    request = RunRequest(1, 1, ("net1.hhpop[0].v",), {}, 1e-4, 0.01, 1)
+    results = simulators_neuron.run(examples / "examples/NML2_SingleCompHHCell.nml", request)
+    assert len(results["net1.hhpop[0].v"].value) == 101

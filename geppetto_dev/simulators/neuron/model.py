@@ -13,7 +13,7 @@ from typing import Any
 from geppetto_dev.interpreters.base import InterpreterError
 from geppetto_dev.simulators.job import SimulationError, SimulationJob
 from geppetto_dev.simulators.models import JobModel, read_job_model
-from geppetto_dev.simulators.neuron.run import CompileChannels, choose_network, simulate
+from geppetto_dev.simulators.neuron.simulation import CompileChannels, choose_network, simulate
 
 __all__ = ["run_job"]
 
