@@ -47,14 +47,19 @@ def test_a_neuroml_file_runs_with_the_jobs_settings(examples: Path) -> None:
     results = run(
         examples,
         "examples/NML2_SingleCompHHCell.nml",
-        watched=("hhcell.hhpop[0].v",),
+        watched=("hhcell.hhpop[0].v", "hhcell.hhpop[0].spiking"),
         timestep=2.5e-5,
         length=0.05,
     )
     assert len(results["time"].value) == 2001  # type: ignore[attr-defined]
     v = results["hhcell.hhpop[0].v"]
     assert v.unit == "V"  # type: ignore[attr-defined]
-    assert len(spike_times(results["time"].value, v.value)) == 3  # type: ignore[attr-defined]
+    times = spike_times(results["time"].value, v.value)  # type: ignore[attr-defined]
+    assert len(times) == 3
+    # spiking: 1 while above the cell's threshold (-20 mV), rising with each spike.
+    spiking = results["hhcell.hhpop[0].spiking"].value  # type: ignore[attr-defined]
+    assert set(spiking) == {0.0, 1.0}
+    assert spike_times(results["time"].value, spiking, 0.5) == pytest.approx(times, abs=2e-4)  # type: ignore[attr-defined]
 
 
 def test_a_model_with_several_networks_needs_a_target(examples: Path) -> None:

@@ -31,6 +31,18 @@ class Probe:
     pointer: Any
     scale: float
     unit: str
+    # `spiking`: 1 while the potential (mV) is above the cell's spike threshold, as LEMS has it.
+    threshold: float | None = None
+
+    def values(self, vector: Any) -> list[float]:
+        """The recorded vector in SI units (or, for `spiking`, as 0 and 1)."""
+        if self.threshold is not None:
+            threshold = self.threshold
+            return [1.0 if x > threshold else 0.0 for x in vector]
+        if self.scale != 1.0:
+            vector.mul(self.scale)
+        values: list[float] = vector.to_python()
+        return values
 
 
 def _unknown(path: str, why: str) -> SimulationError:
@@ -69,6 +81,9 @@ def probe(network: BuiltNetwork, path: str) -> Probe:
             segment, rest = found, rest[1:]
     if rest == ["v"]:
         return Probe(path, cell.location(segment)._ref_v, 1e-3, "V")
+    if rest == ["spiking"]:
+        threshold = cell.threshold.get(segment, 0.0)
+        return Probe(path, cell.location(segment)._ref_v, 1.0, "", threshold)
     if len(rest) >= 4 and rest[-1] == "q":
         density_id, gate = rest[-4], rest[-2]
         where = cell.densities.get(density_id)

@@ -158,9 +158,10 @@ def simulate(
     h.finitialize()
     h.continuerun(tstop)
     del handlers, keep
-    results: dict[str, TimeSeries] = {"time": TimeSeries(_scaled(time_vector, 1e-3), "s")}
+    time_vector.mul(1e-3)
+    results: dict[str, TimeSeries] = {"time": TimeSeries(time_vector.to_python(), "s")}
     for p, vector in zip(probes, vectors, strict=True):
-        results[p.path] = TimeSeries(_scaled(vector, p.scale), p.unit or None)
+        results[p.path] = TimeSeries(p.values(vector), p.unit or None)
     return results
 
 
@@ -169,10 +170,3 @@ def _library_file(folder: Path) -> Path:
     if not found:
         raise SimulationError(f"no compiled library in {folder}", "delete the folder to rebuild it")
     return found[0]
-
-
-def _scaled(vector: Any, scale: float) -> list[float]:
-    if scale != 1.0:
-        vector.mul(scale)
-    values: list[float] = vector.to_python()
-    return values
