@@ -6,17 +6,17 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-import pytest
-
 __all__ = ["SMALL_NET", "example_folder", "spike_times"]
 
 
 def _jar() -> Path:
     from geppetto_dev.simulators.jneuroml import find_jar
+    from tests.simulators.requirements import missing_module, need
 
     jar = find_jar()
     if jar is None:
-        pytest.skip("pyNeuroML (which ships the NeuroML examples) is not installed")
+        need(missing_module("pyneuroml", "pip install pyneuroml: its jar ships the examples"))
+    assert jar is not None
     return jar
 
 

@@ -14,8 +14,9 @@ from geppetto_dev.simulators import SimulationError, SimulationJob, default_simu
 from geppetto_dev.simulators.jneuroml import run_lems
 from geppetto_dev.simulators.neuron.compiled import missing_tools
 from tests.simulators.models import example_folder, spike_times
+from tests.simulators.requirements import missing_module, need
 
-neuron = pytest.importorskip("neuron", reason="NEURON is not installed (extra neuron)")
+need(missing_module("neuron", "pip install 'geppetto-dev[neuron]'"))
 NEURON = default_simulators().get("neuronSimulator")
 PATH = "net1.hhpop[0].v"
 
@@ -60,8 +61,8 @@ def custom(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return lems
 
 
-@pytest.mark.skipif(bool(missing_tools()), reason=f"needs {', '.join(missing_tools())}")
 def test_a_custom_rate_is_compiled_once_and_matches_jneuroml(custom: Path) -> None:
+    need(missing_tools())
     job = SimulationJob(str(custom), str(custom.parent.parent), timestep=1e-6, length=0.045)
     ours = run_isolated(NEURON, job)
     reference = run_lems(custom, ["hhpop[0]/v"], step=1e-6, length=0.045)

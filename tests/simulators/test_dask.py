@@ -10,6 +10,7 @@ import pytest
 
 from geppetto_dev.simulators import SimulationJob, default_simulators, run_isolated
 from tests.simulators.models import example_folder
+from tests.simulators.requirements import missing_module, need
 from tests.simulators.simulators import Counting
 
 pytest.importorskip("distributed", reason="Dask is not installed (extra dask)")
@@ -36,7 +37,7 @@ def test_a_dask_worker_runs_each_job_in_a_new_interpreter(executor: DaskExecutor
 
 
 def test_neuron_runs_on_a_dask_worker(executor: DaskExecutor, tmp_path: Path) -> None:
-    pytest.importorskip("neuron", reason="NEURON is not installed (extra neuron)")
+    need(missing_module("neuron", "pip install 'geppetto-dev[neuron]'"))
     folder = example_folder(tmp_path)
     job = SimulationJob(
         str(folder / "examples" / "NML2_SingleCompHHCell.nml"),

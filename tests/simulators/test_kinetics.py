@@ -9,6 +9,7 @@ import pytest
 
 from geppetto_dev.simulators.neuron import kinetics
 from geppetto_dev.simulators.neuron.channels import Channel, define
+from tests.simulators.requirements import missing_module, need
 
 VOLTAGES = [-100.0, -65.0, -40.0000001, -40.0, -39.9999, -10.0, 0.0, 35.0]
 
@@ -62,8 +63,9 @@ def test_rates_inf_tabulates_the_time_constant() -> None:
 
 
 def test_neuron_computes_the_same_rates() -> None:
-    neuron = pytest.importorskip("neuron", reason="NEURON is not installed")
-    h = neuron.h
+    need(missing_module("neuron", "pip install 'geppetto-dev[neuron]'"))
+    from neuron import h
+
     alpha, beta = kinetics.exp_linear_rate(1.0, -40.0, 10.0), kinetics.exp_rate(4.0, -65.0, -18.0)
     ks = define(h, Channel("nml_test_rates", [kinetics.Gate.from_rates("m", 3, alpha, beta)]))
     transition = ks.trans(0)

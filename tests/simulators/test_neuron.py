@@ -11,8 +11,9 @@ import pytest
 from geppetto_dev.executors import LocalExecutor
 from geppetto_dev.simulators import SimulationError, SimulationJob, default_simulators, run_isolated
 from tests.simulators.models import example_folder, spike_times
+from tests.simulators.requirements import missing_module, need
 
-neuron = pytest.importorskip("neuron", reason="NEURON is not installed (extra neuron)")
+need(missing_module("neuron", "pip install 'geppetto-dev[neuron]'"))
 NEURON = default_simulators().get("neuronSimulator")
 GATES = "net1.hhpop[0].bioPhys1.membraneProperties.{}.{}.{}.q"
 

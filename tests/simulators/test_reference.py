@@ -4,20 +4,17 @@ the step-converged times within a few hundredths of a millisecond."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from geppetto_dev.simulators import SimulationJob, default_simulators, run_isolated
-from geppetto_dev.simulators.jneuroml import find_jar, run_lems
+from geppetto_dev.simulators.jneuroml import run_lems
 from tests.simulators.models import SMALL_NET, SMALL_NET_LEMS, example_folder, spike_times
+from tests.simulators.requirements import missing_java, missing_module, need
 
-pytestmark = [
-    pytest.mark.skipif(shutil.which("java") is None, reason="Java is not installed (jNeuroML)"),
-    pytest.mark.skipif(find_jar() is None, reason="pyNeuroML (jNeuroML's jar) is not installed"),
-]
-neuron = pytest.importorskip("neuron", reason="NEURON is not installed (extra neuron)")
+need(missing_java())
+need(missing_module("neuron", "pip install 'geppetto-dev[neuron]'"))
 
 
 def both(lems: Path, paths: list[str], quantities: list[str], step: float, length: float):  # type: ignore[no-untyped-def]

@@ -8,6 +8,7 @@ import pytest
 from geppetto_dev.model import TimeSeries
 from geppetto_dev.simulators import SimulationError
 from geppetto_dev.simulators.results import hdf5_recording, raw_recording, write
+from tests.simulators.requirements import missing_module, need
 
 GATE = "hhcell.hhpop[0].bioPhys1.membraneProperties.naChans.na.m.q"
 RESULTS = {
@@ -18,7 +19,9 @@ RESULTS = {
 
 
 def test_hdf5_is_laid_out_as_javas() -> None:
-    h5py = pytest.importorskip("h5py", reason="h5py is not installed (extra hdf5)")
+    need(missing_module("h5py", "pip install 'geppetto-dev[hdf5]'"))
+    import h5py
+
     data = hdf5_recording(RESULTS, {"hhcell": "net1"})
     with h5py.File(io.BytesIO(data), "r") as f:
         names: list[str] = []
