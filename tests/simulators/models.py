@@ -37,16 +37,21 @@ def example_folder(tmp: Path, *, pulse_delay: str = "5ms") -> Path:
 
 
 # Three HH cells and a spike source: exponential one- and two-time-constant synapses, a
-# weighted and delayed connection, a spikeGenerator population.
+# weighted and delayed connection, spikeGenerator and spikeArray populations.
 SMALL_NET = """<neuroml xmlns="http://www.neuroml.org/schema/neuroml2" id="SmallNet">
     <include href="NML2_SingleCompHHCell.nml"/>
     <expOneSynapse id="synA" gbase="5nS" erev="0mV" tauDecay="3ms"/>
     <expTwoSynapse id="synB" gbase="4nS" erev="0mV" tauRise="0.5ms" tauDecay="4ms"/>
     <spikeGenerator id="clock" period="13ms"/>
+    <spikeArray id="burst">
+        <spike id="0" time="12ms"/>
+        <spike id="1" time="21ms"/>
+    </spikeArray>
     <network id="net2">
         <population id="pre" component="hhcell" size="1"/>
         <population id="post" component="hhcell" size="2"/>
         <population id="gen" component="clock" size="1"/>
+        <population id="times" component="burst" size="1"/>
         <projection id="p1" presynapticPopulation="pre" postsynapticPopulation="post"
                     synapse="synA">
             <connection id="0" preCellId="../pre[0]" postCellId="../post[0]"/>
@@ -59,6 +64,10 @@ SMALL_NET = """<neuroml xmlns="http://www.neuroml.org/schema/neuroml2" id="Small
         <projection id="p3" presynapticPopulation="gen" postsynapticPopulation="post"
                     synapse="synA">
             <connection id="0" preCellId="../gen[0]" postCellId="../post[0]"/>
+        </projection>
+        <projection id="p4" presynapticPopulation="times" postsynapticPopulation="post"
+                    synapse="synA">
+            <connection id="0" preCellId="../times[0]" postCellId="../post[1]"/>
         </projection>
         <explicitInput target="pre[0]" input="pulseGen1"/>
     </network>

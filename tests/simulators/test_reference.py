@@ -62,6 +62,9 @@ def test_small_network_spike_counts_match_jneuroml(tmp_path: Path) -> None:
     expected = [len(spike_times(reference["time"], reference[f"{c}/v"])) for c in cells]
     assert counts == expected
     assert all(n > 0 for n in counts)  # every synapse type and the spike source did fire
+    # post[1] fires from the spike array (12 and 21 ms) before pre[0]'s pulse (30 ms) starts.
+    first = spike_times(ours["time"].value, ours["net2.post[1].v"].value)[0]
+    assert 0.012 < first < 0.03
 
 
 def test_the_jneuroml_simulator_runs_a_lems_job(tmp_path: Path) -> None:

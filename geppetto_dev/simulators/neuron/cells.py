@@ -50,7 +50,6 @@ class BuiltCell:
 
 
 def _apply(
-    cell: Cell,
     values: list[ValueAcross],
     groups: Callable[[str], list[int]],
     dimension: str,
@@ -109,7 +108,6 @@ def build_cell(h: Any, cell: Cell, label: str, mechanisms: dict[str, Mechanism])
         return morphology.group_segments(group)
 
     cm = _apply(
-        cell,
         membrane.specific_capacitance if membrane else [],
         groups,
         "specificCapacitance",
@@ -117,7 +115,6 @@ def build_cell(h: Any, cell: Cell, label: str, mechanisms: dict[str, Mechanism])
         DEFAULT_CM,
     )
     ra = _apply(
-        cell,
         intracellular.resistivity if intracellular else [],
         groups,
         "resistivity",
@@ -125,10 +122,10 @@ def build_cell(h: Any, cell: Cell, label: str, mechanisms: dict[str, Mechanism])
         DEFAULT_RA,
     )
     built.v0 = _apply(
-        cell, membrane.init_memb_potential if membrane else [], groups, "voltage", 1e3, DEFAULT_V0
+        membrane.init_memb_potential if membrane else [], groups, "voltage", 1e3, DEFAULT_V0
     )
     built.threshold = _apply(
-        cell, membrane.spike_thresh if membrane else [], groups, "voltage", 1e3, DEFAULT_THRESHOLD
+        membrane.spike_thresh if membrane else [], groups, "voltage", 1e3, DEFAULT_THRESHOLD
     )
     for seg, sec in sections.items():
         sec.cm = cm.get(seg, DEFAULT_CM)

@@ -42,6 +42,8 @@ class BuiltNetwork:
     cells: dict[str, dict[int, BuiltCell]] = field(default_factory=dict)
     sources: dict[str, dict[int, SpikeSource]] = field(default_factory=dict)
     keep: list[Any] = field(default_factory=list)  # NEURON objects that must stay alive
+    # NetCons fed by a spikeArray, and the times (ms) to queue on them at initialisation.
+    events: list[tuple[Any, list[float]]] = field(default_factory=list)
 
     def cell(self, population: str, index: int) -> BuiltCell:
         try:
@@ -230,7 +232,7 @@ def _projections(h: Any, document: NeuroMLDocument, network: Network, built: Bui
                     h.NetCon(source.stim, syn) if source.stim is not None else h.NetCon(None, syn)
                 )
                 if source.stim is None:
-                    built.keep.append(("events", netcon, source.times))
+                    built.events.append((netcon, source.times))
             else:
                 pre = built.cell(pre_pop, pre_index)
                 sec = pre.sections[connection.pre_segment]

@@ -138,11 +138,9 @@ def simulate(
                         x.v = cell.v0.get(segment, -65.0)
 
     def queue_events() -> None:
-        for item in built.keep:
-            if isinstance(item, tuple) and item[0] == "events":
-                _, netcon, times = item
-                for t in times:
-                    netcon.event(t)
+        for netcon, times in built.events:
+            for t in times:
+                netcon.event(t)
 
     handlers = [
         h.FInitializeHandler(0, set_initial_potentials),
