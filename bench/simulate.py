@@ -1,7 +1,8 @@
 """One NeuroML cell simulated by NEURON two ways, measured in one run.
 
   plain       a hand-written NEURON script (the same cell with NEURON's built-in `hh`), run as
-              a fresh `python` process, as a user would run it: interpreter, import, build, run;
+              a fresh `python` process, as a user would run it: interpreter, import, build, run
+              (at the pool workers' priority, so both sides share a busy machine alike);
   geppetto    the NeuroML file through geppetto-dev's simulator path: a job submitted to the
               local process pool, which runs it in a fresh process (read the NeuroML, define
               the channels with KSChan, build, run, record by Geppetto path, return SI series).
@@ -15,6 +16,7 @@ once against the same N runs one after another, through the same path.
 from __future__ import annotations
 
 import argparse
+import functools
 import itertools
 import pickle
 import statistics
@@ -29,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from geppetto_dev.executors import LocalExecutor  # noqa: E402
+from geppetto_dev.executors.local import lower_priority  # noqa: E402
 from geppetto_dev.simulators import SimulationJob, default_simulators, run_isolated  # noqa: E402
 from geppetto_dev.simulators.jneuroml import find_jar  # noqa: E402
 
@@ -70,8 +73,12 @@ def spikes(v: list[float]) -> int:
 def plain_run(step: float, length: float) -> tuple[float, float, int]:
     """(wall seconds, NEURON's own seconds, spikes) of the hand-written script."""
     start = time.perf_counter()
+    # At the pool workers' priority (SCHED_IDLE on Linux), so both sides share the machine alike.
     out = subprocess.run(
-        [sys.executable, "-c", PLAIN, str(step), str(length)], capture_output=True, check=True
+        [sys.executable, "-c", PLAIN, str(step), str(length)],
+        capture_output=True,
+        check=True,
+        preexec_fn=functools.partial(lower_priority, 10),
     ).stdout
     wall = time.perf_counter() - start
     sim, _, v = pickle.loads(out)
