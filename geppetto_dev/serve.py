@@ -44,11 +44,12 @@ def _serve_here(settings: Settings, sockets: list[socket.socket] | None = None) 
         from geppetto_dev.reload.supervisor import Supervisor
 
         return Supervisor(settings, sockets=sockets).run()
+    from geppetto_dev.application import GeppettoApp
     from geppetto_dev.logs import configure as configure_logging
-    from geppetto_dev.server.run import run
+    from geppetto_dev.server.server import Server
 
     configure_logging()
-    run(settings, sockets)
+    Server(GeppettoApp.load(settings)).run(sockets)
     return 0
 
 
@@ -58,7 +59,7 @@ def serve_with_build_watch(settings: Settings) -> int:
     from geppetto_dev.procs.runner import ProcessSpec, Runner
     from geppetto_dev.reload.handoff import child_argv
     from geppetto_dev.reload.messages import Start
-    from geppetto_dev.server.run import bind
+    from geppetto_dev.server.server import bind
 
     watcher = watcher_spec(settings, critical=False)  # node, npm and the script, checked first
     sockets = bind(settings)

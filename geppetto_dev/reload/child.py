@@ -18,11 +18,11 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable
-from concurrent.futures import Future
 from typing import NoReturn
 
 from flask import Flask, request
 
+from geppetto_dev.application import GeppettoApp
 from geppetto_dev.config import Settings
 from geppetto_dev.errors import GeppettoDevError
 from geppetto_dev.logs import configure as configure_logging
@@ -41,10 +41,8 @@ from geppetto_dev.reload.messages import (
     ShowFailure,
     Stopped,
 )
-from geppetto_dev.server.experiments import ExperimentServices, start_experiments
 from geppetto_dev.server.hosts import is_local_client
-from geppetto_dev.server.loader import load_project
-from geppetto_dev.server.run import run
+from geppetto_dev.server.server import Server, ServerHooks
 
 __all__ = ["failure_app", "load", "main", "run_forked", "serve_child", "user_traceback"]
 
@@ -54,10 +52,10 @@ RESTARTING = (1012, "server restarting")
 ORPHAN_GRACE = 2.0
 
 
-def load(settings: Settings) -> tuple[Flask | None, str | None]:
-    """The project's Flask app, or the reason it cannot be loaded (also printed)."""
+def load(settings: Settings) -> tuple[GeppettoApp | None, str | None]:
+    """The project's application, or the reason it cannot be loaded (also printed)."""
     try:
-        return load_project(settings), None
+        return GeppettoApp.load(settings), None
     except GeppettoDevError as exc:
         text = exc.format()
     except BaseException as exc:  # SystemExit too: the user's code decides nothing here
@@ -195,7 +193,7 @@ def serve_child(
     link = _SupervisorLink(channel, hub)
     link.start()  # first, so a "closing" sent while the project loads is answered at once
     before = set(sys.modules)
-    flask_app, failure = (None, crashed) if crashed else load(settings)
+    app, failure = (None, crashed) if crashed else load(settings)
     hub.failure = failure
     link.send(
         Loaded(
@@ -206,40 +204,27 @@ def serve_child(
             sys_path=tuple(sys.path),
         )
     )
+    if app is None:
+        title = "The server keeps exiting" if crashed else "The app failed to load"
+        app = GeppettoApp(settings, flask_app=failure_app(failure or "", title))
     # The database and executor start while the supervisor readies the swap (not while the
     # project loads, which would then wait for the lock of the interpreter); the server accepts
     # at once and only WebSocket handshakes wait for them.
-    experiments: Future[ExperimentServices] = Future()
-    threading.Thread(
-        target=_start_experiments, args=(settings, experiments), name="geppetto-experiments"
-    ).start()
+    app.start_in_background()
     link.go.wait()
     if link.orphaned:
         return 1
-    if flask_app is None:
-        title = "The server keeps exiting" if crashed else "The app failed to load"
-        flask_app = failure_app(failure or "", title)
     install_injection(boot_id)
     configure_logging()
-    run(
-        settings,
-        sockets,
-        flask_app=flask_app,
-        extra_routes=list(hub.routes()),
+    hooks = ServerHooks(
+        extra_routes=tuple(hub.routes()),
         close_code=RESTARTING,
         on_stopped=lambda: link.send(Stopped()),
         hand_over=link.give,
         receive=link.receive,
-        experiments=experiments,
     )
+    Server(app, hooks).run(sockets)
     return 0
-
-
-def _start_experiments(settings: Settings, into: Future[ExperimentServices]) -> None:
-    try:
-        into.set_result(start_experiments(settings))
-    except BaseException as exc:  # raised where the server awaits it, as if started there
-        into.set_exception(exc)
 
 
 def _exit(code: int) -> NoReturn:

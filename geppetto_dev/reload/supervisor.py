@@ -180,7 +180,7 @@ class Supervisor:
     def run(self) -> int:
         self._plan = plan_watch(self.settings)
         if self._sockets is None:
-            from geppetto_dev.server.run import bind
+            from geppetto_dev.server.server import bind
 
             self._sockets = bind(self.settings)  # a busy port is one line, before any process
         for sock in self._sockets:

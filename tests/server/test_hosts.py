@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from geppetto_dev.protocol import Registry, default_registry
+from geppetto_dev.protocol import Registry
 from geppetto_dev.reload.child import failure_app
 from geppetto_dev.reload.livereload import LIVERELOAD_PATH, LiveReloadHub
 from geppetto_dev.server.hosts import HostPolicy, is_local_client
@@ -136,7 +136,7 @@ def test_local_clients(remote: str | None, host: str, local: bool) -> None:
 
 
 def explode_registry() -> Registry:
-    registry = Registry(parent=default_registry)
+    registry = Registry()
 
     @registry.handler("explode")
     def explode(conn: Any, data: Any) -> None:

@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from geppetto_dev.application import GeppettoApp
 from geppetto_dev.config import Settings
-from geppetto_dev.protocol import Registry, default_registry
+from geppetto_dev.protocol import Registry
 from geppetto_dev.server.inspector import INSPECTOR_PATH
 from geppetto_dev.server.inspector.routes import ASSETS_DIR
 from tests.server.conftest import RunningServer
@@ -27,7 +28,8 @@ def start(tmp_path: Path) -> Iterator[Callable[..., RunningServer]]:
 
     def start_server(registry: Registry | None = None, **overrides: Any) -> RunningServer:
         settings = replace(Settings(project_dir=tmp_path), **overrides)
-        server = RunningServer(settings, Flask("empty"), registry or default_registry)
+        app = GeppettoApp(settings, flask_app=Flask("empty"), handlers=registry)
+        server = RunningServer(app)
         servers.append(server)
         return server
 
@@ -85,10 +87,10 @@ def test_root_context_path_and_script_safe_config(start: Callable[..., RunningSe
 
 
 def test_handled_types_come_from_the_registry(start: Callable[..., RunningServer]) -> None:
-    registry = Registry(parent=default_registry)
+    registry = Registry()
 
-    @registry.handler("load_project_from_url")
-    def load(conn: Any, data: Any) -> None:
+    @registry.handler("my_own_type")
+    def mine(conn: Any, data: Any) -> None:
         return None
 
     server = start(registry=registry)
@@ -96,8 +98,8 @@ def test_handled_types_come_from_the_registry(start: Callable[..., RunningServer
     assert status == 200
     assert headers["Content-Type"].startswith("application/json")
     types = json.loads(body)["message_types"]
-    assert types == registry.message_types()
-    assert "load_project_from_url" in types and "geppetto_version" in types
+    assert types == server.app.handlers.message_types()
+    assert {"my_own_type", "load_project_from_url", "geppetto_version"} <= set(types)
 
 
 def test_assets_are_served_and_nothing_else_from_the_package(

@@ -6,20 +6,14 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from flask import Flask
 from tornado import httputil
 from tornado.web import Application, FallbackHandler, _HandlerDelegate
 from tornado.wsgi import WSGIContainer
 from werkzeug.exceptions import NotFound
 
-# Imported for its side effect: the default project, model and experiment handlers register
-# in the built-in registry, so every server answers the conversation the clients hold.
-import geppetto_dev.projects  # noqa: F401
-from geppetto_dev.config import Settings
-from geppetto_dev.protocol import Registry, default_registry
+from geppetto_dev.application import GeppettoApp
 from geppetto_dev.server.hosts import HostPolicy, HostRefused
 from geppetto_dev.server.inspector import inspector_routes
-from geppetto_dev.server.loader import load_project
 from geppetto_dev.server.page import attach_page
 from geppetto_dev.server.projects_route import ProjectListHandler
 from geppetto_dev.server.redirects import relative_redirects
@@ -27,6 +21,7 @@ from geppetto_dev.server.static import WebappFileHandler
 from geppetto_dev.server.websocket import CONNECTIONS_KEY, GeppettoWebSocket
 
 __all__ = [
+    "APP_KEY",
     "EXECUTOR_KEY",
     "HOSTS_KEY",
     "GeppettoApplication",
@@ -39,6 +34,8 @@ Route = tuple[Any, ...]
 
 # The Flask fallback's thread pool, in the application settings so the server can shut it down.
 EXECUTOR_KEY = "geppetto_executor"
+# The GeppettoApp being served: its settings, handlers and services.
+APP_KEY = "geppetto_app"
 HOSTS_KEY = "geppetto_hosts"
 
 
@@ -51,15 +48,9 @@ class GeppettoApplication(Application):
         return super().find_handler(request, **kwargs)
 
 
-def make_app(
-    settings: Settings,
-    registry: Registry | None = None,
-    flask_app: Flask | None = None,
-    extra_routes: list[Route] | None = None,
-) -> Application:
-    """Build the stack; loads the project's Flask app and handlers unless `flask_app` is given."""
-    registry = registry or default_registry
-    flask_app = flask_app or load_project(settings)
+def make_app(app: GeppettoApp, extra_routes: list[Route] | None = None) -> Application:
+    """The Tornado application serving `app`: WebSocket, frontend files, inspector, Flask."""
+    settings, flask_app = app.settings, app.flask
     attach_page(
         flask_app,
         settings.frontend_path,
@@ -75,11 +66,11 @@ def make_app(
         (
             r"(?:/.*)?/GeppettoServlet",
             GeppettoWebSocket,
-            {"settings": settings, "registry": registry, "executor": executor},
+            {"app": app, "executor": executor},
         ),
         (rf"{prefix}/geppetto/(.*)", WebappFileHandler, {"path": str(settings.frontend_path)}),
-        *(inspector_routes(settings, registry) if settings.inspector else []),
-        *_project_list_routes(flask_app, prefix),
+        *(inspector_routes(settings, app.handlers) if settings.inspector else []),
+        *_project_list_routes(app, prefix),
         *(extra_routes or []),
         (
             r".*",
@@ -89,6 +80,7 @@ def make_app(
     ]
     connections: set[GeppettoWebSocket] = set()
     shared: dict[str, Any] = {
+        APP_KEY: app,
         EXECUTOR_KEY: executor,
         CONNECTIONS_KEY: connections,
         HOSTS_KEY: HostPolicy(settings.host, settings.allowed_hosts),
@@ -105,15 +97,15 @@ def make_app(
     )
 
 
-def _project_list_routes(flask_app: Flask, prefix: str) -> list[Route]:
+def _project_list_routes(app: GeppettoApp, prefix: str) -> list[Route]:
     """/projects beside the page at / (and under the context path), unless the app has one."""
-    adapter = flask_app.url_map.bind("localhost")
+    adapter = app.flask.url_map.bind("localhost")
     routes: list[Route] = []
     for pattern in dict.fromkeys(["/projects", f"{prefix}/projects"]):
         try:
             adapter.match(pattern.replace("\\", ""))  # the prefix is regex-escaped
         except NotFound:
-            routes.append((pattern, ProjectListHandler))
+            routes.append((pattern, ProjectListHandler, {"app": app}))
         except Exception:  # any other answer (a redirect, another method): the app has it
             continue
     return routes

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
-from geppetto_dev.projects.registry import Experiment
+from geppetto_dev.projects.project import Experiment
 
 __all__ = [
     "DESIGN",
@@ -98,6 +98,12 @@ class ExperimentStore(Protocol):
     def delete(self, project_id: int, experiment_id: int) -> ExperimentRecord | None:
         """Remove an experiment; the record it had, or None if there was none."""
 
+    def project_name(self, project_id: int) -> str | None:
+        """The name given from the UI (save_project_properties), if any."""
+
+    def save_project(self, project_id: int, **changes: Any) -> object:
+        """Change a project's stored properties (its `name`)."""
+
 
 class MemoryExperimentStore:
     """The default store: a dict, gone when the server stops."""
@@ -105,6 +111,7 @@ class MemoryExperimentStore:
     def __init__(self) -> None:
         self._records: dict[int, dict[int, ExperimentRecord]] = {}
         self._last_id: dict[int, int] = {}
+        self._names: dict[int, str] = {}
         self._lock = threading.Lock()
 
     def seed(self, project_id: int, records: Iterable[ExperimentRecord]) -> None:
@@ -152,3 +159,16 @@ class MemoryExperimentStore:
             if experiment_id in stored:  # ids are not reused: remember the highest
                 self._last_id[project_id] = max(self._last_id.get(project_id, 0), *stored)
             return stored.pop(experiment_id, None)
+
+    def project_name(self, project_id: int) -> str | None:
+        with self._lock:
+            return self._names.get(project_id)
+
+    def save_project(self, project_id: int, **changes: Any) -> object:
+        unknown = set(changes) - {"name"}
+        if unknown:
+            raise ValueError(f"unknown project properties: {', '.join(sorted(unknown))}")
+        with self._lock:
+            if "name" in changes:
+                self._names[project_id] = str(changes["name"])
+        return None

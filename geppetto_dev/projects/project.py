@@ -11,6 +11,9 @@ in (resolve a lazy type or value, fetch a variable, run an experiment, download 
 
 `load_project_from_id` names it by id (number or string), `load_project_from_url` by name or by
 a URL whose last segment is its name (`demo`, `.../projects/demo.json`).
+
+`@project` only makes the Project; the application collects the projects defined in the modules
+of its `projects` package (and of its app's module) into its own `ProjectRegistry`.
 """
 
 from __future__ import annotations
@@ -18,19 +21,17 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from types import ModuleType
+from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from geppetto_dev.errors import GeppettoDevError
-
-if TYPE_CHECKING:
-    from geppetto_dev.projects.runs import RunRequest
 
 __all__ = [
     "Experiment",
     "Project",
     "ProjectRegistry",
-    "default_projects",
+    "RunRequest",
     "project",
 ]
 
@@ -42,6 +43,19 @@ ResolveValue = Callable[[Any, str], Any]  # (model, variable path) -> its value
 FetchVariable = Callable[[Any, str, str], Any]  # (model, variable id, data source id) -> None
 RunExperiment = Callable[["RunRequest"], Mapping[str, Any]]  # -> {watched path: TimeSeries}
 Download = Callable[[Any, str, str], tuple[str, bytes]]  # (model, path, format) -> (name, bytes)
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """What a run hook gets: which experiment, what to record, with which settings."""
+
+    project_id: int
+    experiment_id: int
+    watched: tuple[str, ...]
+    parameters: Mapping[str, float]
+    timestep: float
+    length: float
+    run: int
 
 
 @dataclass(frozen=True)
@@ -176,6 +190,19 @@ class ProjectRegistry:
             self._by_id[item.id] = item
         return item
 
+    def include_modules(self, modules: Iterable[ModuleType]) -> None:
+        """Add the projects defined at the top of `modules` (what `@project` returned)."""
+        for module in modules:
+            for value in list(vars(module).values()):
+                if isinstance(value, Project):
+                    self.add(value)
+
+    @classmethod
+    def from_modules(cls, modules: Iterable[ModuleType]) -> ProjectRegistry:
+        registry = cls()
+        registry.include_modules(modules)
+        return registry
+
     def remove(self, item: Project | int) -> None:
         with self._lock:
             self._by_id.pop(item if isinstance(item, int) else item.id, None)
@@ -224,10 +251,6 @@ def url_name(url: str) -> str:
     return last[: -len(".json")] if last.endswith(".json") else last
 
 
-# Where @project registers; the default handlers look projects up here.
-default_projects = ProjectRegistry()
-
-
 def project(
     *,
     id: int,
@@ -237,8 +260,9 @@ def project(
     persisted: bool = True,
     registry: ProjectRegistry | None = None,
 ) -> Callable[[Callable[[], Any]], Project]:
-    """Decorator: register the function building a project's model; returns the Project, whose
-    `.resolve_type`, `.fetch_variable`, `.run` and `.download(...)` decorators add hooks."""
+    """Decorator: the function building a project's model becomes a Project, whose
+    `.resolve_type`, `.fetch_variable`, `.run` and `.download(...)` decorators add hooks.
+    With `registry`, it is also added there (else the application collects it)."""
 
     def register(build: Callable[[], Any]) -> Project:
         item = Project(
@@ -249,6 +273,6 @@ def project(
             description=description,
             persisted=persisted,
         )
-        return (registry or default_projects).add(item)
+        return registry.add(item) if registry is not None else item
 
     return register
