@@ -1,8 +1,9 @@
 """What a working Geppetto page must do in the browser, checked the same way for every frontend.
 
-Open `/?load_project_from_id=1` (or `/`, which opens the only project) of a server running geppetto_dev.example (which registers the
-demo project) and check: the WebSocket handshake, a WebGL canvas, the demo model's instances
-drawn on it, no page errors and no request outside the server.
+Open `/?load_project_from_id=1` (or `/`, which opens the only project) of a server running
+geppetto_dev.example (which registers the demo project) and check: the WebSocket handshake, a
+WebGL canvas, the demo model's instances drawn on it, no page errors and no request outside the
+server.
 """
 
 from __future__ import annotations

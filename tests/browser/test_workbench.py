@@ -25,57 +25,7 @@ from tests.support import REPO, ServeProcess
 APP = "geppetto_dev.example:app"
 DOCS_SCREENSHOT = REPO / "docs" / "workbench.png"
 
-# An app with more projects than the demo: two models the 3D canvas cannot draw, and an
-# experiment whose run fails.
-SEVERAL_PROJECTS = '''
-from flask import Flask
-
-from geppetto_dev import model as gm
-from geppetto_dev.model import common
-from geppetto_dev.model.values import OBJ
-from geppetto_dev.projects import Experiment, RunRequest, demo, project
-
-app = Flask(__name__)
-demo.register()
-
-SQUARE = "v 0 0 0\\nv 10 0 0\\nv 10 10 0\\nv 0 10 0\\nf 1 2 3\\nf 1 3 4\\n"
-
-
-def one_shape(name, *shapes):
-    model = gm.GeppettoModel(name)
-    lib = model.add_library(name)
-    visual = lib.add(gm.CompositeVisualType("shape", variables=list(shapes)))
-    thing = lib.add(gm.CompositeType("thing", variables=[], visual_type=visual))
-    model.add_variable(gm.Variable("thing", thing))
-    return model
-
-
-@project(id=2, name="OBJ beside a sphere")
-def obj_beside_sphere():
-    return one_shape(
-        "mixed", gm.sphere("ball", radius=5.0), gm.Variable("mesh", common.VISUAL, None, OBJ(SQUARE))
-    )
-
-
-@project(id=3, name="broken mesh")
-def broken_mesh():
-    return one_shape("broken", gm.Variable("mesh", common.VISUAL, None, OBJ("v 0 0\\nf 1 2 9\\n")))
-
-
-@project(id=4, name="failing run", experiments=[Experiment(1, "No current", watched=["net.pop[0].v"])])
-def failing():
-    return demo.build_model()
-
-
-@failing.run
-def no_current(run: RunRequest):
-    raise ValueError("the input current is missing")
-'''
-
-
-def _several_projects(folder: Path) -> Path:
-    (folder / "several.py").write_text(SEVERAL_PROJECTS)
-    return folder
+SEVERAL = "tests.browser.several_projects:app"  # the demo and projects 2-4
 
 
 def test_the_embedded_workbench_runs_the_demo_and_plots_it(
@@ -118,7 +68,7 @@ def test_results_of_an_earlier_run_are_shown_when_the_page_opens(
 def test_the_project_list_opens_the_project_picked(
     tmp_path: Path, serve: Callable[..., ServeProcess], watched: Watched
 ) -> None:
-    served = serve(_several_projects(tmp_path), "--app", "several:app")
+    served = serve(tmp_path, "--app", SEVERAL)
     page = watched.page
     page.goto(served.url + "/")
     projects = page.get_by_role("navigation", name="Projects")
@@ -142,7 +92,7 @@ def test_the_project_list_opens_the_project_picked(
 def test_a_failed_run_says_why(
     tmp_path: Path, serve: Callable[..., ServeProcess], watched: Watched
 ) -> None:
-    served = serve(_several_projects(tmp_path), "--app", "several:app")
+    served = serve(tmp_path, "--app", SEVERAL)
     page = watched.page
     page.goto(served.url + "/?load_project_from_id=4")
     page.get_by_role("button", name="Run").click()
@@ -172,7 +122,7 @@ def test_a_model_the_canvas_cannot_draw_gets_a_message(
     project_id: int,
     message: str,
 ) -> None:
-    served = serve(_several_projects(tmp_path), "--app", "several:app")
+    served = serve(tmp_path, "--app", SEVERAL)
     page: Page = watched.page
     page.goto(served.url + f"/?load_project_from_id={project_id}")
     alert = page.get_by_role("alert").filter(has_text="The 3D canvas")

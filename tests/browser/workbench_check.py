@@ -89,10 +89,7 @@ def run_demo_and_check_plots(
         assert abs(float(found["hi"]) - max(trace)) < 0.01
         assert float(found["t0"]) == 0.0
 
-    if play:
-        blue_after = check_playback(page, samples)
-    else:
-        blue_after = blue_pixels(page)
+    blue_after = check_playback(page, samples) if play else blue_pixels(page)
     assert page.locator("#geppetto-error").count() == 0
     assert page.locator(".wb-notice").count() == 0
     return RunReport(statuses, blue_before, blue_after)
