@@ -83,8 +83,11 @@ def test_the_project_list_opens_the_project_picked(
     expect(projects).to_have_count(0)
     page.wait_for_function("() => window.Project && window.Project.id === 1", timeout=30_000)
     expect(page.get_by_role("button", name="Run")).to_be_enabled()
-    # The project picker lists them all, and switches.
+    # The project menu lists them all; choosing one goes nowhere until "Open".
     page.get_by_label("Project").select_option(label="failing run")
+    page.wait_for_timeout(300)
+    assert page.evaluate("() => window.Project.id") == 1
+    page.get_by_role("button", name="Open").click()
     page.wait_for_url("**/?load_project_from_id=4")
     page.wait_for_function("() => window.Project && window.Project.id === 4", timeout=30_000)
 
@@ -133,4 +136,5 @@ def test_a_model_the_canvas_cannot_draw_gets_a_message(
     alert.get_by_role("button", name="Dismiss").click()
     expect(alert).to_have_count(0)
     page.get_by_label("Project").select_option("1")
+    page.get_by_role("button", name="Open").click()
     page.wait_for_function("() => window.Project && window.Project.id === 1", timeout=30_000)
