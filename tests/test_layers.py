@@ -22,7 +22,7 @@ PACKAGE = "geppetto_dev"
 # after `geppetto_dev.`) and any package of a row below its row; never its row's other entries,
 # never a row above. "geppetto_dev" stands for the package's own __init__ (its public face).
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("__main__",),  # python -m geppetto_dev
+    ("__main__", "reference"),  # python -m geppetto_dev; the docs' pages generated from the code
     ("cli", "example"),  # the commands; example is a demo app, served as a user's project is
     ("serve", "project_init"),  # the one function each command calls
     (PACKAGE,),  # the public face: what projects import, re-exported from the layers below
@@ -33,8 +33,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("projects",),  # projects, experiments, the default handlers of the conversation
     ("interpreters",),  # model files read into Geppetto models
     ("protocol", "model"),  # the wire protocol; Geppetto models as Python values
-    ("config", "procs", "discovery", "logs", "executors"),
-    ("errors",),
+    ("config", "procs", "discovery", "logs", "executors", "tracebacks"),
+    ("errors", "problems"),  # the one error type users fix; an error as a developer sees it
 )
 
 # Inside a package, its modules in layers too (top to bottom); the package's __init__ may

@@ -24,6 +24,7 @@ from geppetto_dev.projects.records import COMPLETED, ERROR, ExperimentRecord
 from geppetto_dev.protocol import messages
 from geppetto_dev.protocol.registry import Reply, handler
 from geppetto_dev.protocol.session import Session
+from geppetto_dev.tracebacks import short_traceback
 
 __all__ = [
     "UNSUPPORTED",
@@ -79,7 +80,9 @@ def run_experiment(conn: Session, data: Any) -> None:
         detail = {
             "error_code": "ERROR_RUNNING_EXPERIMENT",
             "message": f"experiment {final.name!r} failed: {error}",
-            "exception": type(error).__name__,
+            "exception": (
+                short_traceback(error) if conn.protocol.show_tracebacks else type(error).__name__
+            ),
             "id": final.id,
         }
         conn.send(ERROR_RUNNING_EXPERIMENT, {ERROR_RUNNING_EXPERIMENT: json.dumps(detail)})

@@ -28,6 +28,7 @@ from geppetto_dev.projects.records import (
     ExperimentRecord,
     ExperimentStore,
 )
+from geppetto_dev.tracebacks import short_traceback
 
 __all__ = ["ExperimentRunner"]
 
@@ -93,7 +94,12 @@ class ExperimentRunner:
                 final = store.update(project_id, experiment_id, status=COMPLETED, results=results)
             except BaseException as exc:  # the hook's failure is the experiment's ERROR
                 error = exc
-                log.error("experiment %s of project %s failed: %r", experiment_id, project_id, exc)
+                log.error(
+                    "experiment %s of project %s failed:\n%s",
+                    experiment_id,
+                    project_id,
+                    short_traceback(exc),
+                )
                 final = store.update(
                     project_id, experiment_id, status=ERROR, error=f"{type(exc).__name__}: {exc}"
                 )
