@@ -66,10 +66,10 @@ HH_XMI = """  <variables id="hhcell" name="Hodgkin-Huxley Cell" types="//@librar
 HH_LEMS = "LEMS_NML2_Ex5_DetCell.xml"
 
 
-def copy_examples(nml_root: Path, folder: Path) -> Path:
+def copy_examples(jneuroml: Path, folder: Path) -> Path:
     """jNeuroML's examples/ and LEMSexamples/ (with the core types) under `folder`."""
     for name in ("examples", "LEMSexamples", "NeuroML2CoreTypes"):
-        shutil.copytree(nml_root / name, folder / name, dirs_exist_ok=True)
+        shutil.copytree(jneuroml / name, folder / name, dirs_exist_ok=True)
     return folder
 
 
@@ -91,7 +91,7 @@ def hh_project(
 
 
 @pytest.fixture
-def project_folder(tmp_path: Path, nml_root: Path) -> Path:
+def project_folder(tmp_path: Path, nml_root: Path) -> Path:  # noqa: F811
     """A project folder whose `projects/` holds jNeuroML's examples and the HH project."""
     projects = copy_examples(nml_root, tmp_path / "project" / "projects")
     hh_project(projects / "HH")
@@ -116,7 +116,8 @@ def collada_triangles(source: Path, target: Path) -> Path:
                 out += [*a, *b, *c] if k % 2 == 0 else [*b, *a, *c]
                 count += 1
         return (
-            f'<triangles count="{count}"{block.group(1)}>' + "".join(inputs)
+            f'<triangles count="{count}"{block.group(1)}>'
+            + "".join(inputs)
             + f"<p>{' '.join(out)}</p></triangles>"
         )
 
