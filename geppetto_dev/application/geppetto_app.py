@@ -34,8 +34,9 @@ __all__ = ["GeppettoApp"]
 
 class GeppettoApp:
     """A Geppetto application: `GeppettoApp.load(settings)` reads the project as its settings
-    name it; `GeppettoApp(settings, flask_app=..., handlers=..., projects=[...],
-    interpreters=...)` builds one from values (tests, embedding)."""
+    name it (its code, model files and project files folder); `GeppettoApp(settings,
+    flask_app=..., handlers=..., projects=[...], interpreters=...)` builds one from values
+    (tests, embedding)."""
 
     def __init__(
         self,
@@ -46,6 +47,7 @@ class GeppettoApp:
         projects: ProjectRegistry | list[Project] | None = None,
         executor: Executor | None = None,
         interpreters: InterpreterRegistry | None = None,
+        home_project: int | None = None,
     ) -> None:
         self.settings = settings or Settings()
         self.flask = flask_app or Flask("geppetto_dev_default")
@@ -63,10 +65,8 @@ class GeppettoApp:
         self.interpreters = (
             interpreters if interpreters is not None else app_interpreters(self.settings)
         )
-        # The settings' model files and project files folder, as projects; `/` shows the first
-        # model file (None: the page loads what its URL names).
-        files = add_file_projects(self.settings, self.projects, self.interpreters)
-        self.home_project: int | None = files[0].id if files else None
+        # The project `/` shows when the page's URL names none (None: the page decides).
+        self.home_project = home_project
         # Where runs go instead of the settings' pool or cluster (a thread pool in a test).
         self.executor = executor
         self._started: Future[Services] | None = None
@@ -77,13 +77,18 @@ class GeppettoApp:
         """The project named by `settings`: its Flask app, and the handlers and projects of its
         packages (and of the app's module). Raises what importing the project raises."""
         code = load_code(settings)
-        modules = (*code.project_modules, *code.handler_modules)
+        interpreters = app_interpreters(settings, (*code.project_modules, *code.handler_modules))
+        projects = ProjectRegistry.from_modules(code.project_modules)
+        # The model files (read now: one that cannot be read is this error) and the project
+        # files folder, as projects; `/` shows the first model file.
+        files = add_file_projects(settings, projects, interpreters)
         return cls(
             settings,
             flask_app=code.flask_app,
             handlers=Registry.from_modules(code.handler_modules),
-            projects=ProjectRegistry.from_modules(code.project_modules),
-            interpreters=app_interpreters(settings, modules),
+            projects=projects,
+            interpreters=interpreters,
+            home_project=files[0].id if files else None,
         )
 
     def include(self, handlers: Registry) -> None:
