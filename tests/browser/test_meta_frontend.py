@@ -211,7 +211,7 @@ def test_the_meta_client_frames_real_sizes_and_draws_collada(
         for path in files:
             drawn = meta_drawn(watched.page, page_of(served, path))
             assert drawn >= 300, f"{path.name}: only {drawn} pixels drawn"
-            save_screenshot(watched.page, f"meta-view-{path.stem}.png")
+            save_screenshot(watched.page, f"meta-view-{path.name.replace('.', '-')}.png")
         assert watched.page.locator("#geppetto-error").count() == 0
         page_errors = [e for e in watched.errors if e.startswith("page error")]
         assert page_errors == []
