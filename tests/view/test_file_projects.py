@@ -66,7 +66,8 @@ def recorded(replies: list[Any]) -> list[str]:
 
 
 def type_named(model: dict[str, Any], type_id: str) -> dict[str, Any]:
-    found = [t for lib in model["libraries"] for t in lib["types"] if t["id"] == type_id]
+    libraries = model["libraries"]  # in a delta, what was sent is a {"synched": true}
+    found = [t for lib in libraries for t in lib.get("types", []) if t.get("id") == type_id]
     assert found, f"no type {type_id}"
     return found[0]
 
@@ -100,6 +101,16 @@ def test_model_files_are_projects_with_the_ids_and_paths_java_gave(
         cell = type_named(model, "MultiCompCell")
         compartments = [v["id"] for v in cell["variables"] if v["id"] in SEGMENTS]
         assert compartments == SEGMENTS  # one compartment per segment, its visual's id
+        assert type_named(model, "projAMPA")["eClass"] == "ImportType"
+        # A projection is read when the client asks, by the interpreter it names.
+        (resolved,) = client.ask(
+            "resolve_import_type", {"projectId": ids[0], "paths": ["neuroml.projAMPA"]}
+        )
+        assert resolved["type"] == "import_type_resolved", resolved
+        delta = json.loads(resolved["data"]["import_type_resolved"])
+        projection = type_named(delta, "projAMPA")
+        assert projection["eClass"] == "CompositeType"
+        assert "connections" in [v["id"] for v in projection["variables"]]
 
         lems = client.ask("load_project_from_id", {"projectId": str(ids[1])})
         assert [r["type"] for r in lems][2:] == ["experiment_loading", "experiment_loaded"]
