@@ -243,9 +243,7 @@ def test_the_real_client_draws_model_files_from_view(
         page.goto(page_of(served, files[1]))
         page.wait_for_function(f"() => ({meshes})().length === 1", timeout=90_000)
         assert page.evaluate(meshes) == ["net1.hhpop[0]"]
-        watched = page.evaluate(
-            "Project.getActiveExperiment().getWatchedVariables().map(v => v.getPath())"
-        )
+        watched = page.evaluate("Project.getActiveExperiment().getWatchedVariables()")
         assert watched[:2] == ["net1.hhpop[0].v", "net1.hhpop[0].spiking"]
 
         page.goto(page_of(served, files[2]))

@@ -111,6 +111,16 @@ def test_model_files_are_projects_with_the_ids_and_paths_java_gave(
         projection = type_named(delta, "projAMPA")
         assert projection["eClass"] == "CompositeType"
         assert "connections" in [v["id"] for v in projection["variables"]]
+        # A connection opened after the change gets the model as it is now, whole.
+        with app.test_client() as other:
+            again = model_of(other.ask("load_project_from_id", {"projectId": ids[0]}))
+            assert type_named(again, "projAMPA")["eClass"] == "CompositeType"
+            assert type_named(again, "projNMDA")["eClass"] == "ImportType"
+            assert again["variables"] == model["variables"]
+            (later,) = other.ask(
+                "resolve_import_type", {"projectId": ids[0], "paths": ["neuroml.projNMDA"]}
+            )
+            assert type_named(json.loads(later["data"]["import_type_resolved"]), "projNMDA")
 
         lems = client.ask("load_project_from_id", {"projectId": str(ids[1])})
         assert [r["type"] for r in lems][2:] == ["experiment_loading", "experiment_loaded"]
