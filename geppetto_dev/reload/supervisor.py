@@ -114,8 +114,7 @@ class Supervisor:
         plan: WatchPlan | None = None,
     ) -> None:
         self.settings = settings
-        # What to watch, when not the settings' project (`view --reload`: its files only).
-        self._given_plan = plan
+        self._given_plan = plan  # what to watch, if not the project (`view`: its files)
         self.out = out or sys.stdout
         self.err = err or sys.stderr
         self.use_forkserver = use_forkserver
