@@ -56,6 +56,10 @@ class RunRequest:
     timestep: float
     length: float
     run: int
+    # The simulator configuration as the client saved it (Java's SimulatorConfiguration).
+    simulator_id: str = "pythonSimulator"
+    conversion_service_id: str | None = None
+    simulator_parameters: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,9 @@ class Experiment:
     simulator_id: str = "pythonSimulator"
     instance: str = ""
     script: str | None = None
+    conversion_service_id: str | None = None
+    # Java's SimulatorConfiguration.parameters (the LEMS target network, say): text by name.
+    simulator_parameters: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(eq=False)
