@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     from geppetto_dev.config import Settings, load_settings
     from geppetto_dev.discovery import register_blueprints, register_resources
     from geppetto_dev.errors import GeppettoDevError
-    from geppetto_dev.projects import Experiment, Project, RunRequest, project
+    from geppetto_dev.projects import Experiment, Project, RunRequest
+    from geppetto_dev.projects.project import project
     from geppetto_dev.protocol import Answer, Registry, Reply, Session, handler
     from geppetto_dev.server import Server, page_blueprint
     from geppetto_dev.storage import Database, database

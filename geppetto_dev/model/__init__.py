@@ -20,6 +20,7 @@ from geppetto_dev.model.datasources import (
     find_query,
     query_path,
     query_results_json,
+    source_of,
 )
 from geppetto_dev.model.experiment_state import (
     experiment_state_dict,
@@ -118,6 +119,7 @@ __all__ = [
     "pointer_to_dict",
     "query_path",
     "query_results_json",
+    "source_of",
     "sphere",
     "state_variable",
     "text",

@@ -38,6 +38,7 @@ __all__ = [
     "find_query",
     "query_path",
     "query_results_json",
+    "source_of",
 ]
 
 JSONDict = dict[str, Any]
