@@ -64,6 +64,7 @@ INNER: dict[str, tuple[tuple[str, ...], ...]] = {
         ("connection_model", "records"),  # one connection's model handle; experiment state
         ("project",),  # the declarations: Project, Experiment, RunRequest, @project
         ("data_sources",),  # data sources declared in Python; query processors
+        ("client_config",),  # the 0.3.8 client's configuration of a data source (a script)
     ),
     "application": (
         ("geppetto_app",),

@@ -30,6 +30,7 @@ from typing import Any, TypeVar
 
 from geppetto_dev import model as gm
 from geppetto_dev.errors import GeppettoDevError
+from geppetto_dev.projects.client_config import DEFAULT_TYPE, client_script, result_types
 
 __all__ = [
     "DataSource",
@@ -189,6 +190,29 @@ class DataSource:
             return func
 
         return register
+
+    def client_types(self) -> dict[str, dict[str, Any]]:
+        """Spotlight's configuration of each result type (a `default` one included)."""
+        return result_types(self.id, self.result_types, fetch=self.fetch_hook is not None)
+
+    def result_row(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        """A search row as Spotlight reads it: an `id`, a `label`, a `type` it knows."""
+        out = dict(row)
+        if "id" not in out:
+            raise GeppettoDevError(
+                f"data source {self.id!r}: a search row without an id: {out!r}",
+                'return rows like {"id": ..., "label": ..., "type": ...}',
+            )
+        out["id"] = str(out["id"])
+        out.setdefault("label", out.get("name", out["id"]))
+        if out.get("type") not in self.client_types():
+            out["type"] = DEFAULT_TYPE
+        return out
+
+    def client_script(self) -> str:
+        """The experiment script that adds this data source to the 0.3.8 client's Spotlight
+        and (if it has queries) query builder; serve it with `@project.script`."""
+        return client_script(self.id, self.client_types(), with_queries=bool(self.queries))
 
     def processor_id(self, query: DeclaredQuery) -> str:
         return f"{self.id}.{query.id}"

@@ -65,7 +65,7 @@ def get_data_source_results(conn: Session, data: Any) -> Reply:
         raise info(f"data source {name!r} has no search: decorate one with @<source>.search")
     docs = []
     for row in source.search_hook(search_term(str(request.get("url") or ""))):
-        docs.append(dict(row))
+        docs.append(source.result_row(row))
         if len(docs) >= MAX_RESULTS:
             break
     results = json.dumps({"response": {"numFound": len(docs), "docs": docs}})
