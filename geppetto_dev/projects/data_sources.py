@@ -95,9 +95,13 @@ class QueryProcessors:
         self._by_id[processor_id] = func
 
     def get(self, processor_id: str) -> QueryProcessor | None:
-        return self._by_id.get(processor_id) or self._by_id.get(
-            processor_id.removesuffix("Service")  # Java bean names sometimes carry "Service"
-        )
+        # Java bean names sometimes carry "Service", and XMI files name them either way.
+        bare = processor_id.removesuffix("Service")
+        for candidate in (processor_id, bare, f"{bare}Service"):
+            found = self._by_id.get(candidate)
+            if found is not None:
+                return found
+        return None
 
     def ids(self) -> list[str]:
         return sorted(self._by_id)

@@ -6,7 +6,9 @@ runs on its target: a process query through the processor registered under its
 `queryProcessorId`, a simple query through the processor registered under its data source's
 `dataSourceService`, a compound query as its chain, each step given the results of the one
 before. Several runnable queries are combined by their `ID` column (AND, OR, NAND), and the
-count is the number of combined results.
+count is the number of combined results: as in Java 0.3.8, counting runs the queries
+(`runForCount` is kept in the model, not acted on), except that a query of one processing step
+may count for itself (a Python data source's query declared with `count=`).
 """
 
 from __future__ import annotations
@@ -92,8 +94,6 @@ class _Run:
         target: str,
         results: gm.QueryResults | None,
     ) -> gm.QueryResults | int | None:
-        if self.count and not query.run_for_count:
-            return results
         if isinstance(query, gm.CompoundQuery | gm.CompoundRefQuery):
             current: gm.QueryResults | int | None = results
             for step in query.query_chain:
@@ -180,11 +180,19 @@ def run_queries(
 def count_queries(
     model: Any, runnable: Sequence[RunnableQuery], processors: QueryProcessors
 ) -> int:
-    """How many results `run_queries` would give; a processor may count without fetching."""
+    """How many results `run_queries` would give; a query of one processing step is asked
+    for the count only (`QueryContext.count`), and may answer with the number."""
+    m = _geppetto_model(model)
     if len(runnable) == 1:
-        value = _Run(_geppetto_model(model), processors, count=True).runnable(runnable[0])
-        return value if isinstance(value, int) else len(value.results)
-    return len(run_queries(model, runnable, processors).results)
+        try:
+            query, _ = gm.find_query(m, runnable[0].query)
+        except KeyError as exc:
+            raise QueryError(str(exc.args[0])) from None
+        steps = query.chain()
+        if len(steps) == 1 and isinstance(steps[0], gm.ProcessQuery):
+            value = _Run(m, processors, count=True).runnable(runnable[0])
+            return value if isinstance(value, int) else len(value.results)
+    return len(run_queries(m, runnable, processors).results)
 
 
 def _geppetto_model(model: Any) -> gm.GeppettoModel:

@@ -191,7 +191,7 @@ class SQLExperimentStore:
                 .join(ProjectSettingsRow)
                 .where(ProjectSettingsRow.base.is_not(None))
                 .order_by(ProjectRow.id)
-            ).unique()
+            )
             return tuple(_stored(r) for r in rows)
 
     def new_project_id(self, taken: Iterable[int] = ()) -> int:

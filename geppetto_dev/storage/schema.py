@@ -51,7 +51,7 @@ class ProjectRow(Base):
         back_populates="project", cascade="all, delete-orphan", passive_deletes=True
     )
     settings: Mapped[ProjectSettingsRow | None] = relationship(
-        cascade="all, delete-orphan", passive_deletes=True, lazy="joined"
+        cascade="all, delete-orphan", passive_deletes=True, lazy="selectin"
     )
 
 
@@ -88,7 +88,7 @@ class ExperimentRow(Base):
         cascade="all, delete-orphan", passive_deletes=True, order_by="ResultRow.position"
     )
     simulator: Mapped[SimulatorSettingsRow | None] = relationship(
-        cascade="all, delete-orphan", passive_deletes=True, lazy="joined"
+        cascade="all, delete-orphan", passive_deletes=True, lazy="selectin"
     )
 
 
