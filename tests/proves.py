@@ -1,7 +1,7 @@
 """`@proves("type", ...)`: marks a test as proof that the server answers these request types
 as the Java server did. The documentation's conformance table reads the marks from the test
-sources (`geppetto_dev.reference.conformance`), so the arguments are literals, or a
-module-level literal (a tuple, list or dict of type names) given with `*NAME`."""
+sources (`geppetto_dev.reference.conformance`), so the arguments are strings, or `*NAME` for a
+module-level list, tuple or dict (its keys) of type names written out in the source."""
 
 from __future__ import annotations
 

@@ -89,36 +89,45 @@ JAVA_REPLIES: dict[str, str] = {
     "reconnect": "(jupyter-geppetto) nothing; the connection's state is restored",
 }
 
-# The marker tests carry: @proves("type", ...), with literals or a module-level literal.
+# The marker tests carry: @proves("type", ...), with strings, or `*NAME` for a module-level
+# list, tuple or dict (its keys) of them written out in the source.
 MARKER = "proves"
 _TESTS = Path(__file__).resolve().parents[2] / "tests"
 
 
-def _literals(tree: ast.Module) -> dict[str, object]:
-    out: dict[str, object] = {}
+def _assignments(tree: ast.Module) -> dict[str, ast.expr]:
+    """Module-level `NAME = <expression>`, by name."""
+    out: dict[str, ast.expr] = {}
     for node in tree.body:
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
             target = node.targets[0]
             if isinstance(target, ast.Name):
-                try:
-                    out[target.id] = ast.literal_eval(node.value)
-                except ValueError:
-                    continue
+                out[target.id] = node.value
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value:
+            out[node.target.id] = node.value
     return out
 
 
-def _kinds(arg: ast.expr, literals: Mapping[str, object]) -> Iterator[str]:
-    value: object = None
-    if isinstance(arg, ast.Constant):
-        value = arg.value
-    elif isinstance(arg, ast.Starred) and isinstance(arg.value, ast.Name):
-        value = literals.get(arg.value.id)
-    elif isinstance(arg, ast.Name):
-        value = literals.get(arg.id)
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, list | tuple | dict | set):
-        yield from (v for v in value if isinstance(v, str))
+def _strings(node: ast.expr | None) -> Iterator[str]:
+    """The type names an expression spells out: a string, or the string items (or keys) of a
+    list, tuple, set or dict written in the source."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        yield node.value
+    elif isinstance(node, ast.List | ast.Tuple | ast.Set):
+        for item in node.elts:
+            yield from _strings(item)
+    elif isinstance(node, ast.Dict):
+        for key in node.keys:
+            yield from _strings(key)
+
+
+def _kinds(arg: ast.expr, names: Mapping[str, ast.expr]) -> Iterator[str]:
+    if isinstance(arg, ast.Starred):
+        arg = arg.value
+    if isinstance(arg, ast.Name):
+        yield from _strings(names.get(arg.id))
+    else:
+        yield from _strings(arg)
 
 
 def _marked(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.Call]:
@@ -140,13 +149,13 @@ def proofs(tests_root: Path | None = None) -> dict[str, list[str]]:
         return found
     for path in sorted(root.rglob("test_*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
-        literals = _literals(tree)
+        names = _assignments(tree)
         where = path.relative_to(root.parent).as_posix()
         for node in ast.walk(tree):
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 for call in _marked(node):
                     for arg in call.args:
-                        for kind in _kinds(arg, literals):
+                        for kind in _kinds(arg, names):
                             found.setdefault(kind, []).append(f"{where}::{node.name}")
     return found
 
