@@ -31,6 +31,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("application",),  # the application object: loads the project, owns its services
     ("storage",),  # the projects' experiment store on a database
     ("projects",),  # projects, experiments, the default handlers of the conversation
+    ("simulators",),  # simulators by simulatorId, NEURON, jNeuroML, results formats
     ("interpreters",),  # model files read into Geppetto models
     ("protocol", "model"),  # the wire protocol; Geppetto models as Python values
     ("config", "procs", "discovery", "logs", "executors", "tracebacks"),

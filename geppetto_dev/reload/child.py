@@ -218,10 +218,6 @@ def serve_child(
     )
     if app is None:
         app = GeppettoApp(settings, flask_app=failure_app([failure] if failure else []))
-    # The database and executor start while the supervisor readies the swap (not while the
-    # project loads, which would then wait for the lock of the interpreter); the server accepts
-    # at once and only WebSocket handshakes wait for them.
-    app.start_in_background()
     link.go.wait()
     if link.orphaned:
         return 1
@@ -229,6 +225,9 @@ def serve_child(
     configure_logging()
     hooks = ServerHooks(
         extra_routes=tuple(hub.routes()),
+        # The database and executor open once the new server answers: its first response
+        # never waits for them; WebSocket handshakes do.
+        defer_services=True,
         close_code=RESTARTING,
         on_stopped=lambda: link.send(Stopped()),
         hand_over=link.give,

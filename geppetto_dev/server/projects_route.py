@@ -22,8 +22,8 @@ class ProjectListHandler(RequestHandler):
         self.app = app
 
     async def get(self) -> None:
-        ready = self.app.ready
-        if ready is not None and not ready.done():
+        ready = self.app.start_in_background()  # at once, if the server deferred it
+        if not ready.done():
             await asyncio.wrap_future(ready)
         projects = await asyncio.to_thread(lambda: self.app.services.projects.project_list())
         self.set_header("Content-Type", "application/json; charset=utf-8")

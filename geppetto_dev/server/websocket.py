@@ -66,8 +66,8 @@ class GeppettoWebSocket(WebSocketHandler):
         return hosts.allows_origin(origin, host, self.geppetto.allowed_origins)
 
     async def open(self, *args: Any) -> None:
-        ready = self.app.ready
-        if ready is not None and not ready.done():
+        ready = self.app.start_in_background()  # at once, if the server deferred it
+        if not ready.done():
             # A new server accepts while its services open; Tornado reads no message before
             # open() returns.
             await asyncio.wrap_future(ready)
