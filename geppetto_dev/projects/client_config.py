@@ -3,9 +3,12 @@ and query builder for it.
 
 Both are configured in the browser (VFB did it in its extension's JavaScript): Spotlight needs
 how to label and act on a search result, the query builder how to turn query results into its
-table. An experiment script is how a project runs code in the page, so a project serves this
-script for its experiment (`@project.script`, `DataSource.client_script()`). The client runs a
-script line by line, so each statement is one line.
+table. A result type acts through `buttons` (a toolbar under the search box): 0.3.8's
+Spotlight fails on a selected result that has bare `actions` and no buttons.
+
+An experiment script is how a project runs code in the page, so a project serves this script
+for its experiment (`@project.script`, `DataSource.client_script()`). The client runs a script
+line by line, so each statement is one line.
 """
 
 from __future__ import annotations
@@ -46,12 +49,15 @@ def result_types(
             "Model.getDatasources().filter(function (d) { return d.getId() === "
             f"{json.dumps(source_id)}; }})[0]"
         )
-        actions = (
-            [f"{find}.fetchVariable('$ID$')"]
+        button = (
+            {"actions": [f"{find}.fetchVariable('$ID$')"], "label": "Fetch"}
             if fetch
-            else ["GEPPETTO.CommandController.log('$LABEL$ ($ID$)')"]
+            else {"actions": ["GEPPETTO.CommandController.log('$LABEL$ ($ID$)')"], "label": "Log"}
         )
-        out[DEFAULT_TYPE] = {"icon": "fa-database", "actions": actions}
+        out[DEFAULT_TYPE] = {
+            "icon": "fa-database",
+            "buttons": {"open": {**button, "icon": "fa-database", "tooltip": button["label"]}},
+        }
     return out
 
 

@@ -74,17 +74,32 @@ def lif_trace(current: float, *, timestep: float, length: float) -> list[float]:
 cells = DataSource(
     "cells",
     name="Demo cells",
+    # What Spotlight shows for each type of result: an icon, and buttons under the search box.
     result_types={
         "cell": {
             "icon": "fa-circle",
-            "actions": ["GEPPETTO.SceneController.zoomTo([Instances.getInstance('$ID$')])"],
+            "buttons": {
+                "zoom": {
+                    "actions": ["GEPPETTO.SceneController.zoomTo([Instances.getInstance('$ID$')])"],
+                    "icon": "fa-search-plus",
+                    "label": "Zoom",
+                    "tooltip": "Zoom to the cell",
+                }
+            },
         },
         "network": {
             "icon": "fa-sitemap",
-            "actions": [
-                "GEPPETTO.QueryBuilder.open()",
-                "GEPPETTO.QueryBuilder.addQueryItem({id: '$ID$'})",
-            ],
+            "buttons": {
+                "query": {
+                    "actions": [
+                        "GEPPETTO.QueryBuilder.open()",
+                        "GEPPETTO.QueryBuilder.addQueryItem({id: 'net'})",
+                    ],
+                    "icon": "fa-cogs",
+                    "label": "Query",
+                    "tooltip": "Query the network",
+                }
+            },
         },
     },
 )
@@ -100,7 +115,7 @@ def spikes(current: float) -> int:
 @cells.search
 def search(term: str) -> list[dict[str, str]]:
     """Spotlight's results for a search term: the network and its cells."""
-    rows = [{"id": "net", "label": "Network of three cells", "type": "network"}]
+    rows = [{"id": "Network", "label": "Network of three cells", "type": "network"}]
     rows += [
         {"id": f"net.pop[{i}]", "label": f"Cell {i}, input {current} nA", "type": "cell"}
         for i, current in enumerate(CURRENTS)
