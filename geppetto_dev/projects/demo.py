@@ -92,6 +92,7 @@ cells = DataSource(
             "buttons": {
                 "query": {
                     "actions": [
+                        "GEPPETTO.Spotlight.close()",
                         "GEPPETTO.QueryBuilder.open()",
                         "GEPPETTO.QueryBuilder.addQueryItem({id: 'net'})",
                     ],
