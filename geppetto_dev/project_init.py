@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path, PurePosixPath
 
-from geppetto_dev.config import Settings, load_settings, write_tool_keys
+from geppetto_dev.config import Settings, load_settings
 from geppetto_dev.errors import GeppettoDevError
 from geppetto_dev.frontend import git, npm
 from geppetto_dev.frontend.layout import paths
@@ -25,6 +25,7 @@ from geppetto_dev.scaffold.engine import (
     plan_project,
 )
 from geppetto_dev.scaffold.names import package_name_for
+from geppetto_dev.scaffold.pyproject import write_tool_keys
 
 __all__ = ["init_project", "project_context"]
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from geppetto_dev.config import load_settings, read_pyproject, write_tool_keys
+from geppetto_dev.config import load_settings, read_pyproject
+from geppetto_dev.scaffold.pyproject import write_tool_keys
 from geppetto_dev.errors import GeppettoDevError
 
 

@@ -32,6 +32,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("interpreters",),  # model files read into Geppetto models
     ("protocol", "model"),  # the wire protocol; Geppetto models as Python values
     ("config", "procs", "discovery", "logs", "executors"),
+    ("setting_rules",),  # privileges, npm and host names: what config checks values against
     ("errors",),
 )
 

@@ -3,9 +3,27 @@
 from __future__ import annotations
 
 import traceback
+from collections.abc import Iterable
 from pathlib import Path
 
-__all__ = ["compile_error"]
+__all__ = ["BrokenFiles", "compile_error"]
+
+
+class BrokenFiles:
+    """The saved files that do not compile, each kept until a later save makes it compile."""
+
+    def __init__(self) -> None:
+        self.errors: dict[Path, str] = {}
+
+    def check(self, changed: Iterable[Path]) -> str | None:
+        """The errors of every broken file after these saves, or None when all compile."""
+        for path in {*changed, *self.errors}:
+            error = compile_error(path) if path.exists() else None
+            if error:
+                self.errors[path] = error
+            else:
+                self.errors.pop(path, None)
+        return "\n\n".join(self.errors.values()) or None
 
 
 def compile_error(path: Path) -> str | None:

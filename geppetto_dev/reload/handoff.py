@@ -13,8 +13,9 @@ import os
 import signal
 import socket
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from geppetto_dev.config import Settings
 from geppetto_dev.procs.groups import set_parent_death_signal
@@ -50,6 +51,7 @@ class Adopted:
     sockets: list[socket.socket]
     settings: Settings
     failure: str | None = None
+    overrides: Mapping[str, Any] | None = None
 
 
 def adopt(prog: str, argv: Sequence[str] | None = None) -> Adopted:
@@ -73,4 +75,4 @@ def adopt(prog: str, argv: Sequence[str] | None = None) -> Adopted:
     if not isinstance(message, Start):
         os._exit(1)
     sockets = [socket.socket(fileno=int(fd)) for fd in args.sockets.split(",") if fd]
-    return Adopted(channel, sockets, message.settings, message.failure)
+    return Adopted(channel, sockets, message.settings, message.failure, message.overrides)

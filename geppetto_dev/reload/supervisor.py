@@ -24,19 +24,19 @@ only post events. Tests replace the event source and the workers (`events=`, `wo
 from __future__ import annotations
 
 import contextlib
-import queue
 import socket
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import Any, NoReturn, TextIO
 
 from geppetto_dev.config import Settings
 from geppetto_dev.procs.signals import on_stop_signals
-from geppetto_dev.reload.compilecheck import compile_error
+from geppetto_dev.reload.compilecheck import BrokenFiles
+from geppetto_dev.reload.inbox import Inbox
 from geppetto_dev.reload.messages import (
     Changes,
     Event,
@@ -51,10 +51,11 @@ from geppetto_dev.reload.messages import (
     Stop,
     WatchError,
 )
+from geppetto_dev.reload.settings_change import SESSION_SETTINGS, reread_settings
 from geppetto_dev.reload.watch import Watcher, WatchPlan, plan_watch
 from geppetto_dev.reload.workers import STOP_GRACE, Worker, WorkerPool, Workers
 
-__all__ = ["CRASH_WINDOW", "DRAIN_MARGIN", "RESTART_DELAYS", "Inbox", "Supervisor"]
+__all__ = ["CRASH_WINDOW", "DRAIN_MARGIN", "RESTART_DELAYS", "Supervisor"]
 
 # A server that exits before it has run this long since it loaded the project (or before it
 # loaded it) died at startup: a crash, tried again only after RESTART_DELAYS.
@@ -68,44 +69,6 @@ DRAIN_MARGIN = 3.0
 Later = Callable[[float, Event], None]
 
 
-class Inbox:
-    """The supervisor's events, posted from any thread, read in order by its loop.
-
-    Saves that queued up while a reload ran come out as one Changes: one reload, not several.
-    """
-
-    def __init__(self) -> None:
-        self._queue: queue.SimpleQueue[Event] = queue.SimpleQueue()
-
-    def put(self, event: Event) -> None:
-        self._queue.put(event)
-
-    def __iter__(self) -> Iterator[Event]:
-        pending: Event | None = None
-        while True:
-            if pending is not None:
-                event, pending = pending, None
-            else:
-                try:
-                    # A timeout, so that signal handlers get to run on a quiet main thread.
-                    event = self._queue.get(timeout=0.5)
-                except queue.Empty:
-                    continue
-            if isinstance(event, Changes):
-                paths = set(event.paths)
-                while pending is None:
-                    try:
-                        more = self._queue.get_nowait()
-                    except queue.Empty:
-                        break
-                    if isinstance(more, Changes):
-                        paths |= more.paths
-                    else:
-                        pending = more
-                event = Changes(frozenset(paths))
-            yield event
-
-
 def _unhandled(event: NoReturn) -> NoReturn:
     """mypy checks that the loop's match handles every Event (typing.assert_never, 3.11+)."""
     raise AssertionError(f"unhandled event {event!r}")
@@ -114,13 +77,15 @@ def _unhandled(event: NoReturn) -> NoReturn:
 @dataclass
 class _State:
     child: Worker | None = None
-    broken: dict[Path, str] = field(default_factory=dict)
+    broken: BrokenFiles = field(default_factory=BrokenFiles)
     stopping: bool = False
     # The current child serves the error page of servers that kept dying.
     fallback: bool = False
     # Crashes at startup in a row, and the Respawn that is awaited (an older one is stale).
     crashes: int = 0
     respawn: int | None = None
+    # The server a reload started, and when the change was seen: "Reloaded in ..." once it loads.
+    reloading: tuple[Worker, float] | None = None
 
 
 class Supervisor:
@@ -131,6 +96,9 @@ class Supervisor:
     the signals and the workers' reports; `workers`: where server children come from; `later`:
     how an event is posted after a delay (a timer). All three are for tests: they replay
     Changes / Loaded / Exited / Respawn against fake workers in milliseconds.
+
+    `overrides`: the command line's settings, which still win when an edited pyproject.toml is
+    read again; `fixed`: the settings this session cannot change without a full restart.
     """
 
     def __init__(
@@ -145,8 +113,12 @@ class Supervisor:
         use_forkserver: bool = True,
         preload: bool = True,
         later: Later | None = None,
+        overrides: Mapping[str, Any] | None = None,
+        fixed: frozenset[str] = SESSION_SETTINGS,
     ) -> None:
         self.settings = settings
+        self.overrides = overrides
+        self.fixed = fixed
         self.out = out or sys.stdout
         self.err = err or sys.stderr
         self.use_forkserver = use_forkserver
@@ -256,22 +228,34 @@ class Supervisor:
                     _unhandled(event)
 
     def _on_changes(self, changed: set[Path]) -> None:
+        settings_file = self._plan.settings_file if self._plan else None
+        if settings_file in changed and not self._settings_changed():
+            changed.discard(settings_file)
+            if not changed:
+                return
         names = ", ".join(sorted(f"'{self._show(p)}'" for p in changed))
         self._say(f"Detected changes in {names}. Reloading...")
-        broken = self._state.broken
-        for path in changed | set(broken):
-            error = compile_error(path) if path.exists() else None
-            if error:
-                broken[path] = error
-            else:
-                broken.pop(path, None)
-        if broken:
-            text = "\n\n".join(broken.values())
+        started = time.monotonic()
+        text = self._state.broken.check(changed - {settings_file})
+        if text:
             self._say(f"{text}\nNot reloaded: the previous server keeps running.", error=True)
             if self._state.child is not None:
                 self._state.child.send(ShowFailure(text))
             return
         self._restart(changed)
+        if self._state.child is not None:
+            self._state.reloading = (self._state.child, started)
+
+    def _settings_changed(self) -> bool:
+        """pyproject.toml was saved: say what it changes; True when the server must restart."""
+        change = reread_settings(self.settings, self.overrides, self.fixed)
+        for text, error in change.messages:
+            self._say(text, error=error)
+        if change.settings is None:
+            return False
+        self.settings = change.settings
+        self._pool.use_settings(change.settings)
+        return True
 
     def _restart(self, changed: set[Path]) -> None:
         workers = self._pool
@@ -317,6 +301,11 @@ class Supervisor:
     def _on_loaded(self, loaded: Loaded) -> None:
         child = self._pool.child(loaded.pid)
         current = child is not None and child is self._state.child
+        reloading = self._state.reloading
+        if current and reloading is not None and reloading[0] is child:
+            self._state.reloading = None
+            if loaded.ok:
+                self._say(f"Reloaded in {time.monotonic() - reloading[1]:.2f} s.")
         if current and not loaded.ok and not self._state.fallback:
             self._say(
                 "The app failed to load; serving an error page until the next save.", error=True
@@ -327,13 +316,7 @@ class Supervisor:
         """Have the fork server import the project's dependencies that are not watched sources."""
         if not self.preload or self._plan is None:
             return
-        stack = self._pool.stack_files()
-        source = self._plan.filter
-        names = [
-            name
-            for name, file in loaded.modules
-            if Path(file) not in stack and not source.accepts(Path(file))
-        ]
+        names = self._plan.unwatched(loaded.modules, self._pool.stack_files())
         if names:
             self._pool.preload(names, list(loaded.sys_path))
 
@@ -358,8 +341,7 @@ class Supervisor:
             return
         if state.fallback:
             self._say(
-                f"The error page server exited too{shown}; waiting for the next save.",
-                error=True,
+                f"The error page server exited too{shown}; waiting for the next save.", error=True
             )
             return
         state.crashes += 1
@@ -376,15 +358,9 @@ class Supervisor:
             else:
                 self._go(workers.fresh_child())
             return
-        text = (
-            f"The server exited right after starting, {state.crashes} times in a row{shown}. "
-            "Its output is in the terminal of geppetto-dev. The next save tries again."
-        )
-        self._say(
-            f"The server exited right after starting, {state.crashes} times in a row{shown}; "
-            "serving an error page until the next save.",
-            error=True,
-        )
+        what = f"The server exited right after starting, {state.crashes} times in a row{shown}"
+        self._say(f"{what}; serving an error page until the next save.", error=True)
+        text = f"{what}. Its output is in the terminal of geppetto-dev. The next save tries again."
         self._go(workers.fresh_child(failure=text), fallback=True)
 
     # --- the rest -----------------------------------------------------------------------------

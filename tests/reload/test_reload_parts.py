@@ -71,7 +71,7 @@ def test_heavy_folders_are_never_registered_with_the_watcher(tmp_path: Path) -> 
     settings = load_settings({"reload": True, "reload_excludes": ("tests",)}, project_dir=tmp_path)
     assert [p.name for p in plan_watch(settings).subdirs()] == ["pkg"]
     assert plan_watch(settings).describe() == (
-        f"'{tmp_path.resolve()}' (Python files; excluding 'tests')"
+        f"'{tmp_path.resolve()}' (Python files and pyproject.toml; excluding 'tests')"
     )
 
 

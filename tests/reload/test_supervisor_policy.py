@@ -31,11 +31,11 @@ from geppetto_dev.reload.messages import (
     ShowFailure,
     Stop,
 )
+from geppetto_dev.reload.inbox import Inbox
 from geppetto_dev.reload.supervisor import (
     CRASH_WINDOW,
     DRAIN_MARGIN,
     RESTART_DELAYS,
-    Inbox,
     Supervisor,
 )
 
