@@ -31,7 +31,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("projects", PACKAGE),  # projects, experiments, default handlers; the public names
     ("interpreters",),  # model files read into Geppetto models
     ("protocol", "model"),  # the wire protocol; Geppetto models as Python values
-    ("config", "procs", "discovery", "logs", "executors"),
+    ("config", "procs", "discovery", "app_reference", "logs", "executors"),
     ("setting_rules",),  # privileges, npm and host names: what config checks values against
     ("errors",),
 )
