@@ -146,10 +146,9 @@ def _record(pyproject: Path, values: dict[str, str], console: Console) -> None:
 
 
 def _typed(folder: Path) -> str:
-    """A folder as the user would type it here: relative when below, quoted for the shell."""
-    here = Path.cwd().resolve()
-    shown = os.path.relpath(folder, here) if folder.is_relative_to(here) else str(folder)
-    return shlex.quote(shown)
+    """A folder as the user would type it here: relative when near, quoted for the shell."""
+    shown = os.path.relpath(folder, Path.cwd().resolve())
+    return shlex.quote(str(folder) if shown.startswith(f"..{os.sep}..") else shown)
 
 
 # What a failed clone or install says when the network is the cause (git, then npm).

@@ -60,12 +60,14 @@ def check_project(settings: Settings) -> None:
     if is_project(folder) or settings.frontend_path.is_dir():
         return
     for parent in folder.parents:
+        found = False
         with contextlib.suppress(GeppettoDevError):  # a broken file up there is not ours
-            if is_project(parent):
-                raise GeppettoDevError(
-                    f"{folder} is not a geppetto-dev project, but inside the project {parent}",
-                    f"serve it from its folder: cd {shlex.quote(os.path.relpath(parent))}",
-                )
+            found = is_project(parent)
+        if found:
+            raise GeppettoDevError(
+                f"{folder} is not a geppetto-dev project, but inside the project {parent}",
+                f"serve it from its folder: cd {shlex.quote(os.path.relpath(parent))}",
+            )
     why = (
         f"its pyproject.toml has no [tool.{TOOL_TABLE}] table"
         if (folder / "pyproject.toml").is_file()

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from geppetto_dev.config import load_settings
+from geppetto_dev.reload.inbox import Inbox
 from geppetto_dev.reload.messages import (
     Changes,
     Closing,
@@ -31,7 +32,6 @@ from geppetto_dev.reload.messages import (
     ShowFailure,
     Stop,
 )
-from geppetto_dev.reload.inbox import Inbox
 from geppetto_dev.reload.supervisor import (
     CRASH_WINDOW,
     DRAIN_MARGIN,
