@@ -10,7 +10,9 @@ every core that is idle, yet the server's event loop is scheduled first, so WebS
 trips stay close to idle ones.
 
 Stopping is the server's business: workers ignore SIGINT and SIGTERM (Ctrl-C reaches the whole
-process group, a stop signal may reach a server's group), and `shutdown(cancel_futures=True)`
+process group, a stop signal may reach a server's group); a worker is started with both blocked,
+as the standard library starts its resource tracker, so one arriving while it starts up waits
+and is then ignored. `shutdown(cancel_futures=True)`
 ends the runs in progress itself: their futures end cancelled (the caller sees a stop, not a
 failed simulation), the workers are killed and reaped, and the pool's queues are released, so
 no BrokenProcessPool is reported and no semaphore is left to the resource tracker.
@@ -23,12 +25,15 @@ import multiprocessing
 import os
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, InvalidStateError, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, ParamSpec, TypeVar
 
 __all__ = ["LocalExecutor", "default_workers", "lower_priority", "start_worker"]
+
+# The signals that stop a server (Ctrl-C, `kill`), which its workers leave to it.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -57,9 +62,25 @@ def lower_priority(increment: int) -> None:
 
 def start_worker(increment: int) -> None:
     """Runs first in each worker process: deaf to stop signals, at a low priority."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, signal.SIG_IGN)  # also drops one that came while it started
+    with contextlib.suppress(AttributeError, OSError):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
     lower_priority(increment)
+
+
+@contextlib.contextmanager
+def _stop_signals_blocked() -> Iterator[None]:
+    """In this thread, for a moment: a worker it starts inherits the mask."""
+    try:
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    except (AttributeError, OSError):  # no signal masks here
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 class _Run(Future[T]):
@@ -110,13 +131,14 @@ class LocalExecutor(Executor):
                 raise RuntimeError("cannot schedule new futures after shutdown")
             if self._pool is None:
                 self._pool = self._new_pool()
-            try:
-                inner = self._pool.submit(fn, *args, **kwargs)
-            except BrokenProcessPool:
-                # A worker died; the futures it had failed with BrokenProcessPool. Start afresh.
-                self._pool.shutdown(wait=False, cancel_futures=True)
-                self._pool = self._new_pool()
-                inner = self._pool.submit(fn, *args, **kwargs)
+            with _stop_signals_blocked():  # submit may start a worker
+                try:
+                    inner = self._pool.submit(fn, *args, **kwargs)
+                except BrokenProcessPool:
+                    # A worker died; the futures it had failed with BrokenProcessPool. Afresh.
+                    self._pool.shutdown(wait=False, cancel_futures=True)
+                    self._pool = self._new_pool()
+                    inner = self._pool.submit(fn, *args, **kwargs)
             run = _Run(inner)
             self._runs.add(run)
         run.add_done_callback(self._forget)

@@ -100,7 +100,9 @@ def reread_settings(
             )
         )
     elif not kept:
-        messages.append(("pyproject.toml changed, but no setting the server uses.", False))
+        given = sorted(k.replace("_", "-") for k, v in (overrides or {}).items() if v is not None)
+        note = f" (the command line sets {', '.join(given)}: it wins)" if given else ""
+        messages.append((f"pyproject.toml changed, but no setting the server uses{note}.", False))
     if not applied:
         return SettingsChange(None, tuple(messages))
     # What the session holds keeps its running value until a full restart.
