@@ -2,31 +2,19 @@
 
 from __future__ import annotations
 
-import traceback
 from collections.abc import Iterable
 from pathlib import Path
 
-__all__ = ["BrokenFiles", "compile_error"]
+from geppetto_dev.problems import Problem
+from geppetto_dev.tracebacks import problem_from_exception
+
+__all__ = ["NOT_RELOADED", "compile_error", "recheck"]
+
+# What a save that does not compile means for the developer: nothing of it runs yet.
+NOT_RELOADED = "Not reloaded: the server keeps running the previous code"
 
 
-class BrokenFiles:
-    """The saved files that do not compile, each kept until a later save makes it compile."""
-
-    def __init__(self) -> None:
-        self.errors: dict[Path, str] = {}
-
-    def check(self, changed: Iterable[Path]) -> str | None:
-        """The errors of every broken file after these saves, or None when all compile."""
-        for path in {*changed, *self.errors}:
-            error = compile_error(path) if path.exists() else None
-            if error:
-                self.errors[path] = error
-            else:
-                self.errors.pop(path, None)
-        return "\n\n".join(self.errors.values()) or None
-
-
-def compile_error(path: Path) -> str | None:
+def compile_error(path: Path) -> Problem | None:
     """The error Python would report on importing `path`, or None when it compiles.
 
     Compiles in memory (no .pyc written); a file that vanished or cannot be read is not an error
@@ -39,5 +27,20 @@ def compile_error(path: Path) -> str | None:
     try:
         compile(source, str(path), "exec", dont_inherit=True)
     except (SyntaxError, ValueError) as exc:  # ValueError: null bytes in the source
-        return "".join(traceback.format_exception_only(type(exc), exc)).rstrip()
+        problem = problem_from_exception(exc, NOT_RELOADED)
+        if problem.file is None:  # a ValueError names no file: this one is
+            problem = Problem(
+                NOT_RELOADED, problem.title, problem.message, str(path), detail=problem.detail
+            )
+        return problem
     return None
+
+
+def recheck(broken: dict[Path, Problem], changed: Iterable[Path]) -> None:
+    """Compile the saved files and those still broken: `broken` keeps each that fails."""
+    for path in {*changed, *broken}:
+        problem = compile_error(path) if path.exists() else None
+        if problem:
+            broken[path] = problem
+        else:
+            broken.pop(path, None)

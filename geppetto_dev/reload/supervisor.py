@@ -34,20 +34,22 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from geppetto_dev.config import Settings
+from geppetto_dev.problems import BUILD, PYTHON, Problem
 from geppetto_dev.procs.signals import on_stop_signals
-from geppetto_dev.reload.compilecheck import BrokenFiles
-from geppetto_dev.reload.inbox import Inbox
+from geppetto_dev.reload.compilecheck import recheck
+from geppetto_dev.reload.inbox import Inbox, Timers
 from geppetto_dev.reload.messages import (
     Changes,
     Event,
     Exited,
     FrontendBuilt,
+    FrontendFailed,
     Go,
     Loaded,
     Preloaded,
     Reload,
     Respawn,
-    ShowFailure,
+    ShowProblems,
     Stop,
     WatchError,
 )
@@ -77,7 +79,9 @@ def _unhandled(event: NoReturn) -> NoReturn:
 @dataclass
 class _State:
     child: Worker | None = None
-    broken: BrokenFiles = field(default_factory=BrokenFiles)
+    broken: dict[Path, Problem] = field(default_factory=dict)
+    # The errors of the last frontend build, shown by every server until a build succeeds.
+    build_problems: tuple[Problem, ...] = ()
     stopping: bool = False
     # The current child serves the error page of servers that kept dying.
     fallback: bool = False
@@ -95,10 +99,9 @@ class Supervisor:
     parent), else bound here. `events`: a scripted event source instead of the file watcher,
     the signals and the workers' reports; `workers`: where server children come from; `later`:
     how an event is posted after a delay (a timer). All three are for tests: they replay
-    Changes / Loaded / Exited / Respawn against fake workers in milliseconds.
-
-    `overrides`: the command line's settings, which still win when an edited pyproject.toml is
-    read again; `fixed`: the settings this session cannot change without a full restart.
+    Changes / Loaded / Exited / Respawn against fake workers in milliseconds. `overrides`: the
+    command line's settings, still winning when an edited pyproject.toml is read again;
+    `fixed`: the settings this session cannot change without a full restart.
     """
 
     def __init__(
@@ -128,8 +131,8 @@ class Supervisor:
         self._inbox = Inbox()
         self._scripted = events
         self._workers = workers
-        self._later = later or self._timer
-        self._timers: list[threading.Timer] = []
+        self._timers = Timers(self.post)
+        self._later = later or self._timers.later
         self._state = _State()
         self._plan: WatchPlan | None = None
         # Set once the first server child has been told to accept connections.
@@ -152,7 +155,7 @@ class Supervisor:
     def run(self) -> int:
         self._plan = plan_watch(self.settings)
         if self._sockets is None:
-            from geppetto_dev.server.run import bind
+            from geppetto_dev.server.server import bind
 
             self._sockets = bind(self.settings)  # a busy port is one line, before any process
         for sock in self._sockets:
@@ -203,8 +206,16 @@ class Supervisor:
                     self._on_changes(set(paths))
                 case FrontendBuilt():
                     self._say("Frontend build finished; reloading open pages.")
+                    fixed, self._state.build_problems = self._state.build_problems, ()
                     if self._state.child is not None:
+                        if fixed:
+                            self._state.child.send(ShowProblems(BUILD))
                         self._state.child.send(Reload())
+                case FrontendFailed(problems):
+                    self._say("Frontend build failed; open pages show its errors.", error=True)
+                    self._state.build_problems = problems
+                    if self._state.child is not None:
+                        self._state.child.send(ShowProblems(BUILD, problems))
                 case Loaded():
                     self._on_loaded(event)
                 case Exited(pid, code):
@@ -236,11 +247,13 @@ class Supervisor:
         names = ", ".join(sorted(f"'{self._show(p)}'" for p in changed))
         self._say(f"Detected changes in {names}. Reloading...")
         started = time.monotonic()
-        text = self._state.broken.check(changed - {settings_file})
-        if text:
+        broken = self._state.broken
+        recheck(broken, changed - {settings_file})
+        if broken:
+            text = "\n\n".join(problem.text() for problem in broken.values())
             self._say(f"{text}\nNot reloaded: the previous server keeps running.", error=True)
             if self._state.child is not None:
-                self._state.child.send(ShowFailure(text))
+                self._state.child.send(ShowProblems(PYTHON, tuple(broken.values())))
             return
         self._restart(changed)
         if self._state.child is not None:
@@ -295,6 +308,8 @@ class Supervisor:
     def _go(self, child: Worker, *, fallback: bool = False) -> None:
         """Make `child` the current server and let it accept connections."""
         child.send(Go())
+        if self._state.build_problems:
+            child.send(ShowProblems(BUILD, self._state.build_problems))
         self._state.child = child
         self._state.fallback = fallback
 
@@ -310,14 +325,9 @@ class Supervisor:
             self._say(
                 "The app failed to load; serving an error page until the next save.", error=True
             )
-        self._preload(loaded)
-
-    def _preload(self, loaded: Loaded) -> None:
-        """Have the fork server import the project's dependencies that are not watched sources."""
-        if not self.preload or self._plan is None:
-            return
-        names = self._plan.unwatched(loaded.modules, self._pool.stack_files())
-        if names:
+        # The fork server imports the project's dependencies that are not watched sources.
+        names = self._plan.unwatched(loaded.modules, self._pool.stack_files()) if self._plan else []
+        if self.preload and names:
             self._pool.preload(names, list(loaded.sys_path))
 
     def _on_exited(self, pid: int, code: int | None) -> None:
@@ -370,25 +380,16 @@ class Supervisor:
         assert self._workers is not None, "run() makes the workers"
         return self._workers
 
-    def _timer(self, delay: float, event: Event) -> None:
-        timer = threading.Timer(delay, self.post, args=(event,))
-        timer.daemon = True
-        self._timers.append(timer)
-        timer.start()
-
     def _shutdown(self, workers: WorkerPool) -> None:
         self._state.stopping = True
-        for timer in self._timers:
-            timer.cancel()
+        self._timers.cancel_all()
         workers.stop_all()
         for sock in self._sockets or ():
             sock.close()
 
     def _show(self, path: Path) -> str:
-        for root in (
-            self.settings.project_dir.resolve(),
-            *(self._plan.roots if self._plan else ()),
-        ):
+        roots = self._plan.roots if self._plan else ()
+        for root in (self.settings.project_dir.resolve(), *roots):
             with contextlib.suppress(ValueError):
                 return str(path.relative_to(root))
         return str(path)

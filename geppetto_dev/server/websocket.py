@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 from asyncio import Future
 from collections.abc import Awaitable
@@ -17,19 +16,16 @@ from tornado.websocket import (
     _WebSocketParams,
 )
 
-from geppetto_dev.config import Settings
-from geppetto_dev.protocol import ProtocolSettings, Registry, Session
+from geppetto_dev.application import GeppettoApp
+from geppetto_dev.protocol import Session
 from geppetto_dev.server.hosts import HostPolicy, is_local_client
 from geppetto_dev.server.wsprotocol import ClosingProtocol
 
-__all__ = ["CONNECTIONS_KEY", "READY_KEY", "SLOW_CLIENT", "GeppettoWebSocket"]
+__all__ = ["CONNECTIONS_KEY", "SLOW_CLIENT", "GeppettoWebSocket"]
 
 log = logging.getLogger("geppetto_dev.server")
 
 CONNECTIONS_KEY = "geppetto_connections"
-# A concurrent.futures.Future the handshake waits for: set when a server accepts before its
-# experiment store is open (a reload's new server), so no message meets the in-memory default.
-READY_KEY = "geppetto_ready"
 # The close code for a client that does not read what it is sent (RFC 6455: policy violation).
 SLOW_CLIENT = (1008, "client too slow: send buffer full")
 
@@ -37,9 +33,9 @@ SLOW_CLIENT = (1008, "client too slow: send buffer full")
 class GeppettoWebSocket(WebSocketHandler):
     session: Session | None = None
 
-    def initialize(self, settings: Settings, registry: Registry, executor: Executor) -> None:
-        self.geppetto = settings
-        self.registry = registry
+    def initialize(self, app: GeppettoApp, executor: Executor) -> None:
+        self.app = app
+        self.geppetto = app.settings
         self.executor = executor
         self._queued = 0  # bytes written but not yet taken by the client's TCP stack
 
@@ -70,22 +66,20 @@ class GeppettoWebSocket(WebSocketHandler):
         return hosts.allows_origin(origin, host, self.geppetto.allowed_origins)
 
     async def open(self, *args: Any) -> None:
-        ready = self.application.settings.get(READY_KEY)
-        if ready is not None and not ready.done():
-            await asyncio.wrap_future(ready)  # Tornado reads no message before open() returns
+        ready = self.app.start_in_background()  # at once, if the server deferred it
+        if not ready.done():
+            # A new server accepts while its services open; Tornado reads no message before
+            # open() returns.
+            await asyncio.wrap_future(ready)
         # Tracebacks in --dev go to clients on this machine that asked for it by a loopback
         # name, whatever address the server is bound to.
         local = is_local_client(self.request.remote_ip, self.request.headers.get("Host"))
-        protocol = dataclasses.replace(
-            ProtocolSettings.from_settings(self.geppetto),
-            show_tracebacks=self.geppetto.dev and local,
-        )
         self.session = Session(
-            protocol,
-            self.registry,
+            self.app.protocol_for(show_tracebacks=self.geppetto.dev and local),
+            self.app.handlers,
             self._write_frame,
             executor=self.executor,
-            settings=self.geppetto,
+            app=self.app,
         )
         self.application.settings[CONNECTIONS_KEY].add(self)
         self.session.open()

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from geppetto_dev.protocol import Registry, default_registry
+from geppetto_dev.problems import Problem
+from geppetto_dev.protocol import Registry
 from geppetto_dev.reload.child import failure_app
 from geppetto_dev.reload.livereload import LIVERELOAD_PATH, LiveReloadHub
 from geppetto_dev.server.hosts import HostPolicy, is_local_client
@@ -136,7 +137,7 @@ def test_local_clients(remote: str | None, host: str, local: bool) -> None:
 
 
 def explode_registry() -> Registry:
-    registry = Registry(parent=default_registry)
+    registry = Registry()
 
     @registry.handler("explode")
     def explode(conn: Any, data: Any) -> None:
@@ -169,7 +170,8 @@ def test_dev_tracebacks_need_a_loopback_host_name_too(start_server: Any) -> None
 def test_the_import_error_page_shows_the_traceback_only_to_local_clients(
     start_server: Any,
 ) -> None:
-    server = start_server(flask_app=failure_app(SECRET), allowed_hosts=("tunnel.example",))
+    problem = Problem("The app failed to load", "RuntimeError", SECRET, "/p/app.py", 1)
+    server = start_server(flask_app=failure_app([problem]), allowed_hosts=("tunnel.example",))
     status, _, body = request(server.port, "/", f"127.0.0.1:{server.port}")
     assert status == 500 and SECRET.encode() in body
     status, _, body = request(server.port, "/", "tunnel.example")
@@ -177,7 +179,8 @@ def test_the_import_error_page_shows_the_traceback_only_to_local_clients(
 
 
 def test_live_reload_failures_reach_only_local_clients(start_server: Any) -> None:
-    hub = LiveReloadHub("boot-1", failure=SECRET)
+    problem = Problem("Not reloaded", "SyntaxError", SECRET, "/p/app.py", 1, code=((1, SECRET),))
+    hub = LiveReloadHub("boot-1", [problem])
     server = start_server(extra_routes=hub.routes(), allowed_hosts=("tunnel.example",))
 
     def failure_text(host: str, origin: str) -> str:
@@ -185,13 +188,13 @@ def test_live_reload_failures_reach_only_local_clients(start_server: Any) -> Non
         assert ws.status == 101
         hello, failure = json.loads(ws.recv().payload), json.loads(ws.recv().payload)
         ws.close()
-        assert hello["type"] == "hello" and failure["type"] == "failure"
-        return str(failure["text"])
+        assert hello["type"] == "hello" and failure["type"] == "problems"
+        return json.dumps(failure["problems"])
 
     local = f"127.0.0.1:{server.port}"
-    assert failure_text(local, f"http://{local}") == SECRET
+    assert failure_text(local, f"http://{local}").count(SECRET) == 2
     text = failure_text("tunnel.example", "http://tunnel.example")
-    assert SECRET not in text and "terminal" in text
+    assert SECRET not in text and "app.py" not in text and "terminal" in text
 
 
 def test_live_reload_post_is_refused_to_other_sites(start_server: Any) -> None:

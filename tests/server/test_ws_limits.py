@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from geppetto_dev.protocol import Registry, default_registry
+from geppetto_dev.protocol import Registry
 from geppetto_dev.protocol import session as session_module
 from tests.server.rawws import BINARY, CLOSE, PING, TEXT, RawWebSocket, frame
 
@@ -39,7 +39,7 @@ def test_a_frame_far_over_the_limit_gets_the_1009_close_not_a_reset(start_server
 
 
 def test_a_client_that_does_not_read_is_closed_with_1008(start_server: Any) -> None:
-    registry = Registry(parent=default_registry)
+    registry = Registry()
 
     @registry.handler("flood")
     async def flood(conn: Any, data: Any) -> None:
@@ -64,7 +64,7 @@ def test_a_client_that_answers_no_ping_is_closed(start_server: Any) -> None:
 
 
 def test_requests_in_flight_per_connection_are_capped(start_server: Any) -> None:
-    registry = Registry(parent=default_registry)
+    registry = Registry()
     cap = 4
     gate: dict[str, asyncio.Event] = {}
     counts = {"active": 0, "peak": 0}
@@ -94,7 +94,7 @@ def test_requests_in_flight_per_connection_are_capped(start_server: Any) -> None
 def test_large_replies_of_an_async_handler_are_gzipped_off_the_loop(
     start_server: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    registry = Registry(parent=default_registry)
+    registry = Registry()
     threads: list[tuple[int, threading.Thread]] = []
     real = session_module.to_frame
 
