@@ -87,7 +87,7 @@ def check_project(settings: Settings) -> None:
     raise GeppettoDevError(
         f"{folder} is not a geppetto-dev project ({why})",
         "make one with 'geppetto-dev init my-app' and serve it from its folder, "
-        "or name the Flask app: --app MODULE[:NAME]",
+        "or name the Flask app: --app MODULE[:NAME] (the demo: --app geppetto_dev.example)",
     )
 
 

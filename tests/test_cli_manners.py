@@ -147,6 +147,7 @@ def test_serve_outside_a_project_says_so_and_creates_nothing(
     line = one_error(capsys, 1, "serve", "--port", "0")
     assert f"{empty_folder} is not a geppetto-dev project (it has no pyproject.toml)" in line
     assert "geppetto-dev init my-app" in line and "--app MODULE[:NAME]" in line
+    assert line.endswith("(the demo: --app geppetto_dev.example)")
     assert files_in(empty_folder) == []  # no data/ database
 
 

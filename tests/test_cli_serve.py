@@ -129,6 +129,15 @@ def test_a_module_alone_serves_its_app_as_flask_finds_it(project: Path) -> None:
         served.stop()
 
 
+def test_the_demo_named_in_the_not_a_project_hint_serves(tmp_path: Path) -> None:
+    served = ServeProcess(tmp_path, "--port", "0", "--app", "geppetto_dev.example").wait_serving()
+    try:
+        with urllib.request.urlopen(served.url + "/api/people", timeout=10) as response:
+            assert response.status == 200
+    finally:
+        assert served.stop() == 0
+
+
 @pytest.mark.parametrize(
     ("args", "needle", "code"),
     [
