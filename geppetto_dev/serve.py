@@ -37,8 +37,8 @@ from typing import Any
 from geppetto_dev.config import TOOL_TABLE, Settings, is_project
 from geppetto_dev.errors import GeppettoDevError
 from geppetto_dev.problems import Problem
-from geppetto_dev.reload.channel import Channel, ChannelClosed
-from geppetto_dev.reload.messages import Event, FrontendBuilt, FrontendFailed
+from geppetto_dev.procs.channel import Channel, ChannelClosed
+from geppetto_dev.reload.messages import Event, FrontendBuilt, FrontendFailed, Start
 
 __all__ = ["LOAD_FAILED_HINT", "check_project", "main", "serve", "serve_with_build_watch"]
 
@@ -123,9 +123,8 @@ def serve_with_build_watch(settings: Settings, overrides: Overrides | None = Non
     from geppetto_dev.frontend.buildlog import BuildOutcomes
     from geppetto_dev.frontend.watch import BuildMonitor, watcher_spec
     from geppetto_dev.procs.groups import child_env
+    from geppetto_dev.procs.handoff import child_argv
     from geppetto_dev.procs.runner import ProcessSpec, Runner
-    from geppetto_dev.reload.handoff import child_argv
-    from geppetto_dev.reload.messages import Start
     from geppetto_dev.server.server import bind
 
     watcher = watcher_spec(settings, critical=False)  # node, npm and the script, checked first
@@ -193,10 +192,10 @@ def _listen(channel: Channel, post: Callable[[Event], None] | None) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """The server child of `serve --build-watch`, run as `python -m geppetto_dev.serve`."""
-    from geppetto_dev.reload.handoff import adopt
+    from geppetto_dev.procs.handoff import adopt
 
-    adopted = adopt("python -m geppetto_dev.serve", argv)
-    settings, sockets = adopted.settings, adopted.sockets
+    adopted = adopt("python -m geppetto_dev.serve", Start, argv)
+    settings, sockets = adopted.start.settings, adopted.sockets
     post: Callable[[Event], None] | None = None
     supervisor = None
     if settings.reload:
@@ -205,7 +204,9 @@ def main(argv: list[str] | None = None) -> None:
 
         # The frontend watcher beside this server read its settings once, like the socket.
         fixed = SESSION_SETTINGS | BUILD_WATCH_SETTINGS
-        supervisor = Supervisor(settings, sockets=sockets, overrides=adopted.overrides, fixed=fixed)
+        supervisor = Supervisor(
+            settings, sockets=sockets, overrides=adopted.start.overrides, fixed=fixed
+        )
         post = supervisor.post
     threading.Thread(target=_listen, args=(adopted.channel, post), daemon=True).start()
     if supervisor is not None:

@@ -16,9 +16,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from geppetto_dev.config import Settings
+from geppetto_dev.procs.channel import Channel, ChannelClosed
 from geppetto_dev.procs.groups import child_env, own_group
-from geppetto_dev.reload.channel import Channel, ChannelClosed
-from geppetto_dev.reload.handoff import child_argv
+from geppetto_dev.procs.handoff import child_argv
 from geppetto_dev.reload.messages import (
     Event,
     Exited,

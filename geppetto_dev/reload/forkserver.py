@@ -26,9 +26,18 @@ from types import FrameType
 from typing import NoReturn
 
 from geppetto_dev.config import Settings
-from geppetto_dev.reload.channel import Channel, ChannelClosed
-from geppetto_dev.reload.handoff import adopt
-from geppetto_dev.reload.messages import Exited, Failed, Fork, Forked, Preload, Preloaded, Ready
+from geppetto_dev.procs.channel import Channel, ChannelClosed
+from geppetto_dev.procs.handoff import adopt
+from geppetto_dev.reload.messages import (
+    Exited,
+    Failed,
+    Fork,
+    Forked,
+    Preload,
+    Preloaded,
+    Ready,
+    Start,
+)
 
 __all__ = ["PREIMPORT", "main"]
 
@@ -98,9 +107,9 @@ def _reap(control: Channel) -> None:
 
 
 def main(argv: list[str] | None = None) -> NoReturn:
-    adopted = adopt("python -m geppetto_dev.reload.forkserver", argv)
+    adopted = adopt("python -m geppetto_dev.reload.forkserver", Start, argv)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # stopping is the supervisor's business
-    control, sockets, settings = adopted.channel, adopted.sockets, adopted.settings
+    control, sockets, settings = adopted.channel, adopted.sockets, adopted.start.settings
     try:
         for name in PREIMPORT:
             importlib.import_module(name)

@@ -24,10 +24,10 @@ from pathlib import Path
 from typing import Protocol
 
 from geppetto_dev.config import Settings
+from geppetto_dev.procs.channel import Channel, ChannelClosed
 from geppetto_dev.procs.groups import child_env, own_group, signal_group, stop_group
-from geppetto_dev.reload.channel import Channel, ChannelClosed
+from geppetto_dev.procs.handoff import child_argv
 from geppetto_dev.reload.forkhandle import ForkServer, ForkServerError
-from geppetto_dev.reload.handoff import child_argv
 from geppetto_dev.reload.messages import (
     Closing,
     ClosingAck,

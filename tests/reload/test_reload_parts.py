@@ -12,7 +12,7 @@ import pytest
 from geppetto_dev.config import load_settings
 from geppetto_dev.errors import GeppettoDevError
 from geppetto_dev.problems import Problem
-from geppetto_dev.reload.channel import Channel, ChannelClosed
+from geppetto_dev.procs.channel import Channel, ChannelClosed
 from geppetto_dev.reload.compilecheck import compile_error
 from geppetto_dev.reload.livereload import script_tag
 from geppetto_dev.reload.watch import Watcher, plan_watch
