@@ -23,6 +23,7 @@ from geppetto_dev.config import Settings
 from geppetto_dev.interpreters import InterpreterRegistry
 from geppetto_dev.projects.defaults import default_handlers
 from geppetto_dev.projects.project import Project, ProjectRegistry
+from geppetto_dev.projects.uploads import UploadStore
 from geppetto_dev.protocol.registry import Registry
 from geppetto_dev.protocol.session import ProtocolSettings
 
@@ -46,6 +47,7 @@ class GeppettoApp:
         handlers: Registry | None = None,
         projects: ProjectRegistry | list[Project] | None = None,
         executor: Executor | None = None,
+        uploads: UploadStore | None = None,
         interpreters: InterpreterRegistry | None = None,
         home_project: int | None = None,
     ) -> None:
@@ -69,6 +71,8 @@ class GeppettoApp:
         self.home_project = home_project
         # Where runs go instead of the settings' pool or cluster (a thread pool in a test).
         self.executor = executor
+        # Where upload_model / upload_results go (Java's Dropbox); None: they are not offered.
+        self.uploads = uploads
         self._started: Future[Services] | None = None
         self._lock = threading.Lock()
 
@@ -125,7 +129,13 @@ class GeppettoApp:
     def _start(self, into: Future[Services]) -> None:
         try:
             into.set_result(
-                start_services(self.settings, self.projects, self.executor, self.interpreters)
+                start_services(
+                    self.settings,
+                    self.projects,
+                    self.executor,
+                    self.uploads,
+                    interpreters=self.interpreters,
+                )
             )
         except BaseException as exc:  # raised where the services are awaited
             into.set_exception(exc)

@@ -19,6 +19,7 @@ from geppetto_dev.projects.model_reading import ModelReader
 from geppetto_dev.projects.project import ProjectRegistry
 from geppetto_dev.projects.runs import ExperimentRunner
 from geppetto_dev.projects.services import ProjectPolicy, ProjectServices
+from geppetto_dev.projects.uploads import UploadStore
 from geppetto_dev.storage import database, describe_url
 from geppetto_dev.storage.experiment_store import SQLExperimentStore
 from geppetto_dev.storage.warm import warm_up as warm_database
@@ -47,6 +48,8 @@ def start_services(
     settings: Settings,
     projects: ProjectRegistry,
     executor: Executor | None = None,
+    uploads: UploadStore | None = None,
+    *,
     interpreters: InterpreterRegistry | None = None,
 ) -> Services:
     """Open the database, mark runs of stopped servers ERROR, connect the executor (the
@@ -74,6 +77,7 @@ def start_services(
         store,
         runner,
         policy,
+        uploads=uploads,
         reader=ModelReader(interpreters, settings.project_dir.resolve()),
         folder=project_folder(settings, interpreters),
     )

@@ -143,6 +143,7 @@ def open_file_project(
         experiments=experiments,
         description=f"Read from {source.path.name}",
         resolve_type_hook=_resolver(source, interpreters),
+        folder=source.path.parent,  # experiment scripts, relative to the project file
         path=source.path,
         root=source.root,
         digest=digest,

@@ -78,6 +78,9 @@ class ExperimentRunner:
             timestep=record.timestep,
             length=record.length,
             run=record.run,
+            simulator_id=record.simulator_id,
+            conversion_service_id=record.conversion_service_id,
+            simulator_parameters=dict(record.simulator_parameters),
         )
         future = self.executor.submit(hook, request)
         with self._lock:
@@ -86,6 +89,11 @@ class ExperimentRunner:
         def done(fut: Future[Mapping[str, Any]]) -> None:
             with self._lock:
                 current = self._futures.get((project_id, experiment_id)) is fut
+                if current and fut.cancelled():
+                    # Its executor shut down (the server stops, and its store marks the runs
+                    # in flight ERROR): a stop, not a failure to report.
+                    del self._futures[(project_id, experiment_id)]
+                    return
             if not current:
                 return  # cancelled (the experiment was deleted) or superseded: nothing to store
             error: BaseException | None = None

@@ -15,7 +15,7 @@ def test_view_watches_its_files_and_nothing_else(tmp_path: Path) -> None:
     cell, mesh = models / "cell.nml", models / "deep" / "neuron.obj"
     plan = plan_files([cell, mesh])
     assert plan.roots == ()
-    assert plan.flat_dirs() == (models, models / "deep")
+    assert plan.flat() == (models, models / "deep")
     assert plan.subdirs() == []  # nothing watched recursively
     assert plan.filter.accepts(cell) and plan.filter.accepts(mesh)
     assert not plan.filter.accepts(models / "other.nml")
