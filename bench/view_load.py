@@ -144,6 +144,7 @@ def main() -> None:
         cell = folder / "cell.nml"
         write_cell(cell, args.segments)
         mb = cell.stat().st_size / 1e6
+        (folder / "pyproject.toml").write_text('[project]\nname = "bench"\n\n[tool.geppetto-dev]\n')
         project = folder / "projects" / "big" / "GEPPETTO.json"
         project.parent.mkdir(parents=True)
         (folder / "projects" / "cell.nml").write_bytes(cell.read_bytes())
