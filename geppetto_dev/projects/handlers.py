@@ -349,10 +349,12 @@ def run_experiment(conn: Session, data: Any) -> None:
     def finished(final: ExperimentRecord, error: BaseException | None) -> None:
         if error is None:
             return
+        shown = conn.show_tracebacks  # the exception's text too, like any handler's error
         detail = {
             "error_code": "ERROR_RUNNING_EXPERIMENT",
-            "message": f"experiment {final.name!r} failed: {error}",
-            "exception": type(error).__name__,
+            "message": f"experiment {final.name!r} failed"
+            + (f": {error}" if shown else " (the details are in the server log)"),
+            "exception": messages.exception_detail(error, shown),
             "id": final.id,
         }
         conn.send(ERROR_RUNNING_EXPERIMENT, {ERROR_RUNNING_EXPERIMENT: json.dumps(detail)})
@@ -399,7 +401,8 @@ def get_experiment_state(conn: Session, data: Any) -> Reply:
     loaded = _loaded(conn, data)
     record = _experiment(loaded, data)
     if record.status != COMPLETED or record.results is None:
-        why = f" ({record.error})" if record.status == ERROR and record.error else ""
+        failed = record.status == ERROR and record.error and conn.show_tracebacks
+        why = f" ({record.error})" if failed else ""
         raise _info(
             f"experiment {record.name!r} is {record.status}{why}, not COMPLETED: run it first"
         )

@@ -48,13 +48,16 @@ _current_request: contextvars.ContextVar[Request | None] = contextvars.ContextVa
 
 @dataclass(frozen=True)
 class ProtocolSettings:
-    """The few settings a connection itself acts on; the rest of `Settings` is the app's."""
+    """The few settings a connection itself acts on; the rest of `Settings` is the app's.
+
+    Whether a client sees tracebacks is not among them: it depends on the client, so the
+    transport decides it per connection (`Session(show_tracebacks=...)`).
+    """
 
     user_name: str
     privileges: tuple[str, ...]
     geppetto_version: str
     max_message_size: int
-    show_tracebacks: bool
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ProtocolSettings:
@@ -63,7 +66,6 @@ class ProtocolSettings:
             privileges=settings.privileges,
             geppetto_version=settings.geppetto_version,
             max_message_size=settings.max_message_size,
-            show_tracebacks=settings.show_tracebacks,
         )
 
 
@@ -98,10 +100,12 @@ class Session:
         *,
         executor: Executor | None = None,
         settings: Settings | None = None,
+        show_tracebacks: bool = False,
     ) -> None:
         self.protocol = protocol
         self.registry = registry
         self._settings = settings
+        self._show_tracebacks = show_tracebacks
         self.client_id = uuid.uuid4().hex
         self.state: dict[str, Any] = {}
         self._write = write
@@ -118,6 +122,11 @@ class Session:
         if self._settings is None:
             raise RuntimeError("this Session was made without the application's settings")
         return self._settings
+
+    @property
+    def show_tracebacks(self) -> bool:
+        """Whether this client may see exception details (its transport decided, once)."""
+        return self._show_tracebacks
 
     # The request being handled ----------------------------------------------------------------
 
@@ -158,7 +167,7 @@ class Session:
             error_code,
             message,
             exception=exception,
-            show_traceback=self.protocol.show_tracebacks,
+            show_traceback=self._show_tracebacks,
             error_id=request_id,
         )
         self.send(messages.GENERIC_ERROR, payload, request_id)

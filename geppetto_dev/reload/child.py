@@ -42,9 +42,9 @@ from geppetto_dev.reload.messages import (
     Stopped,
 )
 from geppetto_dev.server.experiments import ExperimentServices, start_experiments
-from geppetto_dev.server.hosts import is_local_client
 from geppetto_dev.server.loader import load_project
 from geppetto_dev.server.run import run
+from geppetto_dev.server.tracebacks import TracebackPolicy
 
 __all__ = ["failure_app", "load", "main", "run_forked", "serve_child", "user_traceback"]
 
@@ -90,8 +90,10 @@ def user_traceback(exc: BaseException) -> str:
     return "".join(summary.format())
 
 
-def failure_app(text: str, title: str = "The app failed to load") -> Flask:
-    """Answers every path with the load error; its text only to clients on this machine."""
+def failure_app(
+    text: str, tracebacks: TracebackPolicy, title: str = "The app failed to load"
+) -> Flask:
+    """Answers every path with the load error; its text only to whom `tracebacks` allows."""
     app = Flask("geppetto_dev_failure")
     detailed = failure_page(title, text)
     plain = failure_page(title, None)
@@ -100,7 +102,8 @@ def failure_app(text: str, title: str = "The app failed to load") -> Flask:
     @app.route("/", defaults={"path": ""}, methods=methods)
     @app.route("/<path:path>", methods=methods)
     def fail(path: str) -> tuple[str, int, dict[str, str]]:
-        page = detailed if is_local_client(request.remote_addr, request.host) else plain
+        shown = tracebacks.shows(request.remote_addr, request.host, request.headers)
+        page = detailed if shown else plain
         return page, 500, {"Cache-Control": "no-store"}
 
     return app
@@ -191,7 +194,8 @@ def serve_child(
     page without importing the project.
     """
     boot_id = f"{os.getpid()}-{secrets.token_hex(4)}"
-    hub = LiveReloadHub(boot_id)
+    tracebacks = TracebackPolicy.from_settings(settings)
+    hub = LiveReloadHub(boot_id, tracebacks)
     link = _SupervisorLink(channel, hub)
     link.start()  # first, so a "closing" sent while the project loads is answered at once
     before = set(sys.modules)
@@ -218,7 +222,7 @@ def serve_child(
         return 1
     if flask_app is None:
         title = "The server keeps exiting" if crashed else "The app failed to load"
-        flask_app = failure_app(failure or "", title)
+        flask_app = failure_app(failure or "", tracebacks, title)
     install_injection(boot_id)
     configure_logging()
     run(

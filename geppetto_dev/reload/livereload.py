@@ -25,8 +25,8 @@ from tornado.ioloop import IOLoop
 from tornado.web import RequestHandler
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
-from geppetto_dev.config import is_loopback_host
-from geppetto_dev.server.hosts import is_local_client
+from geppetto_dev.server.hosts import is_loopback_name
+from geppetto_dev.server.tracebacks import TracebackPolicy
 
 __all__ = [
     "LIVERELOAD_PATH",
@@ -109,8 +109,11 @@ def install_injection(boot_id: str) -> Callable[..., None]:
 class LiveReloadHub:
     """The open live-reload sockets of one server child, fed from any thread."""
 
-    def __init__(self, boot_id: str, failure: str | None = None) -> None:
+    def __init__(
+        self, boot_id: str, tracebacks: TracebackPolicy, failure: str | None = None
+    ) -> None:
         self.boot_id = boot_id
+        self.tracebacks = tracebacks  # who is shown a failure's text
         self.failure = failure
         # Set once this server is on its way out: new sockets are told to come back shortly.
         self.closing = False
@@ -183,8 +186,11 @@ class LiveReloadSocket(WebSocketHandler):
 
     @property
     def local(self) -> bool:
-        """A client on this machine that asked for it by a loopback name sees error text."""
-        return is_local_client(self.request.remote_ip, self.request.headers.get("Host"))
+        """Whether this client sees error text (server/tracebacks.py)."""
+        request = self.request
+        return self.hub.tracebacks.shows(
+            request.remote_ip, request.headers.get("Host"), request.headers
+        )
 
     def check_xsrf_cookie(self) -> None:
         """No XSRF here: POST is refused to anyone but this machine instead."""
@@ -211,7 +217,7 @@ class LiveReloadSocket(WebSocketHandler):
     def post(self) -> None:
         # A page of another site can POST here too (a form needs no CORS): the browser says so.
         origin = self.request.headers.get("Origin")
-        if not is_loopback_host(self.request.remote_ip or "") or (
+        if not is_loopback_name(self.request.remote_ip or "") or (
             origin is not None and not self.check_origin(origin)
         ):
             self.set_status(403)

@@ -17,6 +17,7 @@ from werkzeug.exceptions import NotFound
 import geppetto_dev.projects  # noqa: F401
 from geppetto_dev.config import Settings
 from geppetto_dev.protocol import Registry, default_registry
+from geppetto_dev.server.errorpage import attach_error_page
 from geppetto_dev.server.hosts import HostPolicy, HostRefused
 from geppetto_dev.server.inspector import inspector_routes
 from geppetto_dev.server.loader import load_project
@@ -24,6 +25,7 @@ from geppetto_dev.server.page import attach_page
 from geppetto_dev.server.projects_route import ProjectListHandler
 from geppetto_dev.server.redirects import relative_redirects
 from geppetto_dev.server.static import WebappFileHandler
+from geppetto_dev.server.tracebacks import TracebackPolicy
 from geppetto_dev.server.websocket import CONNECTIONS_KEY, GeppettoWebSocket
 
 __all__ = [
@@ -66,6 +68,7 @@ def make_app(
         inspector=settings.inspector,
         context_path=settings.context_path,
     )
+    attach_error_page(flask_app, TracebackPolicy.from_settings(settings))
     # Flask views run here, off the IOLoop thread, so a slow view never delays WebSocket traffic.
     executor = ThreadPoolExecutor(settings.wsgi_threads, thread_name_prefix="geppetto-wsgi")
     context = re.escape(settings.context_path)

@@ -16,6 +16,7 @@ from tornado.netutil import bind_sockets
 
 from geppetto_dev.config import Settings
 from geppetto_dev.errors import GeppettoDevError
+from geppetto_dev.server.allocator import map_large_buffers
 from geppetto_dev.server.app import EXECUTOR_KEY, Route, close_websockets, make_app
 from geppetto_dev.server.draining import DrainingHTTPServer, HandOver
 from geppetto_dev.server.experiments import ExperimentServices, start_experiments
@@ -108,6 +109,7 @@ async def serve(
     receive: Callable[[HandOver], None] | None = None,
     experiments: Future[ExperimentServices] | None = None,
 ) -> None:
+    map_large_buffers()  # memory freed after a large model goes back to the system
     app = make_app(settings, flask_app=flask_app, extra_routes=extra_routes)
     # Off the event loop: opening the database and reaching a cluster may take a moment.
     if experiments is None:
