@@ -13,7 +13,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from tests.server.rawws import CLOSE, TEXT, Frame, RawWebSocket, frame
+from tests.server.rawws import CLOSE, PING, PONG, TEXT, Frame, RawWebSocket, frame
 
 __all__ = [
     "BIG_PROJECT_ID",
@@ -139,6 +139,7 @@ class Flooder:
         self.ws = _connect(port)
         if rcvbuf:  # smaller kernel buffers: the server sees sooner that nothing is read
             self.ws.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+            self.ws.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, rcvbuf)
         self.ws.sock.setblocking(False)
         self.frame_size = len(request_frame("geppetto_version", "f-000000000"))
         self.batch = batch
@@ -191,6 +192,9 @@ class Flooder:
             received = self.ws.recv()
             if received.opcode == CLOSE:
                 return answered, received
+            if received.opcode == PING:
+                self.ws.send(frame(PONG, received.payload))
+                continue
             answered.add(json.loads(received.payload)["requestID"])
         return answered, None
 
