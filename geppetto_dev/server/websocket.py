@@ -124,7 +124,16 @@ class GeppettoWebSocket(WebSocketHandler):
                     )
                 await self.queue.drained()
             else:
-                await self.session.request_done()
+                self._handlers_busy(True)
+                try:
+                    await self.session.request_done()
+                finally:
+                    self._handlers_busy(False)
+
+    def _handlers_busy(self, busy: bool) -> None:
+        """Pings: a pong waiting unread meanwhile is the server's doing, not the client's."""
+        if isinstance(self.ws_connection, ClosingProtocol):
+            self.ws_connection.pause_for_handlers(busy)
 
     def on_close(self) -> None:
         self.application.settings[CONNECTIONS_KEY].discard(self)

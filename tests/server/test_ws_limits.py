@@ -12,7 +12,7 @@ import pytest
 
 from geppetto_dev.protocol import Registry, default_registry
 from geppetto_dev.protocol import session as session_module
-from tests.server.rawws import BINARY, CLOSE, PING, TEXT, RawWebSocket, frame
+from tests.server.rawws import BINARY, CLOSE, PING, PONG, TEXT, RawWebSocket, frame
 from tests.support import wait_until
 
 
@@ -98,6 +98,36 @@ def test_a_client_that_answers_no_ping_is_closed(start_server: Any) -> None:
     while (received := ws.recv()).opcode != CLOSE:  # never answering the pings
         opcodes.append(received.opcode)
     assert PING in opcodes
+
+
+def test_a_client_whose_requests_fill_its_share_is_not_taken_for_gone(start_server: Any) -> None:
+    registry = Registry(parent=default_registry)
+    release = threading.Event()
+
+    @registry.handler("hold")
+    async def hold(conn: Any, data: Any) -> dict[str, str]:
+        await asyncio.get_running_loop().run_in_executor(None, release.wait, 10)
+        return {"hold": "done"}
+
+    server = start_server(registry=registry, ping_interval=0.2, ping_timeout=0.2)
+    ws = open_raw(server)
+    # Two run, the third waits unread, and so do the pongs sent meanwhile.
+    ws.send(b"".join(request("hold", f"h-{i}") for i in range(3)))
+    pings = 0
+    while pings < 8:  # 1.6 s: several ping timeouts
+        received = ws.recv()
+        assert received.opcode == PING, received
+        ws.send(frame(PONG, received.payload))
+        pings += 1
+    release.set()
+    replies = set()
+    while len(replies) < 3:
+        received = ws.recv()
+        if received.opcode == PING:
+            ws.send(frame(PONG, received.payload))
+        else:
+            replies.add(json.loads(received.payload)["requestID"])
+    assert replies == {"h-0", "h-1", "h-2"}
 
 
 def test_requests_in_flight_per_connection_are_capped(start_server: Any) -> None:
