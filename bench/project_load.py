@@ -18,6 +18,7 @@ import asyncio
 import json
 import statistics
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -31,10 +32,11 @@ from tornado.netutil import bind_sockets
 from tornado.websocket import websocket_connect
 
 from geppetto_dev import model as gm
+from geppetto_dev.application import GeppettoApp
 from geppetto_dev.config import Settings
-from geppetto_dev.projects import Experiment, default_projects, project
+from geppetto_dev.projects import Experiment, Project, project
 from geppetto_dev.protocol import read_frame
-from geppetto_dev.server.app import make_app
+from geppetto_dev.server.stack import make_app
 
 TYPES = 20
 
@@ -77,7 +79,13 @@ def pg_model(n: int) -> Any:
 
 
 class Server:
-    def __init__(self) -> None:
+    def __init__(self, projects: list[Project], database: str) -> None:
+        self.app = GeppettoApp(
+            Settings(inspector=False, database_url=database),
+            flask_app=Flask("bench"),
+            projects=projects,
+        )
+        self.app.start()
         self.sockets = bind_sockets(0, "127.0.0.1")
         self.port = self.sockets[0].getsockname()[1]
         self.ready = threading.Event()
@@ -85,7 +93,7 @@ class Server:
         self.ready.wait(10)
 
     async def main(self) -> None:
-        app = make_app(Settings(inspector=False), flask_app=Flask("bench"))
+        app = make_app(self.app)
         HTTPServer(app).add_sockets(self.sockets)
         self.ready.set()
         await asyncio.Event().wait()
@@ -129,12 +137,17 @@ def main() -> None:
     args = parser.parse_args()
     n = args.cylinders
     experiments = [Experiment(1, "run", watched=["cell0.v"])]
-    project(id=801, name="bench_gd", experiments=experiments)(lambda: gd_model(n))
-    server = Server()
-    rows = [("geppetto-dev", *measure(server, 801, args.loads))]
+    projects = [project(id=801, name="bench_gd", experiments=experiments)(lambda: gd_model(n))]
     if not args.no_pygeppetto:
-        project(id=802, name="bench_pg", experiments=experiments)(lambda: pg_model(n))
-        rows.append(("pygeppetto", *measure(server, 802, max(2, args.loads // 2))))
+        projects.append(
+            project(id=802, name="bench_pg", experiments=experiments)(lambda: pg_model(n))
+        )
+    with tempfile.TemporaryDirectory() as tmp:
+        server = Server(projects, f"sqlite:///{tmp}/bench.sqlite3")
+        rows = [("geppetto-dev", *measure(server, 801, args.loads))]
+        if not args.no_pygeppetto:
+            rows.append(("pygeppetto", *measure(server, 802, max(2, args.loads // 2))))
+        server.app.close()
     print(f"load_project_from_id of a {n}-cylinder project, request -> last of 4 frames")
     header = ("model", "first load ms", "later median ms", "wire bytes", "vs pygeppetto")
     print(f"{header[0]:<14}{header[1]:>14}{header[2]:>17}{header[3]:>12}{header[4]:>15}")
@@ -144,8 +157,6 @@ def main() -> None:
         base_median = statistics.median(base[2]) if base[2] else base[1]
         ratio = f"{median / base_median:.3f}x" if not args.no_pygeppetto else "-"
         print(f"{name:<14}{first * 1000:>14.0f}{median * 1000:>17.0f}{wire:>12}{ratio:>15}")
-    default_projects.remove(801)
-    default_projects.remove(802)
 
 
 if __name__ == "__main__":

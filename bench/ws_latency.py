@@ -29,9 +29,9 @@ from tornado.web import Application, FallbackHandler
 from tornado.websocket import websocket_connect
 from tornado.wsgi import WSGIContainer
 
+from geppetto_dev.application import GeppettoApp
 from geppetto_dev.config import Settings
-from geppetto_dev.protocol import default_registry
-from geppetto_dev.server.app import make_app
+from geppetto_dev.server.stack import make_app
 from geppetto_dev.server.websocket import GeppettoWebSocket
 
 
@@ -48,11 +48,7 @@ def slow_flask_app(delay: float) -> Flask:
 
 def template_app(settings: Settings, flask_app: Flask) -> Application:
     """The template's design: the same WebSocket, Flask called on the IOLoop thread."""
-    ws_args = {
-        "settings": settings,
-        "registry": default_registry,
-        "executor": ThreadPoolExecutor(4),
-    }
+    ws_args = {"app": GeppettoApp(settings, flask_app=flask_app), "executor": ThreadPoolExecutor(4)}
     return Application(
         [
             (settings.websocket_path, GeppettoWebSocket, ws_args),
@@ -68,7 +64,7 @@ def serve(kind: str, sock: socket.socket, delay: float) -> None:
 
     async def main() -> None:
         if kind == "geppetto-dev":
-            app = make_app(settings, flask_app=flask_app)
+            app = make_app(GeppettoApp(settings, flask_app=flask_app))
         else:
             app = template_app(settings, flask_app)
         server = HTTPServer(app)

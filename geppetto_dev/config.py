@@ -91,7 +91,7 @@ class Settings:
     # How long a stopping server waits for the requests it accepted (seconds).
     drain_timeout: float = 30.0
     wsgi_threads: int = 16
-    # Tracebacks for loopback clients of a loopback-bound server (server/tracebacks.py).
+    # Tracebacks for loopback clients of a loopback-bound server (server/traceback_policy.py).
     dev: bool = False
     # Proxies (addresses or networks) whose X-Forwarded-For names the client; from any other
     # peer a forwarded request is someone else's.

@@ -14,7 +14,7 @@ from flask_restful import Api, Resource
 
 from geppetto_dev.projects import demo
 
-__all__ = ["app", "create_app"]
+__all__ = ["app", "create_app", "demo_project"]
 
 FIELDS = ("name", "surname", "occupation")
 
@@ -49,5 +49,6 @@ def create_app() -> Flask:
 app = create_app()
 
 
-# The demo project (id 1, "demo"): open /?load_project_from_id=1 in the Geppetto page.
-demo.register()
+# The demo project (id 1, "demo"), collected from this module like a project package's:
+# open / (or /?load_project_from_id=1) in the Geppetto page.
+demo_project = demo.demo_project()

@@ -1,6 +1,6 @@
 """Logging for the programs this package runs: set up where a program starts, never in a library.
 
-`server.run()` is also called from user code and tests, which configure logging their own way;
+`Server(app).run()` is also called from user code and tests, which configure logging their own way;
 so `geppetto-dev serve` and the server children call `configure()` at their start instead.
 """
 

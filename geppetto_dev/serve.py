@@ -8,7 +8,12 @@ descriptor and the resolved Settings as the first message on a channel, as the r
 supervisor does for its own children. With `--reload` that child runs the supervisor; a
 finished frontend build (the build folder changed, then stayed unchanged) goes down the same
 channel as a FrontendBuilt message, and the supervisor reloads the open pages. The watcher is
-not critical: if it crashes, that is reported and the server keeps serving.
+not critical: if it crashes, that is reported and the server keeps serving. A build that
+fails (its `ERROR in` blocks, see frontend/buildlog.py) goes down as FrontendFailed: open pages
+show its errors until the next good build.
+
+A plain `serve` loads the project before it binds: an app that fails to import is a short
+traceback of the user's own frames and exit code 1, not a server with nothing to serve.
 
 Why a child rather than the supervisor in this process: the server's output (the supervisor's
 and its children's) gets the `server |` prefix from the runner for free, and the server's
@@ -17,6 +22,8 @@ group is stopped like any other runner process, by the one stop_group.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import functools
 import os
 import signal
@@ -26,10 +33,16 @@ import threading
 from collections.abc import Callable
 
 from geppetto_dev.config import Settings
+from geppetto_dev.problems import Problem
 from geppetto_dev.reload.channel import Channel, ChannelClosed
-from geppetto_dev.reload.messages import Event, FrontendBuilt
+from geppetto_dev.reload.messages import Event, FrontendBuilt, FrontendFailed
 
-__all__ = ["main", "serve", "serve_with_build_watch"]
+__all__ = ["LOAD_FAILED_HINT", "main", "serve", "serve_with_build_watch"]
+
+LOAD_FAILED_HINT = (
+    "hint: fix it and run serve again; with --reload the server waits for the fix and shows "
+    "the error in the browser"
+)
 
 
 def serve(settings: Settings, *, build_watch: bool = False) -> int:
@@ -44,21 +57,33 @@ def _serve_here(settings: Settings, sockets: list[socket.socket] | None = None) 
         from geppetto_dev.reload.supervisor import Supervisor
 
         return Supervisor(settings, sockets=sockets).run()
+    from geppetto_dev.application import GeppettoApp
+    from geppetto_dev.errors import GeppettoDevError
     from geppetto_dev.logs import configure as configure_logging
-    from geppetto_dev.server.run import run
+    from geppetto_dev.server.server import Server
+    from geppetto_dev.tracebacks import short_traceback
 
+    try:
+        app = GeppettoApp.load(settings)
+    except GeppettoDevError:
+        raise  # a setting: one line, from the CLI
+    except Exception as exc:
+        print(f"error: the app failed to load:\n{short_traceback(exc)}", file=sys.stderr)
+        print(LOAD_FAILED_HINT, file=sys.stderr, flush=True)
+        return 1
     configure_logging()
-    run(settings, sockets)
+    Server(app).run(sockets)
     return 0
 
 
 def serve_with_build_watch(settings: Settings) -> int:
+    from geppetto_dev.frontend.buildlog import BuildOutcomes
     from geppetto_dev.frontend.watch import BuildMonitor, watcher_spec
     from geppetto_dev.procs.groups import child_env
     from geppetto_dev.procs.runner import ProcessSpec, Runner
     from geppetto_dev.reload.handoff import child_argv
     from geppetto_dev.reload.messages import Start
-    from geppetto_dev.server.run import bind
+    from geppetto_dev.server.server import bind
 
     watcher = watcher_spec(settings, critical=False)  # node, npm and the script, checked first
     sockets = bind(settings)
@@ -70,7 +95,8 @@ def serve_with_build_watch(settings: Settings) -> int:
         server = ProcessSpec(
             "server", argv, cwd=settings.project_dir, env=child_env(), pass_fds=tuple(fds)
         )
-        runner = Runner([server, watcher])
+        assert watcher.cwd is not None
+        webapp = watcher.cwd
 
         def on_build() -> None:
             if not settings.reload:
@@ -84,13 +110,26 @@ def serve_with_build_watch(settings: Settings) -> int:
             except ChannelClosed:
                 runner.say("webpack", "could not reload open pages: the server has stopped")
 
-        assert watcher.cwd is not None
+        def on_failed(problems: tuple[Problem, ...]) -> None:
+            first = problems[0]
+            where = f"{first.where}: " if first.where else ""
+            runner.say("webpack", f"build failed: {where}{first.title}: {first.message}")
+            if not settings.reload:
+                runner.say("webpack", "(with --reload, open pages show build errors)")
+                return
+            with contextlib.suppress(ChannelClosed):  # the server stopped: nowhere to show
+                channel.send(FrontendFailed(problems))
+
+        outcomes = BuildOutcomes(webapp, on_build, on_failed)
+        watcher = dataclasses.replace(watcher, on_line=outcomes.feed)
+        runner = Runner([server, watcher])
         say = functools.partial(runner.say, "webpack")
-        monitor = BuildMonitor(watcher.cwd / "build", on_build, say=say).start()
+        monitor = BuildMonitor(webapp / "build", outcomes.built, say=say).start()
         try:
             return runner.run()
         finally:
             monitor.stop()
+            outcomes.stop()
     finally:
         channel.close()
         theirs.close()
@@ -99,11 +138,11 @@ def serve_with_build_watch(settings: Settings) -> int:
 
 
 def _listen(channel: Channel, post: Callable[[Event], None] | None) -> None:
-    """Pass FrontendBuilt on to the supervisor; stop as if told when the parent is gone."""
+    """Pass build outcomes on to the supervisor; stop as if told when the parent is gone."""
     try:
         while True:
             message, _fds = channel.recv()
-            if isinstance(message, FrontendBuilt) and post is not None:
+            if isinstance(message, (FrontendBuilt, FrontendFailed)) and post is not None:
                 post(message)
     except ChannelClosed:
         os.kill(os.getpid(), signal.SIGTERM)

@@ -22,25 +22,61 @@ PACKAGE = "geppetto_dev"
 # after `geppetto_dev.`) and any package of a row below its row; never its row's other entries,
 # never a row above. "geppetto_dev" stands for the package's own __init__ (its public face).
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("__main__",),  # python -m geppetto_dev
+    ("__main__", "reference"),  # python -m geppetto_dev; the docs' pages generated from the code
     ("cli", "example"),  # the commands; example is a demo app, served as a user's project is
     ("serve", "project_init"),  # the one function each command calls
+    (PACKAGE,),  # the public face: what projects import, re-exported from the layers below
     ("reload", "frontend"),  # serve --reload; the frontend's clone, npm and build-watch
     ("server", "scaffold"),  # Tornado stack and inspector; the template engine and pieces
+    ("application",),  # the application object: loads the project, owns its services
     ("storage",),  # the projects' experiment store on a database
-    ("projects", PACKAGE),  # projects, experiments, default handlers; the public names
+    ("projects",),  # projects, experiments, the default handlers of the conversation
+    ("simulators",),  # simulators by simulatorId, NEURON, jNeuroML, results formats
     ("interpreters",),  # model files read into Geppetto models
     ("protocol", "model"),  # the wire protocol; Geppetto models as Python values
-    ("config", "procs", "discovery", "logs", "executors"),
-    ("errors",),
+    ("config", "procs", "discovery", "logs", "executors", "tracebacks"),
+    ("errors", "problems"),  # the one error type users fix; an error as a developer sees it
 )
 
+# Inside a package, its modules in layers too (top to bottom); the package's __init__ may
+# import any of them. A module of a package listed here must have a row.
+INNER: dict[str, tuple[tuple[str, ...], ...]] = {
+    "projects": (
+        ("defaults", "demo"),  # what an application includes; the demo project
+        ("editing", "experiments", "model_requests"),  # default handlers
+        ("loading",),  # loading a project (experiments reuse its replies)
+        ("conversation",),  # what the handlers share: answers, request readers
+        ("connection",),  # what one connection holds
+        ("services",),  # what the handlers run on, owned by an application
+        ("runtime",),  # a project as the server runs it
+        ("model_source", "runs"),  # a project's model; its runs on an executor
+        ("pygeppetto_models", "project_json"),  # pygeppetto's models; project JSON
+        ("connection_model", "records"),  # one connection's model handle; experiment state
+        ("project",),  # the declarations: Project, Experiment, RunRequest, @project
+    ),
+    "application": (
+        ("geppetto_app",),
+        ("loader", "services", "testing"),
+    ),
+    "storage": (
+        ("warm",),
+        ("experiment_store",),
+        ("rows",),
+        ("servers",),
+        ("schema",),
+        ("db",),
+    ),
+}
+
 # What the layering exists to guarantee, spelled out so that reordering the table cannot quietly
-# drop it: the server and the protocol know nothing of processes or the commands above them, and
-# the model is plain data.
+# drop it: the server and the protocol know nothing of processes or the commands above them, the
+# protocol knows no application settings, and the model is plain data.
 FORBIDDEN: dict[str, frozenset[str]] = {
     "server": frozenset({"reload", "procs", "cli", "serve", "project_init"}),
-    "protocol": frozenset({"reload", "procs", "cli", "serve", "project_init", "server"}),
+    "protocol": frozenset(
+        {"reload", "procs", "cli", "serve", "project_init", "server", "config", "application"}
+    ),
+    "projects": frozenset({"config", "application", "server"}),
 }
 MODEL_MAY_IMPORT = frozenset({"model", "errors"})
 
@@ -49,7 +85,7 @@ MODEL_MAY_IMPORT = frozenset({"model", "errors"})
 class Import:
     """One import of a package module: who imports what, and where."""
 
-    file: str  # path from the package's parent folder: geppetto_dev/server/app.py
+    file: str  # path from the package's parent folder: geppetto_dev/server/stack.py
     line: int
     importer: str  # dotted module name of the importing file
     target: str  # dotted module name imported
@@ -119,6 +155,30 @@ def rows() -> dict[str, int]:
     return {key: row for row, keys in enumerate(LAYERS) for key in keys}
 
 
+def inner_key(dotted: str) -> str | None:
+    """The module's name inside its package (None for the package itself and top modules)."""
+    parts = dotted.split(".")
+    return parts[2] if len(parts) > 2 else None
+
+
+def inner_violation(imp: Import) -> str | None:
+    """Within a package of INNER, an import that goes up or sideways."""
+    package = layer_key(imp.importer)
+    table = INNER.get(package)
+    if table is None or layer_key(imp.target) != package:
+        return None
+    src, dst = inner_key(imp.importer), inner_key(imp.target)
+    if src is None or dst is None or src == dst:
+        return None
+    row_of = {key: row for row, keys in enumerate(table) for key in keys}
+    if src not in row_of or dst not in row_of:
+        missing = src if src not in row_of else dst
+        return f"{imp} ({package}.{missing} is in no row of INNER[{package!r}])"
+    if row_of[dst] <= row_of[src]:
+        return f"{imp} ({package}.{dst} is not below {package}.{src})"
+    return None
+
+
 def violations(root: Path) -> list[str]:
     """Each import that breaks the table or a forbidden edge, as `file:line: imports X (why)`."""
     row_of = rows()
@@ -126,6 +186,9 @@ def violations(root: Path) -> list[str]:
     for imp in imports(root):
         src, dst = layer_key(imp.importer), layer_key(imp.target)
         if src == dst:
+            inner = inner_violation(imp)
+            if inner:
+                found.append(inner)
             continue
         if src not in row_of or dst not in row_of:
             missing = src if src not in row_of else dst
@@ -164,13 +227,19 @@ def test_the_table_keeps_the_issue_order() -> None:
 @pytest.mark.parametrize(
     ("file", "source", "expected"),
     [
-        ("server/app.py", "\n\nimport geppetto_dev.reload.watch\n", "must never import reload"),
-        ("protocol/session.py", "import geppetto_dev.server.run\n", "server is a layer above"),
+        ("server/stack.py", "\n\nimport geppetto_dev.reload.watch\n", "must never import reload"),
+        ("protocol/session.py", "import geppetto_dev.server.server\n", "server is a layer above"),
+        (
+            "protocol/session.py",
+            "from geppetto_dev.config import Settings\n",
+            "never import config",
+        ),
+        ("projects/project.py", "from .services import x\n", "not below projects.project"),
         ("protocol/registry.py", "from ..procs.groups import x\n", "must never import procs"),
         ("config.py", "def f():\n    from geppetto_dev import cli\n", "cli is a layer above"),
         ("model/nodes.py", "from geppetto_dev.config import X\n", "model imports nothing"),
         ("reload/child.py", "from geppetto_dev import frontend\n", "share a row"),
-        ("server/run.py", 'ARGV = ["-m", "geppetto_dev.serve"]\n', "serve is a layer above"),
+        ("server/server.py", 'ARGV = ["-m", "geppetto_dev.serve"]\n', "serve is a layer above"),
         ("newthing.py", "from geppetto_dev import errors\n", "'newthing' is in no row"),
     ],
 )

@@ -11,5 +11,14 @@ from __future__ import annotations
 from geppetto_dev.executors.factory import Cancellable, cancel, describe, make_executor
 from geppetto_dev.executors.local import LocalExecutor
 from geppetto_dev.executors.progress import Progress
+from geppetto_dev.executors.tracked import TrackedExecutor
 
-__all__ = ["Cancellable", "LocalExecutor", "Progress", "cancel", "describe", "make_executor"]
+__all__ = [
+    "Cancellable",
+    "LocalExecutor",
+    "Progress",
+    "TrackedExecutor",
+    "cancel",
+    "describe",
+    "make_executor",
+]

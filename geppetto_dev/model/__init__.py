@@ -13,16 +13,6 @@ from geppetto_dev.model.experiment_state import (
     pointer_to_dict,
 )
 from geppetto_dev.model.factory import (
-    create_cylinder,
-    create_html_variable,
-    create_parameter_variable,
-    create_particles_variable,
-    create_sphere,
-    create_state_variable,
-    create_text_variable,
-    create_time_series,
-    create_time_series_variable,
-    create_url_variable,
     cylinder,
     html,
     parameter,
@@ -33,7 +23,7 @@ from geppetto_dev.model.factory import (
     time_series,
     url,
 )
-from geppetto_dev.model.model import GeppettoModel
+from geppetto_dev.model.geppetto_model import GeppettoModel
 from geppetto_dev.model.nodes import (
     ArrayType,
     BasicType,
@@ -95,16 +85,6 @@ __all__ = [
     "Variable",
     "VisualType",
     "common",
-    "create_cylinder",
-    "create_html_variable",
-    "create_parameter_variable",
-    "create_particles_variable",
-    "create_sphere",
-    "create_state_variable",
-    "create_text_variable",
-    "create_time_series",
-    "create_time_series_variable",
-    "create_url_variable",
     "cylinder",
     "experiment_state_dict",
     "experiment_state_json",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from geppetto_dev.model.model import GeppettoModel
+from geppetto_dev.model.geppetto_model import GeppettoModel
 from geppetto_dev.model.paths import Pointer, pointer, ref
 from geppetto_dev.model.serialize import JSONDict, _dumps, value_to_dict
 from geppetto_dev.model.values import PhysicalQuantity, TimeSeries

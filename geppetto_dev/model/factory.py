@@ -1,8 +1,7 @@
 """Helper constructors for the variables and values apps build most.
 
-Names follow pygeppetto's ``GeppettoModelFactory`` (``create_sphere``, ``create_cylinder``,
-``create_state_variable``, ...) as aliases, so NetPyNE-UI-style code reads the same; the short
-names are the primary ones. Variables made here are typed with the shared common library types,
+pygeppetto's ``GeppettoModelFactory`` names (``create_sphere``, ...) are in
+``geppetto_dev.model.compat``. Variables made here are typed with the shared common library types,
 which every model holds at ``libraries[0]``, so they never serialize as ``"$ref": ""`` (the
 pygeppetto pitfall of a factory with its own copy of the common library).
 """
@@ -27,16 +26,6 @@ from geppetto_dev.model.values import (
 )
 
 __all__ = [
-    "create_cylinder",
-    "create_html_variable",
-    "create_parameter_variable",
-    "create_particles_variable",
-    "create_sphere",
-    "create_state_variable",
-    "create_text_variable",
-    "create_time_series",
-    "create_time_series_variable",
-    "create_url_variable",
     "cylinder",
     "html",
     "parameter",
@@ -104,28 +93,3 @@ def html(id: str, html: str, *, name: str | None = None) -> Variable:
 
 def url(id: str, url: str, *, name: str | None = None) -> Variable:
     return Variable(id, common.URL, name, URL(url))
-
-
-def create_parameter_variable(
-    id: str, initial_value: PhysicalQuantity | float | None = None
-) -> Variable:
-    """pygeppetto's signature: the value is a PhysicalQuantity (or a bare number)."""
-    if not isinstance(initial_value, PhysicalQuantity):
-        initial_value = PhysicalQuantity(None if initial_value is None else float(initial_value))
-    return Variable(id, common.PARAMETER, None, initial_value)
-
-
-def create_time_series_variable(
-    id: str, values: Iterable[float], unit: str | None = None
-) -> Variable:
-    return state_variable(id, time_series(values, unit))
-
-
-create_sphere = sphere
-create_cylinder = cylinder
-create_particles_variable = particles
-create_time_series = time_series
-create_state_variable = state_variable
-create_text_variable = text
-create_html_variable = html
-create_url_variable = url

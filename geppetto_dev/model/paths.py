@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from geppetto_dev.model.nodes import ArrayType, CompositeType, GeppettoLibrary, Type, Variable
 
 if TYPE_CHECKING:
-    from geppetto_dev.model.model import GeppettoModel
+    from geppetto_dev.model.geppetto_model import GeppettoModel
 
 __all__ = [
     "Pointer",

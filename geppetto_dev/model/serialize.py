@@ -16,7 +16,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from geppetto_dev.model.model import GeppettoModel
+from geppetto_dev.model.geppetto_model import GeppettoModel
 from geppetto_dev.model.nodes import (
     ArrayType,
     CompositeType,

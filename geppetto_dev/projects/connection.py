@@ -12,9 +12,9 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from geppetto_dev.projects.models import ConnectionModel
+from geppetto_dev.projects.connection_model import ConnectionModel
+from geppetto_dev.projects.records import COMPLETED, ERROR, RUNNING, ExperimentRecord
 from geppetto_dev.projects.runtime import ProjectRuntime
-from geppetto_dev.projects.store import COMPLETED, ERROR, RUNNING, ExperimentRecord
 
 __all__ = ["ConnectionState", "LoadedProject", "state_of"]
 

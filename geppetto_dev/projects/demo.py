@@ -7,7 +7,7 @@
 - an experiment that runs a leaky integrate-and-fire simulation of the three cells in plain
   Python and records `v` of each.
 
-`geppetto_dev.example` registers it; `geppetto-dev init` writes an editable copy of this file
+`geppetto_dev.example` serves it; `geppetto-dev init` writes an editable copy of this file
 into the starter project (a test checks that both build the same model).
 """
 
@@ -17,15 +17,13 @@ import json
 from typing import Any
 
 from geppetto_dev import model as gm
-from geppetto_dev.projects.registry import Experiment, Project, ProjectRegistry, default_projects
-from geppetto_dev.projects.runs import RunRequest
+from geppetto_dev.projects.project import Experiment, Project, RunRequest
 
 __all__ = [
     "EXPERIMENTS",
     "build_model",
     "demo_project",
     "download",
-    "register",
     "resolve_details",
     "simulate",
 ]
@@ -154,7 +152,3 @@ def demo_project() -> Project:
     project.run(simulate)
     project.download("JSON")(download)
     return project
-
-
-def register(registry: ProjectRegistry | None = None) -> Project:
-    return (registry or default_projects).add(demo_project())

@@ -14,12 +14,12 @@ import math
 from dataclasses import replace
 from typing import Any
 
-from geppetto_dev.projects.handlers import _default, _experiment, _info, _loaded, _obj
-from geppetto_dev.projects.models import plain_path
+from geppetto_dev.projects.connection_model import plain_path
+from geppetto_dev.projects.conversation import experiment_of, info, loaded_project, obj
 from geppetto_dev.projects.project_json import experiment_json
+from geppetto_dev.projects.records import DESIGN, QUEUED, RUNNING, ExperimentRecord
 from geppetto_dev.projects.runtime import ProjectRuntime
-from geppetto_dev.projects.store import DESIGN, QUEUED, RUNNING, ExperimentRecord
-from geppetto_dev.protocol.registry import Reply
+from geppetto_dev.protocol.registry import Reply, handler
 from geppetto_dev.protocol.session import Session
 
 __all__ = ["EDITING"]
@@ -37,7 +37,7 @@ EDITING = (
 
 def _editable(runtime: ProjectRuntime, action: str) -> None:
     if not runtime.persisted:
-        raise _info(
+        raise info(
             f"project {runtime.name!r} is not persisted: {action} needs a project loaded by id"
             " or name (one loaded from JSON content is read-only)"
         )
@@ -47,31 +47,31 @@ def _created(record: ExperimentRecord) -> Reply:
     return Reply("experiment_created", {"experiment_created": json.dumps(experiment_json(record))})
 
 
-@_default("new_experiment")
+@handler("new_experiment")
 def new_experiment(conn: Session, data: Any) -> Reply:
-    runtime = _loaded(conn, data).runtime
+    runtime = loaded_project(conn, data).runtime
     _editable(runtime, "creating experiments")
     return _created(runtime.store.create(runtime.id, ExperimentRecord(0, "New Experiment")))
 
 
-@_default("clone_experiment")
+@handler("clone_experiment")
 def clone_experiment(conn: Session, data: Any) -> Reply:
-    loaded = _loaded(conn, data)
+    loaded = loaded_project(conn, data)
     runtime = loaded.runtime
     _editable(runtime, "cloning experiments")
-    source = _experiment(loaded, data)
+    source = experiment_of(loaded, data)
     copy = replace(
         source, name=f"{source.name} (copy)", status=DESIGN, run=0, results=None, error=None
     )
     return _created(runtime.store.create(runtime.id, copy))
 
 
-@_default("delete_experiment")
+@handler("delete_experiment")
 def delete_experiment(conn: Session, data: Any) -> Reply:
-    loaded = _loaded(conn, data)
+    loaded = loaded_project(conn, data)
     runtime = loaded.runtime
     _editable(runtime, "deleting experiments")
-    record = _experiment(loaded, data)
+    record = experiment_of(loaded, data)
     runtime.runner.cancel(runtime.id, record.id)  # a run in flight is cancelled, not stored
     runtime.store.delete(runtime.id, record.id)
     if runtime.active_experiment_id == record.id:
@@ -98,13 +98,13 @@ _TEXT = {"name": "name", "description": "description", "script": "script"}
 _SIMULATION = {"simulatorId": "simulator_id", "aspectInstancePath": "instance"}
 
 
-@_default("save_experiment_properties")
+@handler("save_experiment_properties")
 def save_experiment_properties(conn: Session, data: Any) -> Reply:
-    loaded = _loaded(conn, data)
+    loaded = loaded_project(conn, data)
     runtime = loaded.runtime
     _editable(runtime, "saving experiment properties")
-    record = _experiment(loaded, data)
-    properties = _obj(_obj(data).get("properties") or {})
+    record = experiment_of(loaded, data)
+    properties = obj(obj(data).get("properties") or {})
     changes: dict[str, Any] = {}
     for key, field in (_TEXT | _SIMULATION).items():
         if key in properties:
@@ -118,36 +118,34 @@ def save_experiment_properties(conn: Session, data: Any) -> Reply:
         changes["length"] = _number(properties, "length")
     settings = {"timestep", "length", "simulator_id", "instance"} & set(changes)
     if settings and record.status in (QUEUED, RUNNING):
-        raise _info(f"experiment {record.name!r} is {record.status}: change its settings later")
+        raise info(f"experiment {record.name!r} is {record.status}: change its settings later")
     saved = runtime.store.update(runtime.id, record.id, **changes)
     return Reply("experiment_props_saved", {"update": json.dumps(experiment_json(saved))})
 
 
-@_default("save_project_properties")
+@handler("save_project_properties")
 def save_project_properties(conn: Session, data: Any) -> Reply:
-    runtime = _loaded(conn, data).runtime
+    runtime = loaded_project(conn, data).runtime
     _editable(runtime, "saving project properties")
-    properties = _obj(_obj(data).get("properties") or {})
+    properties = obj(obj(data).get("properties") or {})
     name = properties.get("name", runtime.name)
     if not isinstance(name, str) or not name.strip():
         raise ValueError(f"name must be a non-empty string, got {name!r}")
     runtime.name = name.strip()
-    save = getattr(runtime.store, "save_project", None)
-    if callable(save):
-        save(runtime.id, name=runtime.name)
+    runtime.store.save_project(runtime.id, name=runtime.name)
     payload = {"projectID": runtime.id, "name": runtime.name}
     return Reply("project_props_saved", {"update": json.dumps(payload)})
 
 
-@_default("set_parameters")
+@handler("set_parameters")
 def set_parameters(conn: Session, data: Any) -> Reply:
-    loaded = _loaded(conn, data)
+    loaded = loaded_project(conn, data)
     runtime = loaded.runtime
     _editable(runtime, "setting parameters")
-    record = _experiment(loaded, data)
+    record = experiment_of(loaded, data)
     if record.status != DESIGN:
-        raise _info(f"experiment {record.name!r} is {record.status}: parameters are set in DESIGN")
-    given = _obj(_obj(data).get("modelParameters") or {})
+        raise info(f"experiment {record.name!r} is {record.status}: parameters are set in DESIGN")
+    given = obj(obj(data).get("modelParameters") or {})
     parameters = dict(record.parameters)
     for path in given:
         parameters[plain_path(str(path))] = _number(given, path, positive=False)
@@ -155,9 +153,9 @@ def set_parameters(conn: Session, data: Any) -> Reply:
     return Reply("set_parameters", {"update": json.dumps(dict(saved.parameters))})
 
 
-@_default("persist_project")
+@handler("persist_project")
 def persist_project(conn: Session, data: Any) -> Reply:
-    runtime = _loaded(conn, data).runtime
+    runtime = loaded_project(conn, data).runtime
     _editable(runtime, "persisting")  # registered projects are persisted already
     active = runtime.to_json()["activeExperimentId"]
     payload = {"projectID": runtime.id, "activeExperimentID": active}

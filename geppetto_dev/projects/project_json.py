@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from geppetto_dev.projects.registry import as_id
-from geppetto_dev.projects.store import STATUSES, ExperimentRecord
+from geppetto_dev.projects.project import as_id
+from geppetto_dev.projects.records import STATUSES, ExperimentRecord
 
 __all__ = [
     "ProjectSpec",

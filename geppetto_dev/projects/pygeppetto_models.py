@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from geppetto_dev.model import pygeppetto as gp
-from geppetto_dev.projects.models import plain_path, state_inputs
+from geppetto_dev.projects.connection_model import plain_path, state_inputs
 
 __all__ = ["PygeppettoModel"]
 

@@ -1,8 +1,8 @@
 """Experiment runs, off the event loop, through a `concurrent.futures.Executor`.
 
-The Executor is the one interface: the local default is a small thread pool; a process pool
-or a Dask client's executor (`client.get_executor()`) plug in with `set_executor`, so a cluster
-is a setting, not a code path. What crosses into the executor is the project's run hook (a
+The Executor is the one interface: a local process pool or a Dask client's executor, chosen by
+the application's settings and owned by its services (see `geppetto_dev.executors`), so a
+cluster is a setting, not a code path. What crosses into the executor is the project's run hook (a
 module-level function) and a plain `RunRequest`, both picklable; the results come back as
 {watched path: TimeSeries or list of floats}.
 
@@ -16,11 +16,11 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Mapping
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from concurrent.futures import Executor, Future
 from typing import Any
 
-from geppetto_dev.projects.store import (
+from geppetto_dev.projects.project import RunRequest
+from geppetto_dev.projects.records import (
     COMPLETED,
     ERROR,
     QUEUED,
@@ -28,23 +28,11 @@ from geppetto_dev.projects.store import (
     ExperimentRecord,
     ExperimentStore,
 )
+from geppetto_dev.tracebacks import short_traceback
 
-__all__ = ["RunRequest", "Runner", "default_runner", "set_executor"]
+__all__ = ["ExperimentRunner"]
 
 log = logging.getLogger("geppetto_dev.projects")
-
-
-@dataclass(frozen=True)
-class RunRequest:
-    """What a run hook gets: which experiment, what to record, with which settings."""
-
-    project_id: int
-    experiment_id: int
-    watched: tuple[str, ...]
-    parameters: Mapping[str, float]
-    timestep: float
-    length: float
-    run: int
 
 
 RunHook = Callable[[RunRequest], Mapping[str, Any]]
@@ -52,24 +40,13 @@ RunHook = Callable[[RunRequest], Mapping[str, Any]]
 Finished = Callable[[ExperimentRecord, BaseException | None], None]
 
 
-class Runner:
+class ExperimentRunner:
     """Submits runs to the executor and keeps the store's status in step with their futures."""
 
-    def __init__(self, executor: Executor | None = None) -> None:
-        self._executor = executor
+    def __init__(self, executor: Executor) -> None:
+        self.executor = executor
         self._futures: dict[tuple[int, int], Future[Mapping[str, Any]]] = {}
         self._lock = threading.Lock()
-
-    @property
-    def executor(self) -> Executor:
-        with self._lock:
-            if self._executor is None:
-                self._executor = ThreadPoolExecutor(2, thread_name_prefix="geppetto-run")
-            return self._executor
-
-    def set_executor(self, executor: Executor) -> None:
-        with self._lock:
-            self._executor = executor
 
     def submit(
         self,
@@ -117,7 +94,12 @@ class Runner:
                 final = store.update(project_id, experiment_id, status=COMPLETED, results=results)
             except BaseException as exc:  # the hook's failure is the experiment's ERROR
                 error = exc
-                log.error("experiment %s of project %s failed: %r", experiment_id, project_id, exc)
+                log.error(
+                    "experiment %s of project %s failed:\n%s",
+                    experiment_id,
+                    project_id,
+                    short_traceback(exc),
+                )
                 final = store.update(
                     project_id, experiment_id, status=ERROR, error=f"{type(exc).__name__}: {exc}"
                 )
@@ -156,12 +138,3 @@ class Runner:
         with self._lock:
             future = self._futures.get((project_id, experiment_id))
         return future is not None and not future.done()
-
-
-default_runner = Runner()
-
-
-def set_executor(executor: Executor) -> None:
-    """Run experiments on another executor: a ProcessPoolExecutor, or a Dask client's
-    `client.get_executor()`."""
-    default_runner.set_executor(executor)

@@ -10,11 +10,20 @@ from geppetto_dev.protocol.envelope import (
     read_frame,
     to_frame,
 )
-from geppetto_dev.protocol.registry import Registry, Reply, default_registry, handler
+from geppetto_dev.protocol.registry import (
+    Answer,
+    Handler,
+    Registry,
+    Reply,
+    handler,
+    protocol_handlers,
+)
 from geppetto_dev.protocol.session import ProtocolSettings, Session
 
 __all__ = [
     "COMPRESSION_THRESHOLD",
+    "Answer",
+    "Handler",
     "ProtocolError",
     "ProtocolSettings",
     "Registry",
@@ -22,10 +31,10 @@ __all__ = [
     "Request",
     "Session",
     "decode_request",
-    "default_registry",
     "encode_envelope",
     "file_frame",
     "handler",
+    "protocol_handlers",
     "read_frame",
     "to_frame",
 ]

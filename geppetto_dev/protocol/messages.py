@@ -14,7 +14,6 @@ __all__ = [
     "INFO_MESSAGE",
     "USER_PRIVILEGES",
     "client_id",
-    "exception_detail",
     "generic_error",
     "geppetto_version",
     "info_message",
@@ -68,17 +67,15 @@ def generic_error(
     error_id: str | None = None,
 ) -> dict[str, Any]:
     """The Java server's shape, the one the client's error dialog reads (`message` parsed again)."""
-    detail = "" if exception is None else exception_detail(exception, show_traceback)
+    detail = ""
+    if exception is not None:
+        detail = (
+            "".join(traceback.format_exception(exception))
+            if show_traceback
+            else f"{type(exception).__name__}"
+        )
     inner = {"error_code": error_code, "message": message, "exception": detail, "id": error_id}
     return {"message": json.dumps(inner)}
-
-
-def exception_detail(exception: BaseException, show_traceback: bool) -> str:
-    """An error's `exception` field: the traceback for a client allowed to see it, else the
-    exception's type name (its text may hold paths or secrets)."""
-    if show_traceback:
-        return "".join(traceback.format_exception(exception))
-    return type(exception).__name__
 
 
 def info_message(message: Any) -> dict[str, Any]:

@@ -19,7 +19,6 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
-from geppetto_dev.config import Settings
 from geppetto_dev.protocol import messages
 from geppetto_dev.protocol.envelope import (
     COMPRESSION_THRESHOLD,
@@ -30,7 +29,7 @@ from geppetto_dev.protocol.envelope import (
     file_frame,
     to_frame,
 )
-from geppetto_dev.protocol.registry import Registry, Reply
+from geppetto_dev.protocol.registry import Answer, Registry, Reply
 
 __all__ = ["ProtocolSettings", "Session", "Write"]
 
@@ -48,25 +47,14 @@ _current_request: contextvars.ContextVar[Request | None] = contextvars.ContextVa
 
 @dataclass(frozen=True)
 class ProtocolSettings:
-    """The few settings a connection itself acts on; the rest of `Settings` is the app's.
+    """The few settings a connection itself acts on; the application's are its own."""
 
-    Whether a client sees tracebacks is not among them: it depends on the client, so the
-    transport decides it per connection (`Session(show_tracebacks=...)`).
-    """
-
-    user_name: str
-    privileges: tuple[str, ...]
-    geppetto_version: str
-    max_message_size: int
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> ProtocolSettings:
-        return cls(
-            user_name=settings.user_name,
-            privileges=settings.privileges,
-            geppetto_version=settings.geppetto_version,
-            max_message_size=settings.max_message_size,
-        )
+    user_name: str = "Python User"
+    privileges: tuple[str, ...] = ()
+    geppetto_version: str = "0.3.8"
+    max_message_size: int = 10 * 1024 * 1024
+    # Whether errors may carry tracebacks to this client: the transport decides, per client.
+    show_tracebacks: bool = False
 
 
 # How much of a client's input an error message repeats (a type name, say).
@@ -99,13 +87,13 @@ class Session:
         write: Write,
         *,
         executor: Executor | None = None,
-        settings: Settings | None = None,
-        show_tracebacks: bool = False,
+        app: Any = None,
     ) -> None:
         self.protocol = protocol
         self.registry = registry
-        self._settings = settings
-        self._show_tracebacks = show_tracebacks
+        # The application this connection belongs to: its services, for handlers (`conn.app`).
+        # The protocol never looks inside it.
+        self.app = app
         self.client_id = uuid.uuid4().hex
         self.state: dict[str, Any] = {}
         self._write = write
@@ -115,18 +103,6 @@ class Session:
         self._waiters: list[asyncio.Future[None]] = []  # for a request in flight to finish
         # Frames waiting to be written, in send order; a Future is a frame being gzipped.
         self._outbox: deque[Frame | asyncio.Future[Frame]] = deque()
-
-    @property
-    def settings(self) -> Settings:
-        """The application's settings, for handlers (`conn.settings`); the session reads none."""
-        if self._settings is None:
-            raise RuntimeError("this Session was made without the application's settings")
-        return self._settings
-
-    @property
-    def show_tracebacks(self) -> bool:
-        """Whether this client may see exception details (its transport decided, once)."""
-        return self._show_tracebacks
 
     # The request being handled ----------------------------------------------------------------
 
@@ -167,7 +143,7 @@ class Session:
             error_code,
             message,
             exception=exception,
-            show_traceback=self._show_tracebacks,
+            show_traceback=self.protocol.show_tracebacks,
             error_id=request_id,
         )
         self.send(messages.GENERIC_ERROR, payload, request_id)
@@ -194,7 +170,10 @@ class Session:
             self._outbox.append(frame)
             self._flush()
         else:
-            self._loop.call_soon_threadsafe(self._emit, frame)
+            try:
+                self._loop.call_soon_threadsafe(self._emit, frame)
+            except RuntimeError:  # the loop is closed: the connection is gone
+                log.debug("dropped a message to a closed connection")
 
     def _emit_all(self, frames: Sequence[Frame]) -> None:
         for frame in frames:
@@ -245,6 +224,11 @@ class Session:
         task.add_done_callback(self._finished)
 
     @property
+    def sending(self) -> bool:
+        """Whether frames are still waiting to be written (a large one being gzipped)."""
+        return bool(self._outbox)
+
+    @property
     def in_flight(self) -> int:
         """Requests being handled now; a transport may stop reading while there are too many."""
         return len(self._tasks)
@@ -274,7 +258,7 @@ class Session:
         _current_request.set(request)
         try:
             if inspect.iscoroutinefunction(func):
-                result = await func(self, request.data)
+                result = await _answered(func(self, request.data))
             else:
                 context = contextvars.copy_context()
                 # The replies are encoded (and gzipped) in the worker too, off the loop.
@@ -310,9 +294,12 @@ class Session:
             )
 
     def _call_sync(self, func: Callable[..., Any], request: Request) -> Any:
-        result = func(self, request.data)
+        try:
+            result = func(self, request.data)
+        except Answer as answer:
+            result = answer.reply
         if inspect.isawaitable(result):
-            return result
+            return _answered(result)
         return _Frames(
             [
                 to_frame(encode_envelope(kind, payload, request.request_id))
@@ -324,6 +311,14 @@ class Session:
         for task in list(self._tasks):
             task.cancel()
         self._outbox.clear()
+
+
+async def _answered(pending: Any) -> Any:
+    """An async handler's result, or the reply it raised as an Answer."""
+    try:
+        return await pending
+    except Answer as answer:
+        return answer.reply
 
 
 class BadReply(TypeError):

@@ -17,19 +17,20 @@ import socket
 import sys
 import threading
 import traceback
-from collections.abc import Callable
-from concurrent.futures import Future
+from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from flask import Flask, request
 
+from geppetto_dev.application import GeppettoApp
 from geppetto_dev.config import Settings
 from geppetto_dev.errors import GeppettoDevError
 from geppetto_dev.logs import configure as configure_logging
+from geppetto_dev.problems import Problem
 from geppetto_dev.procs.groups import set_parent_death_signal
 from geppetto_dev.reload.channel import Channel, ChannelClosed
 from geppetto_dev.reload.handoff import adopt
-from geppetto_dev.reload.livereload import LiveReloadHub, failure_page, install_injection
+from geppetto_dev.reload.livereload import LiveReloadHub, script_tag
 from geppetto_dev.reload.messages import (
     ChildReport,
     Closing,
@@ -38,32 +39,48 @@ from geppetto_dev.reload.messages import (
     KeptAlive,
     Loaded,
     Reload,
-    ShowFailure,
+    ShowProblems,
     Stopped,
 )
-from geppetto_dev.server.experiments import ExperimentServices, start_experiments
-from geppetto_dev.server.loader import load_project
-from geppetto_dev.server.run import run
-from geppetto_dev.server.tracebacks import TracebackPolicy
+from geppetto_dev.reload.overlay import error_page
+from geppetto_dev.server.pagescript import install_page_script
+from geppetto_dev.server.server import Server, ServerHooks
+from geppetto_dev.server.traceback_policy import TracebackPolicy
+from geppetto_dev.tracebacks import problem_from_exception
 
-__all__ = ["failure_app", "load", "main", "run_forked", "serve_child", "user_traceback"]
+__all__ = [
+    "LOAD_FAILED",
+    "failure_app",
+    "load",
+    "load_problem",
+    "main",
+    "run_forked",
+    "serve_child",
+]
 
 # Open pages' WebSockets close with "service restart": the next server answers their reconnect.
 RESTARTING = (1012, "server restarting")
 # When the supervisor vanishes, a clean stop gets this long before the child just exits.
 ORPHAN_GRACE = 2.0
+LOAD_FAILED = "The app failed to load"
+KEEPS_EXITING = "The server keeps exiting"
 
 
-def load(settings: Settings) -> tuple[Flask | None, str | None]:
-    """The project's Flask app, or the reason it cannot be loaded (also printed)."""
+def load_problem(exc: BaseException) -> Problem:
+    """Why the project could not be loaded: a setting (one line), or the user's code."""
+    if isinstance(exc, GeppettoDevError):
+        return Problem(LOAD_FAILED, "Error", exc.format())
+    return problem_from_exception(exc, LOAD_FAILED)
+
+
+def load(settings: Settings) -> tuple[GeppettoApp | None, Problem | None]:
+    """The project's application, or why it cannot be loaded (also printed, short)."""
     try:
-        return load_project(settings), None
-    except GeppettoDevError as exc:
-        text = exc.format()
+        return GeppettoApp.load(settings), None
     except BaseException as exc:  # SystemExit too: the user's code decides nothing here
-        text = user_traceback(exc)
-    print(f"error: the app failed to load:\n{text.rstrip()}", file=sys.stderr, flush=True)
-    return None, text
+        problem = load_problem(exc)
+    print(f"error: the app failed to load:\n{problem.text()}", file=sys.stderr, flush=True)
+    return None, problem
 
 
 def imported_since(before: set[str]) -> list[tuple[str, str]]:
@@ -76,27 +93,12 @@ def imported_since(before: set[str]) -> list[tuple[str, str]]:
     return found
 
 
-def user_traceback(exc: BaseException) -> str:
-    """The traceback without the frames of this package and of the import machinery."""
-    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    summary = traceback.TracebackException.from_exception(exc)
-    frames = [
-        frame
-        for frame in summary.stack
-        if not frame.filename.startswith(("<frozen", package + os.sep))
-        and f"{os.sep}importlib{os.sep}" not in frame.filename
-    ]
-    summary.stack = traceback.StackSummary.from_list(frames)
-    return "".join(summary.format())
-
-
-def failure_app(
-    text: str, tracebacks: TracebackPolicy, title: str = "The app failed to load"
-) -> Flask:
-    """Answers every path with the load error; its text only to whom `tracebacks` allows."""
+def failure_app(problems: Sequence[Problem], tracebacks: TracebackPolicy) -> Flask:
+    """Answers every path with the load error; its details only to whom `tracebacks` allows."""
     app = Flask("geppetto_dev_failure")
-    detailed = failure_page(title, text)
-    plain = failure_page(title, None)
+    title = problems[0].heading if problems else LOAD_FAILED
+    detailed = error_page(title, problems)
+    plain = error_page(title, [p.redacted() for p in problems])
     methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
     @app.route("/", defaults={"path": ""}, methods=methods)
@@ -165,8 +167,8 @@ class _SupervisorLink(threading.Thread):
                 self.send(ClosingAck())
             case Reload():
                 self.hub.reload()
-            case ShowFailure(text):
-                self.hub.show_failure(text)
+            case ShowProblems(source, problems):
+                self.hub.show_problems(source, problems)
 
     def send(self, message: ChildReport) -> None:
         with contextlib.suppress(ChannelClosed):
@@ -195,55 +197,47 @@ def serve_child(
     """
     boot_id = f"{os.getpid()}-{secrets.token_hex(4)}"
     tracebacks = TracebackPolicy.from_settings(settings)
-    hub = LiveReloadHub(boot_id, tracebacks)
+    hub = LiveReloadHub(boot_id, tracebacks=tracebacks)
     link = _SupervisorLink(channel, hub)
     link.start()  # first, so a "closing" sent while the project loads is answered at once
     before = set(sys.modules)
-    flask_app, failure = (None, crashed) if crashed else load(settings)
-    hub.failure = failure
+    app: GeppettoApp | None
+    failure: Problem | None
+    if crashed:
+        app, failure = None, Problem(KEEPS_EXITING, "Error", crashed)
+    else:
+        app, failure = load(settings)
+    if failure is not None:
+        hub.show_problems(failure.source, [failure])
     link.send(
         Loaded(
             os.getpid(),
             ok=failure is None,
-            error=failure,
+            error=failure.text() if failure else None,
             modules=() if failure else tuple(imported_since(before)),
             sys_path=tuple(sys.path),
         )
     )
-    # The database and executor start while the supervisor readies the swap (not while the
-    # project loads, which would then wait for the lock of the interpreter); the server accepts
-    # at once and only WebSocket handshakes wait for them.
-    experiments: Future[ExperimentServices] = Future()
-    threading.Thread(
-        target=_start_experiments, args=(settings, experiments), name="geppetto-experiments"
-    ).start()
+    if app is None:
+        failed = failure_app([failure] if failure else [], tracebacks)
+        app = GeppettoApp(settings, flask_app=failed)
     link.go.wait()
     if link.orphaned:
         return 1
-    if flask_app is None:
-        title = "The server keeps exiting" if crashed else "The app failed to load"
-        flask_app = failure_app(failure or "", tracebacks, title)
-    install_injection(boot_id)
+    install_page_script(script_tag(boot_id))
     configure_logging()
-    run(
-        settings,
-        sockets,
-        flask_app=flask_app,
-        extra_routes=list(hub.routes()),
+    hooks = ServerHooks(
+        extra_routes=tuple(hub.routes()),
+        # The database and executor open once the new server answers: its first response
+        # never waits for them; WebSocket handshakes do.
+        defer_services=True,
         close_code=RESTARTING,
         on_stopped=lambda: link.send(Stopped()),
         hand_over=link.give,
         receive=link.receive,
-        experiments=experiments,
     )
+    Server(app, hooks).run(sockets)
     return 0
-
-
-def _start_experiments(settings: Settings, into: Future[ExperimentServices]) -> None:
-    try:
-        into.set_result(start_experiments(settings))
-    except BaseException as exc:  # raised where the server awaits it, as if started there
-        into.set_exception(exc)
 
 
 def _exit(code: int) -> NoReturn:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-import traceback
 from pathlib import Path
 
-__all__ = ["compile_error"]
+from geppetto_dev.problems import Problem
+from geppetto_dev.tracebacks import problem_from_exception
+
+__all__ = ["NOT_RELOADED", "compile_error"]
+
+# What a save that does not compile means for the developer: nothing of it runs yet.
+NOT_RELOADED = "Not reloaded: the server keeps running the previous code"
 
 
-def compile_error(path: Path) -> str | None:
+def compile_error(path: Path) -> Problem | None:
     """The error Python would report on importing `path`, or None when it compiles.
 
     Compiles in memory (no .pyc written); a file that vanished or cannot be read is not an error
@@ -21,5 +26,10 @@ def compile_error(path: Path) -> str | None:
     try:
         compile(source, str(path), "exec", dont_inherit=True)
     except (SyntaxError, ValueError) as exc:  # ValueError: null bytes in the source
-        return "".join(traceback.format_exception_only(type(exc), exc)).rstrip()
+        problem = problem_from_exception(exc, NOT_RELOADED)
+        if problem.file is None:  # a ValueError names no file: this one is
+            problem = Problem(
+                NOT_RELOADED, problem.title, problem.message, str(path), detail=problem.detail
+            )
+        return problem
     return None

@@ -103,9 +103,9 @@ def main(argv: list[str] | None = None) -> NoReturn:
     try:
         for name in PREIMPORT:
             importlib.import_module(name)
-        from geppetto_dev.storage.db import warm_up
+        from geppetto_dev.application.services import warm_up
 
-        warm_up(settings.database)  # what each server's first database use would repeat
+        warm_up(settings)  # what each server's first use of its services would repeat
     except BaseException:
         control.send(Failed(traceback.format_exc()))
         os._exit(1)

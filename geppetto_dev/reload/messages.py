@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from geppetto_dev.config import Settings
+from geppetto_dev.problems import Problem
 
 __all__ = [
     "Changes",
@@ -24,6 +25,7 @@ __all__ = [
     "Fork",
     "Forked",
     "FrontendBuilt",
+    "FrontendFailed",
     "Go",
     "KeptAlive",
     "Loaded",
@@ -32,7 +34,7 @@ __all__ = [
     "Ready",
     "Reload",
     "Respawn",
-    "ShowFailure",
+    "ShowProblems",
     "Start",
     "Stop",
     "Stopped",
@@ -70,10 +72,12 @@ class Reload:
 
 
 @dataclass(frozen=True)
-class ShowFailure:
-    """Show this compile error on every open page; the server keeps running."""
+class ShowProblems:
+    """Show these errors of `source` (a save that does not compile, a failed frontend build)
+    on every open page, in place of that source's earlier ones; none clears them."""
 
-    text: str
+    source: str
+    problems: tuple[Problem, ...] = ()
 
 
 # --- server child -> supervisor --------------------------------------------------------------
@@ -170,7 +174,7 @@ class Exited:
     code: int | None = None
 
 
-# --- in-process events of the supervisor (and, for FrontendBuilt, from `serve`'s parent) -----
+# --- in-process events of the supervisor (and, for Frontend*, from `serve`'s parent) ---------
 
 
 @dataclass(frozen=True)
@@ -191,6 +195,13 @@ class FrontendBuilt:
 
 
 @dataclass(frozen=True)
+class FrontendFailed:
+    """A frontend build failed: open pages show its errors until a build succeeds."""
+
+    problems: tuple[Problem, ...]
+
+
+@dataclass(frozen=True)
 class Respawn:
     """Time to try a server again after it died at startup (`attempt` names which try)."""
 
@@ -202,4 +213,14 @@ class Stop:
     """End the session (Ctrl-C, SIGTERM, or the parent went away)."""
 
 
-Event = Changes | WatchError | FrontendBuilt | Stop | Respawn | Loaded | Exited | Preloaded
+Event = (
+    Changes
+    | WatchError
+    | FrontendBuilt
+    | FrontendFailed
+    | Stop
+    | Respawn
+    | Loaded
+    | Exited
+    | Preloaded
+)

@@ -24,37 +24,39 @@ only post events. Tests replace the event source and the workers (`events=`, `wo
 from __future__ import annotations
 
 import contextlib
-import queue
 import socket
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn, TextIO
 
 from geppetto_dev.config import Settings
+from geppetto_dev.problems import BUILD, PYTHON, Problem
 from geppetto_dev.procs.signals import on_stop_signals
 from geppetto_dev.reload.compilecheck import compile_error
+from geppetto_dev.reload.inbox import Inbox
 from geppetto_dev.reload.messages import (
     Changes,
     Event,
     Exited,
     FrontendBuilt,
+    FrontendFailed,
     Go,
     Loaded,
     Preloaded,
     Reload,
     Respawn,
-    ShowFailure,
+    ShowProblems,
     Stop,
     WatchError,
 )
 from geppetto_dev.reload.watch import Watcher, WatchPlan, plan_watch
 from geppetto_dev.reload.workers import STOP_GRACE, Worker, WorkerPool, Workers
 
-__all__ = ["CRASH_WINDOW", "DRAIN_MARGIN", "RESTART_DELAYS", "Inbox", "Supervisor"]
+__all__ = ["CRASH_WINDOW", "DRAIN_MARGIN", "RESTART_DELAYS", "Supervisor"]
 
 # A server that exits before it has run this long since it loaded the project (or before it
 # loaded it) died at startup: a crash, tried again only after RESTART_DELAYS.
@@ -68,44 +70,6 @@ DRAIN_MARGIN = 3.0
 Later = Callable[[float, Event], None]
 
 
-class Inbox:
-    """The supervisor's events, posted from any thread, read in order by its loop.
-
-    Saves that queued up while a reload ran come out as one Changes: one reload, not several.
-    """
-
-    def __init__(self) -> None:
-        self._queue: queue.SimpleQueue[Event] = queue.SimpleQueue()
-
-    def put(self, event: Event) -> None:
-        self._queue.put(event)
-
-    def __iter__(self) -> Iterator[Event]:
-        pending: Event | None = None
-        while True:
-            if pending is not None:
-                event, pending = pending, None
-            else:
-                try:
-                    # A timeout, so that signal handlers get to run on a quiet main thread.
-                    event = self._queue.get(timeout=0.5)
-                except queue.Empty:
-                    continue
-            if isinstance(event, Changes):
-                paths = set(event.paths)
-                while pending is None:
-                    try:
-                        more = self._queue.get_nowait()
-                    except queue.Empty:
-                        break
-                    if isinstance(more, Changes):
-                        paths |= more.paths
-                    else:
-                        pending = more
-                event = Changes(frozenset(paths))
-            yield event
-
-
 def _unhandled(event: NoReturn) -> NoReturn:
     """mypy checks that the loop's match handles every Event (typing.assert_never, 3.11+)."""
     raise AssertionError(f"unhandled event {event!r}")
@@ -114,7 +78,9 @@ def _unhandled(event: NoReturn) -> NoReturn:
 @dataclass
 class _State:
     child: Worker | None = None
-    broken: dict[Path, str] = field(default_factory=dict)
+    broken: dict[Path, Problem] = field(default_factory=dict)
+    # The errors of the last frontend build, shown by every server until a build succeeds.
+    build_problems: tuple[Problem, ...] = ()
     stopping: bool = False
     # The current child serves the error page of servers that kept dying.
     fallback: bool = False
@@ -180,7 +146,7 @@ class Supervisor:
     def run(self) -> int:
         self._plan = plan_watch(self.settings)
         if self._sockets is None:
-            from geppetto_dev.server.run import bind
+            from geppetto_dev.server.server import bind
 
             self._sockets = bind(self.settings)  # a busy port is one line, before any process
         for sock in self._sockets:
@@ -231,8 +197,16 @@ class Supervisor:
                     self._on_changes(set(paths))
                 case FrontendBuilt():
                     self._say("Frontend build finished; reloading open pages.")
+                    fixed, self._state.build_problems = self._state.build_problems, ()
                     if self._state.child is not None:
+                        if fixed:
+                            self._state.child.send(ShowProblems(BUILD))
                         self._state.child.send(Reload())
+                case FrontendFailed(problems):
+                    self._say("Frontend build failed; open pages show its errors.", error=True)
+                    self._state.build_problems = problems
+                    if self._state.child is not None:
+                        self._state.child.send(ShowProblems(BUILD, problems))
                 case Loaded():
                     self._on_loaded(event)
                 case Exited(pid, code):
@@ -266,10 +240,10 @@ class Supervisor:
             else:
                 broken.pop(path, None)
         if broken:
-            text = "\n\n".join(broken.values())
+            text = "\n\n".join(problem.text() for problem in broken.values())
             self._say(f"{text}\nNot reloaded: the previous server keeps running.", error=True)
             if self._state.child is not None:
-                self._state.child.send(ShowFailure(text))
+                self._state.child.send(ShowProblems(PYTHON, tuple(broken.values())))
             return
         self._restart(changed)
 
@@ -311,6 +285,8 @@ class Supervisor:
     def _go(self, child: Worker, *, fallback: bool = False) -> None:
         """Make `child` the current server and let it accept connections."""
         child.send(Go())
+        if self._state.build_problems:
+            child.send(ShowProblems(BUILD, self._state.build_problems))
         self._state.child = child
         self._state.fallback = fallback
 

@@ -43,7 +43,7 @@ from geppetto_dev.reload.messages import (
     Preloaded,
     Ready,
     Reload,
-    ShowFailure,
+    ShowProblems,
     Start,
     Stopped,
 )
@@ -78,7 +78,7 @@ class Worker(Protocol):
     exit_code: int | None
     released: threading.Event
 
-    def send(self, message: Go | Closing | Reload | ShowFailure) -> bool: ...
+    def send(self, message: Go | Closing | Reload | ShowProblems) -> bool: ...
     def adopt(self, fd: int) -> bool: ...
     def hand_over_to(self, successor: Worker) -> None: ...
     def begin_closing(self) -> None: ...
@@ -132,7 +132,7 @@ class ServerChild:
         if popen is not None:
             threading.Thread(target=self._wait_popen, daemon=True).start()
 
-    def send(self, message: Go | Closing | Reload | ShowFailure) -> bool:
+    def send(self, message: Go | Closing | Reload | ShowProblems) -> bool:
         try:
             self.channel.send(message)
         except ChannelClosed:

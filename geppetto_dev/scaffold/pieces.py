@@ -14,7 +14,7 @@ from pathlib import Path
 from geppetto_dev.config import INSPECTOR_PATH, Settings, load_settings, read_pyproject
 from geppetto_dev.errors import GeppettoDevError
 from geppetto_dev.procs.steps import Console
-from geppetto_dev.protocol.registry import builtin_registry
+from geppetto_dev.projects.defaults import default_handlers
 from geppetto_dev.scaffold.engine import (
     KINDS,
     Plan,
@@ -46,6 +46,8 @@ class Piece:
     module: Path
     test: Path
     next_steps: list[str]
+    # Said whether or not anything is written (a dry run too): what the piece would change.
+    notes: tuple[str, ...] = ()
 
 
 def new_piece(
@@ -73,6 +75,8 @@ def new_piece(
         raise
     for line in format_results(results, root):
         console.line(line)
+    for note in piece.notes:
+        console.line(f"note: {note}")
     if dry_run:
         console.line("dry run: nothing was written")
         return
@@ -119,7 +123,10 @@ def plan_piece(kind: str, name: str, settings: Settings) -> Piece:
     missing = [p for p in (module, test) if p not in {plan.path(f) for f in plan.files}]
     if missing:  # pragma: no cover - the templates and this module disagree
         raise RuntimeError(f"the {kind} templates do not make {missing}")
-    return Piece(plan, module, test, _next_steps(kind, name, settings, module, test))
+    notes = []
+    if kind == "websocket" and name in default_handlers():
+        notes.append(f"this replaces geppetto-dev's built-in handler for '{name}'")
+    return Piece(plan, module, test, _next_steps(kind, name, settings, module, test), tuple(notes))
 
 
 def write_piece(piece: Piece, *, force: bool, dry_run: bool) -> list[tuple[Status, Path]]:
@@ -200,6 +207,4 @@ def _next_steps(kind: str, name: str, settings: Settings, module: Path, test: Pa
             f"curl {base}/{name}",
         ]
     steps.append(f"run its test: python -m pytest {test.relative_to(root).as_posix()}")
-    if kind == "websocket" and name in builtin_registry.message_types():
-        steps.append(f"note: this replaces geppetto-dev's built-in handler for '{name}'")
     return steps

@@ -1,7 +1,7 @@
 """The Tornado-Flask stack that serves a Geppetto application."""
 
-from geppetto_dev.server.app import make_app
 from geppetto_dev.server.page import page_blueprint
-from geppetto_dev.server.run import run
+from geppetto_dev.server.server import Server, ServerHooks, bind
+from geppetto_dev.server.stack import make_app
 
-__all__ = ["make_app", "page_blueprint", "run"]
+__all__ = ["Server", "ServerHooks", "bind", "make_app", "page_blueprint"]

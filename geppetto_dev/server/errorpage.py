@@ -1,7 +1,7 @@
 """The answer to a Flask view that raised: a 500 with an error id, the traceback by the policy.
 
 Flask logs the exception with its traceback; the client gets an id to find it in that log, and
-the traceback itself only when tracebacks.py allows it (as a failing WebSocket handler does).
+the traceback itself only when traceback_policy.py allows it (as a failing WebSocket handler does).
 A project that registers its own 500 handler keeps it.
 """
 
@@ -14,7 +14,7 @@ import uuid
 from flask import Flask, Response, request
 from werkzeug.exceptions import InternalServerError
 
-from geppetto_dev.server.tracebacks import TracebackPolicy
+from geppetto_dev.server.traceback_policy import TracebackPolicy
 
 __all__ = ["attach_error_page"]
 

@@ -8,7 +8,7 @@ loopback names and addresses, the address the server is bound to (with a wildcar
 0.0.0.0, any IP address: an address cannot be rebound), and the `allowed-hosts` setting.
 
 `is_loopback_name` is the one loopback rule of the package: the host names answered, the bound
-address that allows tracebacks and the clients that may see them (tracebacks.py) all use it.
+address that allows tracebacks and the clients that may see them (traceback_policy.py) all use it.
 """
 
 from __future__ import annotations

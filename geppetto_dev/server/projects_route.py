@@ -7,17 +7,25 @@ leaves a 404 in the console.
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 from tornado.web import RequestHandler
 
-from geppetto_dev.projects import project_list
+from geppetto_dev.application import GeppettoApp
 
 __all__ = ["ProjectListHandler"]
 
 
 class ProjectListHandler(RequestHandler):
-    def get(self) -> None:
+    def initialize(self, app: GeppettoApp) -> None:
+        self.app = app
+
+    async def get(self) -> None:
+        ready = self.app.start_in_background()  # at once, if the server deferred it
+        if not ready.done():
+            await asyncio.wrap_future(ready)
+        projects = await asyncio.to_thread(lambda: self.app.services.projects.project_list())
         self.set_header("Content-Type", "application/json; charset=utf-8")
         self.set_header("Cache-Control", "no-store")
-        self.finish(json.dumps(project_list()))
+        self.finish(json.dumps(projects))

@@ -21,21 +21,18 @@ from tornado.websocket import (
     _WebSocketParams,
 )
 
-from geppetto_dev.config import Settings
-from geppetto_dev.protocol import ProtocolSettings, Registry, Session
+from geppetto_dev.application import GeppettoApp
+from geppetto_dev.protocol import Session
 from geppetto_dev.server.hosts import HostPolicy
 from geppetto_dev.server.sendqueue import SendQueue
-from geppetto_dev.server.tracebacks import TracebackPolicy
+from geppetto_dev.server.traceback_policy import TracebackPolicy
 from geppetto_dev.server.wsprotocol import ClosingProtocol
 
-__all__ = ["CONNECTIONS_KEY", "READY_KEY", "SLOW_CLIENT", "GeppettoWebSocket"]
+__all__ = ["CONNECTIONS_KEY", "SLOW_CLIENT", "GeppettoWebSocket"]
 
 log = logging.getLogger("geppetto_dev.server")
 
 CONNECTIONS_KEY = "geppetto_connections"
-# A concurrent.futures.Future the handshake waits for: set when a server accepts before its
-# experiment store is open (a reload's new server), so no message meets the in-memory default.
-READY_KEY = "geppetto_ready"
 # The close code for a client that does not read what it is sent (RFC 6455: policy violation).
 SLOW_CLIENT = (1008, "client too slow: send buffer full")
 
@@ -43,12 +40,12 @@ SLOW_CLIENT = (1008, "client too slow: send buffer full")
 class GeppettoWebSocket(WebSocketHandler):
     session: Session | None = None
 
-    def initialize(self, settings: Settings, registry: Registry, executor: Executor) -> None:
-        self.geppetto = settings
-        self.registry = registry
+    def initialize(self, app: GeppettoApp, executor: Executor) -> None:
+        self.app = app
+        self.geppetto = app.settings
         self.executor = executor
-        self.tracebacks = TracebackPolicy.from_settings(settings)
-        self.queue = SendQueue(self._write_now, settings.max_send_buffer)
+        self.tracebacks = TracebackPolicy.from_settings(app.settings)
+        self.queue = SendQueue(self._write_now, app.settings.max_send_buffer)
         self._throttled = False  # logged once per connection
 
     @property
@@ -78,19 +75,21 @@ class GeppettoWebSocket(WebSocketHandler):
         return hosts.allows_origin(origin, host, self.geppetto.allowed_origins)
 
     async def open(self, *args: Any) -> None:
-        ready = self.application.settings.get(READY_KEY)
-        if ready is not None and not ready.done():
-            await asyncio.wrap_future(ready)  # Tornado reads no message before open() returns
+        ready = self.app.start_in_background()  # at once, if the server deferred it
+        if not ready.done():
+            # A new server accepts while its services open; Tornado reads no message before
+            # open() returns.
+            await asyncio.wrap_future(ready)
         request = self.request
+        shown = self.tracebacks.shows(
+            request.remote_ip, request.headers.get("Host"), request.headers
+        )
         self.session = Session(
-            ProtocolSettings.from_settings(self.geppetto),
-            self.registry,
+            self.app.protocol_for(show_tracebacks=shown),
+            self.app.handlers,
             self._write_frame,
             executor=self.executor,
-            settings=self.geppetto,
-            show_tracebacks=self.tracebacks.shows(
-                request.remote_ip, request.headers.get("Host"), request.headers
-            ),
+            app=self.app,
         )
         self.application.settings[CONNECTIONS_KEY].add(self)
         self.session.open()

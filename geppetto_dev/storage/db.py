@@ -24,7 +24,7 @@ from sqlalchemy.orm import DeclarativeBase, Session
 
 from geppetto_dev.errors import GeppettoDevError
 
-__all__ = ["Base", "Database", "database", "describe_url", "warm_up"]
+__all__ = ["Base", "Database", "database", "describe_url", "dispose_all"]
 
 _WRITE = "geppetto_write"
 _SQLITE_BUSY_TIMEOUT_S = 30.0
@@ -154,24 +154,8 @@ def database(url: str) -> Database:
     return db
 
 
-def warm_up(url: str) -> None:
-    """Do, ahead of time, the work every process's first use of `url` repeats: import the
-    driver, configure the ORM mappers, create the engine and the schema, compile the statements
-    a starting server runs. Then close every
-    connection, so a process that forks servers (the reload fork server) hands each fork a
-    ready engine with an empty pool: no connection is ever shared across a fork."""
-    from sqlalchemy.orm import configure_mappers
-
-    from geppetto_dev.storage import schema  # noqa: F401  (the mappers to configure)
-
-    configure_mappers()
-    try:
-        db = database(url)
-        from geppetto_dev.storage.experiments import SQLExperimentStore
-
-        SQLExperimentStore(db).warm()  # also does the driver's own lazy imports
-    except Exception:
-        return  # unreachable now: each server says so when it starts, as without a warm-up
-    finally:
-        for each in list(_databases.values()):
+def dispose_all() -> None:
+    """Close every connection of every engine of this process (before it forks)."""
+    with _databases_lock:
+        for each in _databases.values():
             each.engine.dispose()

@@ -22,8 +22,9 @@ from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
 from tornado.web import Application
 
+from geppetto_dev.application import GeppettoApp
 from geppetto_dev.config import Settings
-from geppetto_dev.server.app import EXECUTOR_KEY, make_app
+from geppetto_dev.server.stack import EXECUTOR_KEY, make_app
 from geppetto_dev.server.websocket import CONNECTIONS_KEY
 from tests.browser.conftest import Watched
 
@@ -43,7 +44,7 @@ class InProcessServer:
         assert self._ready.wait(10), "server did not start"
 
     async def _main(self, settings: Settings) -> None:
-        self.app = make_app(settings, flask_app=Flask("empty"))
+        self.app = make_app(GeppettoApp(settings, flask_app=Flask("empty")))
         server = HTTPServer(self.app)
         server.add_sockets(self.sockets)
         self.loop = asyncio.get_running_loop()

@@ -29,7 +29,7 @@ def test_a_page_reloads_itself_shows_errors_and_recovers(
 
     # A save that does not compile: the page stays and shows the error over itself.
     (project / "message.py").write_text("TEXT = (\n")
-    overlay = page.wait_for_selector("pre")
+    overlay = page.wait_for_selector("#geppetto-error-overlay")
     overlay.wait_for_element_state("visible")
     assert "SyntaxError" in overlay.inner_text()
     assert page.evaluate("window.stillTheSamePage") is True
@@ -38,7 +38,7 @@ def test_a_page_reloads_itself_shows_errors_and_recovers(
     write_message(project, "second version")
     page.wait_for_selector("text=second version")
     assert page.evaluate("window.stillTheSamePage") is None
-    assert page.locator("pre").count() == 0
+    assert page.locator("#geppetto-error-overlay").count() == 0
     assert "Detected changes in 'message.py'" in served.text()
 
     # An app that fails at import: the reload shows the error page, with the traceback.

@@ -21,7 +21,7 @@ from geppetto_dev.procs.groups import child_env, group_members
 from geppetto_dev.reload.channel import Channel
 from geppetto_dev.reload.handoff import child_argv
 from geppetto_dev.reload.messages import FrontendBuilt, Start
-from geppetto_dev.server.run import bind
+from geppetto_dev.server.server import bind
 from tests.fixtures.frontend_repo import WEBAPP_PATH, set_fixture_version
 from tests.frontend.conftest import Lines, cli_env, needs_node, run_cli
 from tests.frontend.test_init_serve import request

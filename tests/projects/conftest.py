@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from geppetto_dev import model as gm
-from geppetto_dev.projects import Experiment, Project, RunRequest, default_projects
-from geppetto_dev.projects.registry import project
-from tests.server.conftest import Client, start_server, webapp  # noqa: F401 (fixtures)
+from geppetto_dev.projects import Experiment, Project, RunRequest
+from geppetto_dev.projects.project import project
+from tests.server.conftest import Client, projects, start_server, webapp  # noqa: F401 (fixtures)
 
 TINY_ID = 91
 RUN_GATE = threading.Event()  # a test holds a run in RUNNING by clearing it
@@ -69,7 +69,7 @@ def download(model: gm.GeppettoModel, path: str, fmt: str) -> tuple[str, bytes]:
 
 
 @pytest.fixture
-def tiny() -> Iterator[Project]:
+def tiny(projects: list[Project]) -> Iterator[Project]:  # noqa: F811 (the fixture, requested)
     RUN_GATE.set()
     item = project(
         id=TINY_ID,
@@ -84,9 +84,9 @@ def tiny() -> Iterator[Project]:
     item.fetch_variable(fetch)
     item.run(run)
     item.download("JSON")(download)
+    projects.append(item)
     yield item
     RUN_GATE.set()
-    default_projects.remove(item)
 
 
 class Conversation:

@@ -9,8 +9,8 @@ from typing import Any
 
 from flask import Flask
 
-from geppetto_dev.projects import Project, default_projects
-from geppetto_dev.protocol import Registry, Reply, default_registry
+from geppetto_dev.projects import Project
+from geppetto_dev.protocol import Registry, Reply
 from tests.projects.conftest import RUN_GATE, TINY_ID, Conversation, build_tiny, inner
 from tests.server.conftest import connect, run_async
 
@@ -116,8 +116,11 @@ def test_a_whole_session(start_server: Any, tiny: Project) -> None:
         # Run: no reply; polls say RUNNING before COMPLETED, then results are there.
         RUN_GATE.clear()
         await talk.client.request("run_experiment", {"projectId": TINY_ID, "experimentId": 1})
-        (status,) = await talk.ask("experiment_status", str(TINY_ID))
-        polled = [inner(status, "update")]
+        # Requests are handled concurrently: a poll may be answered before the run is queued.
+        polled = [[{"status": "DESIGN"}]]
+        while polled[-1][0]["status"] == "DESIGN":
+            (status,) = await talk.ask("experiment_status", str(TINY_ID))
+            polled = [inner(status, "update")]
         RUN_GATE.set()
         while polled[-1][0]["status"] != "COMPLETED":
             await asyncio.sleep(0.05)
@@ -210,7 +213,7 @@ def test_every_connection_is_told_running_once_before_completed(
         await first.client.request("run_experiment", {"projectId": TINY_ID, "experimentId": 1})
         # Wait until the run is over before anyone polls (QUEUED -> COMPLETED in between).
         for _ in range(200):
-            record = tiny_runtime_record()
+            record = tiny_runtime_record(server)
             if record.status == "COMPLETED":
                 break
             await asyncio.sleep(0.02)
@@ -224,12 +227,11 @@ def test_every_connection_is_told_running_once_before_completed(
     run_async(scenario())
 
 
-def tiny_runtime_record() -> Any:
-    from geppetto_dev.projects import runtime_for
-
-    found = default_projects.by_id(TINY_ID)
+def tiny_runtime_record(server: Any) -> Any:
+    services = server.app.services.projects
+    found = services.projects.by_id(TINY_ID)
     assert found is not None
-    record = runtime_for(found).record(1)
+    record = services.runtime_for(found).record(1)
     assert record is not None
     return record
 
@@ -318,8 +320,7 @@ def build_bare() -> Any:
 
 
 def test_unsupported_operations_answer_info_message(start_server: Any, tiny: Project) -> None:
-    bare = default_projects.add(Project(id=92, name="bare", build=build_bare))
-    server = start_server()
+    server = start_server(served=[Project(id=92, name="bare", build=build_bare)])
 
     async def scenario() -> None:
         talk = await opened(server)
@@ -343,14 +344,11 @@ def test_unsupported_operations_answer_info_message(start_server: Any, tiny: Pro
         (status,) = await talk.ask("experiment_status", "4242")
         assert inner(status, "update") == []
 
-    try:
-        run_async(scenario())
-    finally:
-        default_projects.remove(bare)
+    run_async(scenario())
 
 
 def test_a_projects_own_handler_wins(start_server: Any, tiny: Project) -> None:
-    registry = Registry(parent=default_registry)
+    registry = Registry()
 
     @registry.handler("load_project_from_id")
     def mine(conn: Any, data: Any) -> Reply:

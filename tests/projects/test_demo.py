@@ -6,7 +6,7 @@ import asyncio
 from typing import Any
 
 from geppetto_dev.projects import demo
-from geppetto_dev.projects.runs import RunRequest
+from geppetto_dev.projects.project import RunRequest
 from tests.projects.conftest import Conversation, inner
 from tests.server.conftest import connect, run_async
 
@@ -14,7 +14,7 @@ from tests.server.conftest import connect, run_async
 def test_the_example_app_serves_the_demo_project(start_server: Any) -> None:
     from geppetto_dev import example
 
-    server = start_server(flask_app=example.app)
+    server = start_server(flask_app=example.app, served=[example.demo_project])
 
     async def scenario() -> None:
         client = await connect(server.ws_url)

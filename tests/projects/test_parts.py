@@ -12,9 +12,9 @@ from flask import Flask
 from geppetto_dev.errors import GeppettoDevError
 from geppetto_dev.projects import Project, ProjectRegistry
 from geppetto_dev.projects.connection import ConnectionState
+from geppetto_dev.projects.project import url_name
 from geppetto_dev.projects.project_json import experiment_json, parse_project, project_json
-from geppetto_dev.projects.registry import url_name
-from geppetto_dev.projects.store import ExperimentRecord, MemoryExperimentStore
+from geppetto_dev.projects.records import ExperimentRecord, MemoryExperimentStore
 from tests.projects.conftest import TINY_ID, Conversation, build_tiny, inner
 from tests.server.conftest import connect, run_async
 
@@ -121,7 +121,7 @@ def test_a_pygeppetto_model_is_served_with_a_copy_per_connection(start_server: A
     pytest.importorskip("pygeppetto")
     from pygeppetto.model.model_factory import GeppettoModelFactory
 
-    from geppetto_dev.projects import default_projects, project
+    from geppetto_dev.projects import project
 
     built: list[Any] = []
 
@@ -135,7 +135,7 @@ def test_a_pygeppetto_model_is_served_with_a_copy_per_connection(start_server: A
     from geppetto_dev.projects import Experiment
 
     item = project(id=93, name="pg", experiments=[Experiment(1, "e", watched=["v"])])(build)
-    server = start_server()
+    server = start_server(served=[item])
 
     async def scenario() -> list[list[dict[str, Any]]]:
         got = []
@@ -145,10 +145,7 @@ def test_a_pygeppetto_model_is_served_with_a_copy_per_connection(start_server: A
             got.append(await Conversation(client).ask("load_project_from_id", {"projectId": 93}, 4))
         return got
 
-    try:
-        first, second = run_async(scenario())
-    finally:
-        default_projects.remove(item)
+    first, second = run_async(scenario())
     for replies in (first, second):
         assert [m["type"] for m in replies][1] == "geppetto_model_loaded"
         model = inner(replies[1])

@@ -18,15 +18,16 @@ from tests.server.conftest import connect, run_async
 from tests.support import start_serve
 
 SAME_MODEL = """
-import sys
-from geppetto_dev import model as gm
-from geppetto_dev.projects import default_projects, demo as package_demo
+from geppetto_dev import GeppettoApp, load_settings, model as gm
+from geppetto_dev.projects import demo as package_demo
 from demo_app.projects import demo as starter_demo
 
 assert gm.to_json(starter_demo.demo()) == gm.to_json(package_demo.build_model())
-registered = default_projects.by_id(1)
+app = GeppettoApp.load(load_settings())
+registered = app.projects.by_id(1)
 assert registered is starter_demo.demo and registered.name == "demo"
 assert registered.download_formats == ("JSON",) and registered.run_hook is not None
+assert "hello" in app.handlers and "load_project_from_id" in app.handlers
 print("same")
 """
 
@@ -38,7 +39,7 @@ def env() -> dict[str, str]:
 
 def test_the_starter_copy_builds_the_packages_demo_model(tmp_path: Path) -> None:
     root = make_project(tmp_path / "demo-app")
-    # A process of its own: both modules register project 1 when imported with registration.
+    # A process of its own: the starter's modules are imported from its folder.
     done = subprocess.run(
         [sys.executable, "-c", SAME_MODEL],
         cwd=root,

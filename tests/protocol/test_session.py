@@ -8,16 +8,14 @@ import threading
 from dataclasses import replace
 from typing import Any
 
-import pytest
-
-from geppetto_dev.config import Settings
 from geppetto_dev.protocol import (
     COMPRESSION_THRESHOLD,
+    Answer,
     ProtocolSettings,
     Registry,
     Reply,
     Session,
-    default_registry,
+    protocol_handlers,
     read_frame,
 )
 from geppetto_dev.protocol import session as session_module
@@ -147,7 +145,7 @@ async def settle() -> None:
 def test_the_handshake_sends_the_id_and_the_protocol_settings_user() -> None:
     async def scenario() -> list[str | bytes]:
         frames: list[str | bytes] = []
-        Session(PROTOCOL, default_registry, frames.append).open()
+        Session(PROTOCOL, protocol_handlers(), frames.append).open()
         return frames
 
     sent = envelopes(asyncio.run(scenario()))
@@ -163,7 +161,9 @@ def test_the_handshake_sends_the_id_and_the_protocol_settings_user() -> None:
 def test_limit_and_version_come_from_the_protocol_settings() -> None:
     async def scenario() -> list[str | bytes]:
         frames: list[str | bytes] = []
-        session = Session(replace(PROTOCOL, max_message_size=100), default_registry, frames.append)
+        session = Session(
+            replace(PROTOCOL, max_message_size=100), protocol_handlers(), frames.append
+        )
         session.receive(json.dumps({"requestID": "1", "type": "geppetto_version", "data": ""}))
         session.receive("x" * 101)
         await settle()
@@ -174,26 +174,46 @@ def test_limit_and_version_come_from_the_protocol_settings() -> None:
     assert "limit of 100 bytes" in sent["generic_error"]["data"]
 
 
-def test_handlers_see_the_app_settings_when_the_server_gives_them() -> None:
+def test_handlers_reach_the_application_through_their_connection() -> None:
     registry = Registry()
-    seen: list[str] = []
+    seen: list[object] = []
+    app = object()
 
     @registry.handler("who")
     async def who(conn: Session, data: Any) -> None:
-        seen.append(conn.settings.user_name)
+        seen.append(conn.app)
 
     async def scenario() -> None:
-        session = Session(PROTOCOL, registry, lambda frame: None, settings=Settings(user_name="B"))
+        session = Session(PROTOCOL, registry, lambda frame: None, app=app)
         session.receive(json.dumps({"requestID": "1", "type": "who", "data": ""}))
         await settle()
 
     asyncio.run(scenario())
-    assert seen == ["B"]
+    assert seen == [app]
 
 
-def test_settings_without_app_settings_is_a_clear_error() -> None:
-    async def scenario() -> Session:
-        return Session(PROTOCOL, default_registry, lambda frame: None)
+def test_a_raised_answer_is_the_reply_of_sync_and_async_handlers() -> None:
+    registry = Registry()
 
-    with pytest.raises(RuntimeError, match="without the application's settings"):
-        _ = asyncio.run(scenario()).settings
+    @registry.handler("sync")
+    def refuse(conn: Session, data: Any) -> None:
+        raise Answer(Reply("info_message", {"message": "no"}))
+
+    @registry.handler("async")
+    async def refuse_later(conn: Session, data: Any) -> None:
+        raise Answer(Reply("info_message", {"message": "not now"}))
+
+    async def scenario() -> list[str | bytes]:
+        frames: list[str | bytes] = []
+        session = Session(PROTOCOL, registry, frames.append)
+        session.receive(json.dumps({"requestID": "1", "type": "sync", "data": ""}))
+        session.receive(json.dumps({"requestID": "2", "type": "async", "data": ""}))
+        await settle()
+        return frames
+
+    sent = sorted(envelopes(asyncio.run(scenario())), key=lambda e: e["requestID"])
+    assert [(e["type"], e["requestID"]) for e in sent] == [
+        ("info_message", "1"),
+        ("info_message", "2"),
+    ]
+    assert "not now" in sent[1]["data"]

@@ -11,10 +11,12 @@ import pytest
 
 from geppetto_dev.config import load_settings
 from geppetto_dev.errors import GeppettoDevError
+from geppetto_dev.problems import Problem
 from geppetto_dev.reload.channel import Channel, ChannelClosed
 from geppetto_dev.reload.compilecheck import compile_error
-from geppetto_dev.reload.livereload import inject_script, is_page
+from geppetto_dev.reload.livereload import script_tag
 from geppetto_dev.reload.watch import Watcher, plan_watch
+from geppetto_dev.server.pagescript import inject_script, is_page
 
 
 def touch(path: Path, text: str = "X = 1\n") -> Path:
@@ -110,20 +112,28 @@ def test_the_watcher_reports_sources_only_even_in_new_folders(tmp_path: Path) ->
 
 def test_compile_error_names_the_file_line_and_problem(tmp_path: Path) -> None:
     assert compile_error(touch(tmp_path / "good.py", "def f():\n    return 1\n")) is None
-    error = compile_error(touch(tmp_path / "bad.py", "def f(:\n    return 1\n"))
+    bad = touch(tmp_path / "bad.py", "x = 1\ndef f(:\n    return 1\n")
+    error = compile_error(bad)
     assert error is not None
-    assert 'bad.py", line 1' in error
-    assert "SyntaxError" in error
+    assert (error.title, error.file, error.line, error.column) == ("SyntaxError", str(bad), 2, 7)
+    assert error.code == ((1, "x = 1"), (2, "def f(:"), (3, "    return 1"))
+    assert 'bad.py", line 2' in error.text() and "SyntaxError" in error.text()
+    assert error.heading.startswith("Not reloaded")
+    nul = compile_error(touch(tmp_path / "nul.py", "x = 1\0\n"))
+    assert nul is not None and nul.file == str(tmp_path / "nul.py")
     assert compile_error(tmp_path / "gone.py") is None
     assert not (tmp_path / "__pycache__").exists()  # checked in memory, no .pyc written
 
 
 def test_the_script_goes_before_the_last_body_end_of_pages_only() -> None:
     page = b"<!DOCTYPE html><html><body><p>x</p></BODY></html>"
-    injected = inject_script(page, "boot-1")
+    tag = script_tag("boot-1")
+    injected = inject_script(page, tag)
     assert injected.index(b"data-geppetto-livereload") < injected.index(b"</BODY>")
     assert b'"boot-1"' in injected
-    assert inject_script(b"<html><p>no body end", "b").endswith(b"</script>")
+    # The inlined script and styles end nowhere but at their own end tag.
+    assert tag.count("</") == 1 and tag.endswith("</script>")
+    assert inject_script(b"<html><p>no body end", tag).endswith(b"</script>")
     assert is_page(page)
     assert not is_page(b"ok")
     assert not is_page(b'{"html": "<b>bold</b>"}')
@@ -181,11 +191,12 @@ def test_a_channel_end_held_only_by_a_dead_process_reads_as_closed() -> None:
 
 
 def test_the_load_error_page_shows_the_traceback_to_this_machine_only() -> None:
-    from geppetto_dev.reload.child import failure_app
-    from geppetto_dev.server.tracebacks import TracebackPolicy
+    from geppetto_dev.reload.child import LOAD_FAILED, failure_app
+    from geppetto_dev.server.traceback_policy import TracebackPolicy
 
-    text = "Traceback: RuntimeError: secret detail"
-    client = failure_app(text, TracebackPolicy(dev=True, bound_host="127.0.0.1")).test_client()
+    problem = Problem(LOAD_FAILED, "RuntimeError", "secret detail", "/p/app.py", 3)
+    loopback = TracebackPolicy(dev=True, bound_host="127.0.0.1")
+    client = failure_app([problem], loopback).test_client()
     local = client.get("/api/people", environ_base={"REMOTE_ADDR": "127.0.0.1"})
     assert local.status_code == 500
     assert "secret detail" in local.get_data(as_text=True)
@@ -194,7 +205,7 @@ def test_the_load_error_page_shows_the_traceback_to_this_machine_only() -> None:
     assert "The app failed to load" in remote.get_data(as_text=True)
     assert "secret detail" not in remote.get_data(as_text=True)
     # Bound beyond loopback: this machine's clients get the plain page too.
-    wide = failure_app(text, TracebackPolicy(dev=True, bound_host="0.0.0.0")).test_client()
+    wide = failure_app([problem], TracebackPolicy(dev=True, bound_host="0.0.0.0")).test_client()
     plain = wide.get("/", environ_base={"REMOTE_ADDR": "127.0.0.1"})
     assert plain.status_code == 500 and "secret detail" not in plain.get_data(as_text=True)
 

@@ -209,8 +209,10 @@ def test_live_reload_socket_announces_a_new_server_and_compile_errors(
     sock, boot = hello(server.port)
     (server.project / "message.py").write_text("TEXT = (\n")
     message = sock.next_message()
-    assert message is not None and message["type"] == "failure"
-    assert "SyntaxError" in message["text"]
+    assert message is not None and message["type"] == "problems"
+    (problem,) = message["problems"]
+    assert problem["title"] == "SyntaxError" and problem["line"] == 1
+    assert problem["file"] == str((server.project / "message.py").resolve())
     write_message(server.project, "v2")
     assert sock.next_message() is None  # the old server closes it on its way out...
     assert sock.close_code == 1012  # ...as a service restart

@@ -23,7 +23,7 @@ from geppetto_dev.config import load_settings
 from geppetto_dev.reload import supervisor as supervisor_module
 from geppetto_dev.reload.messages import Changes
 from geppetto_dev.reload.supervisor import CRASH_WINDOW, Supervisor
-from geppetto_dev.server.run import bind
+from geppetto_dev.server.server import bind
 from tests.reload.reloading import get, hello, make_project, write_message
 from tests.support import parent_of, pid_alive, wait_until
 

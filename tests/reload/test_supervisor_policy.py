@@ -18,24 +18,27 @@ from typing import Any
 import pytest
 
 from geppetto_dev.config import load_settings
+from geppetto_dev.frontend.buildlog import BUILD_FAILED
+from geppetto_dev.problems import BUILD, Problem
+from geppetto_dev.reload.inbox import Inbox
 from geppetto_dev.reload.messages import (
     Changes,
     Closing,
     Event,
     Exited,
     FrontendBuilt,
+    FrontendFailed,
     Go,
     Loaded,
     Preloaded,
     Reload,
-    ShowFailure,
+    ShowProblems,
     Stop,
 )
 from geppetto_dev.reload.supervisor import (
     CRASH_WINDOW,
     DRAIN_MARGIN,
     RESTART_DELAYS,
-    Inbox,
     Supervisor,
 )
 
@@ -54,7 +57,7 @@ class FakeChild:
     sent: list[object] = field(default_factory=list)
     stopped: bool = False
 
-    def send(self, message: Go | Closing | Reload | ShowFailure) -> bool:
+    def send(self, message: Go | Closing | Reload | ShowProblems) -> bool:
         self.sent.append(message)
         self.log.append((self.pid, type(message).__name__))
         return True
@@ -226,12 +229,14 @@ def test_a_save_that_does_not_compile_keeps_the_server_and_the_next_save_recover
         yield Changes(frozenset({bad}))
 
     done = supervise(script)
-    failure = [m for m in done.child(100).sent if isinstance(m, ShowFailure)]
-    assert len(failure) == 1 and "app.py" in failure[0].text
+    failure = [m for m in done.child(100).sent if isinstance(m, ShowProblems)]
+    assert len(failure) == 1 and failure[0].source == "python"
+    (problem,) = failure[0].problems
+    assert problem.file is not None and problem.file.endswith("app.py") and problem.line == 1
     assert "Not reloaded: the previous server keeps running." in done.out
     # Only the second (fixed) save made a new server.
     assert done.workers.log.count(("fresh", 101)) == 1
-    assert done.index((100, "ShowFailure")) < done.index(("fresh", 101))
+    assert done.index((100, "ShowProblems")) < done.index(("fresh", 101))
 
 
 def test_a_server_that_dies_after_a_while_is_replaced(supervise: Callable[..., Run]) -> None:
@@ -376,6 +381,24 @@ def test_a_finished_frontend_build_reloads_the_pages_of_the_current_server(
     done = supervise([FrontendBuilt()])
     assert done.child(100).sent == [Go(), Reload()]
     assert "Frontend build finished; reloading open pages." in done.out
+
+
+def test_a_failed_build_shows_on_every_server_until_a_build_succeeds(
+    supervise: Callable[..., Run],
+) -> None:
+    problems = (Problem(BUILD_FAILED, "SyntaxError", "Unexpected token", source=BUILD),)
+
+    def script(project: Path) -> Iterable[Event]:
+        yield FrontendFailed(problems)
+        (project / "app.py").write_text("X = 2\n")
+        yield Changes(frozenset({project / "app.py"}))  # the next server shows them too
+        yield FrontendBuilt()
+
+    done = supervise(script)
+    shown = ShowProblems(BUILD, problems)
+    assert done.child(100).sent == [Go(), shown]
+    assert done.child(101).sent == [Go(), shown, ShowProblems(BUILD), Reload()]
+    assert "Frontend build failed; open pages show its errors." in done.out
 
 
 def test_stop_ends_the_session_and_later_events_are_not_handled(

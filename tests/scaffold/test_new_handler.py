@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from geppetto_dev.projects.defaults import default_handlers
+
 from .conftest import PACKAGE, CliResult, run_module, snapshot
 
 Cli = Callable[..., CliResult]
@@ -177,6 +179,22 @@ def test_replacing_a_built_in_message_type_is_pointed_out(project: Path, cli: Cl
     assert code == 0
     assert "replaces geppetto-dev's built-in handler for 'geppetto_version'" in out
     assert "built-in" not in cli("new-handler", "websocket", "get_cells")[1]
+
+
+@pytest.mark.parametrize("kind", default_handlers().message_types())
+def test_every_default_type_is_pointed_out(project: Path, cli: Cli, kind: str) -> None:
+    code, out, _ = cli("new-handler", "websocket", kind, "--dry-run")
+    assert code == 0
+    assert f"replaces geppetto-dev's built-in handler for '{kind}'" in out
+
+
+def test_the_command_in_its_own_process_sees_the_default_handlers(project: Path) -> None:
+    """What a user runs: nothing imported beforehand registers anything for it."""
+    done = run_module(
+        ["geppetto_dev", "new-handler", "websocket", "load_project_from_id", "--dry-run"], project
+    )
+    assert done.returncode == 0, done.stderr
+    assert "replaces geppetto-dev's built-in handler for 'load_project_from_id'" in done.stdout
 
 
 def test_works_from_a_folder_inside_the_project(

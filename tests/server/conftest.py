@@ -18,9 +18,11 @@ from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
 from tornado.websocket import WebSocketClientConnection, websocket_connect
 
+from geppetto_dev.application import GeppettoApp
 from geppetto_dev.config import Settings
-from geppetto_dev.protocol import Registry, default_registry, read_frame
-from geppetto_dev.server.app import EXECUTOR_KEY, make_app
+from geppetto_dev.projects import Project
+from geppetto_dev.protocol import Registry, read_frame
+from geppetto_dev.server.stack import EXECUTOR_KEY, make_app
 
 T = TypeVar("T")
 
@@ -43,14 +45,11 @@ def make_webapp(root: Path) -> Path:
 
 
 class RunningServer:
-    def __init__(
-        self,
-        settings: Settings,
-        flask_app: Flask | None,
-        registry: Registry,
-        extra_routes: list[Any] | None = None,
-    ) -> None:
-        self.settings = settings
+    """A started GeppettoApp served by the real stack (its services open, as under `serve`)."""
+
+    def __init__(self, app: GeppettoApp, extra_routes: list[Any] | None = None) -> None:
+        self.app = app
+        self.settings = app.settings
         self._extra_routes = extra_routes
         self._sockets = bind_sockets(0, "127.0.0.1")
         self.port = self._sockets[0].getsockname()[1]
@@ -58,23 +57,17 @@ class RunningServer:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
         self._error: BaseException | None = None
-        self._thread = threading.Thread(
-            target=lambda: asyncio.run(self._main(flask_app, registry)), daemon=True
-        )
+        self._thread = threading.Thread(target=lambda: asyncio.run(self._main()), daemon=True)
         self._thread.start()
         if not self._ready.wait(10):
             raise RuntimeError("server did not start")
         if self._error:
             raise self._error
 
-    async def _main(self, flask_app: Flask | None, registry: Registry) -> None:
+    async def _main(self) -> None:
         try:
-            app = make_app(
-                self.settings,
-                registry=registry,
-                flask_app=flask_app,
-                extra_routes=self._extra_routes,
-            )
+            await asyncio.to_thread(self.app.start)
+            app = make_app(self.app, extra_routes=self._extra_routes)
             server = HTTPServer(app)
             server.add_sockets(self._sockets)
         except BaseException as exc:
@@ -88,6 +81,7 @@ class RunningServer:
         server.stop()
         await server.close_all_connections()
         app.settings[EXECUTOR_KEY].shutdown(wait=False, cancel_futures=True)
+        await asyncio.to_thread(self.app.close)
 
     @property
     def url(self) -> str:
@@ -109,19 +103,32 @@ def webapp(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def start_server(tmp_path: Path, webapp: Path) -> Iterator[Any]:
+def projects() -> list[Project]:
+    """The projects the servers of a test serve; project fixtures add theirs."""
+    return []
+
+
+@pytest.fixture
+def start_server(tmp_path: Path, webapp: Path, projects: list[Project]) -> Iterator[Any]:
     servers: list[RunningServer] = []
 
     def start(
         flask_app: Flask | None = None,
         registry: Registry | None = None,
         extra_routes: list[Any] | None = None,
+        served: list[Project] | None = None,
         **overrides: Any,
     ) -> RunningServer:
         settings = replace(Settings(project_dir=tmp_path, frontend_dir=webapp), **overrides)
-        server = RunningServer(
-            settings, flask_app or Flask("empty"), registry or default_registry, extra_routes
+        app = GeppettoApp(
+            settings,
+            flask_app=flask_app or Flask("empty"),
+            handlers=registry,
+            projects=[*projects, *(served or ())],
+            # Runs in threads of this process, so a test can hold one with an Event.
+            executor=ThreadPoolExecutor(2, thread_name_prefix="geppetto-test-run"),
         )
+        server = RunningServer(app, extra_routes)
         servers.append(server)
         return server
 

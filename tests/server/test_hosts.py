@@ -1,4 +1,4 @@
-"""DNS rebinding: Host and Origin checks on every route (who sees tracebacks: test_tracebacks)."""
+"""DNS rebinding: Host and Origin checks on every route (tracebacks: test_traceback_policy)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from flask import Flask
 
 from geppetto_dev.reload.livereload import LIVERELOAD_PATH, LiveReloadHub
 from geppetto_dev.server.hosts import HostPolicy
-from geppetto_dev.server.tracebacks import TracebackPolicy
+from geppetto_dev.server.traceback_policy import TracebackPolicy
 from tests.server.rawws import RawWebSocket
 
 
@@ -117,7 +117,7 @@ def test_allowed_hosts_setting_opens_the_inspector_to_that_name(start_server: An
 
 
 def test_live_reload_post_is_refused_to_other_sites(start_server: Any) -> None:
-    hub = LiveReloadHub("boot-1", TracebackPolicy(dev=True, bound_host="127.0.0.1"))
+    hub = LiveReloadHub("boot-1", tracebacks=TracebackPolicy(dev=True, bound_host="127.0.0.1"))
     server = start_server(extra_routes=hub.routes())
     local = f"127.0.0.1:{server.port}"
     status, _, _ = request(server.port, LIVERELOAD_PATH, local, "POST", {"Content-Length": "0"})

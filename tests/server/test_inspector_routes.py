@@ -14,9 +14,11 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from geppetto_dev.application import GeppettoApp
 from geppetto_dev.config import Settings
-from geppetto_dev.protocol import Registry, default_registry
+from geppetto_dev.protocol import Registry
 from geppetto_dev.server.inspector import INSPECTOR_PATH
+from geppetto_dev.server.inspector.protocol_page import PROTOCOL_PAGE
 from geppetto_dev.server.inspector.routes import ASSETS_DIR
 from tests.server.conftest import RunningServer
 
@@ -27,7 +29,8 @@ def start(tmp_path: Path) -> Iterator[Callable[..., RunningServer]]:
 
     def start_server(registry: Registry | None = None, **overrides: Any) -> RunningServer:
         settings = replace(Settings(project_dir=tmp_path), **overrides)
-        server = RunningServer(settings, Flask("empty"), registry or default_registry)
+        app = GeppettoApp(settings, flask_app=Flask("empty"), handlers=registry)
+        server = RunningServer(app)
         servers.append(server)
         return server
 
@@ -85,10 +88,10 @@ def test_root_context_path_and_script_safe_config(start: Callable[..., RunningSe
 
 
 def test_handled_types_come_from_the_registry(start: Callable[..., RunningServer]) -> None:
-    registry = Registry(parent=default_registry)
+    registry = Registry()
 
-    @registry.handler("load_project_from_url")
-    def load(conn: Any, data: Any) -> None:
+    @registry.handler("my_own_type")
+    def mine(conn: Any, data: Any) -> None:
         return None
 
     server = start(registry=registry)
@@ -96,8 +99,8 @@ def test_handled_types_come_from_the_registry(start: Callable[..., RunningServer
     assert status == 200
     assert headers["Content-Type"].startswith("application/json")
     types = json.loads(body)["message_types"]
-    assert types == registry.message_types()
-    assert "load_project_from_url" in types and "geppetto_version" in types
+    assert types == server.app.handlers.message_types()
+    assert {"my_own_type", "load_project_from_url", "geppetto_version"} <= set(types)
 
 
 def test_assets_are_served_and_nothing_else_from_the_package(
@@ -120,11 +123,56 @@ def test_page_references_only_its_own_assets() -> None:
     page = (ASSETS_DIR / "inspector.html").read_text()
     refs = re.findall(r'(?:src|href)="([^"]*)"', page)
     assert refs, "the page has no assets"
-    assert all(ref.startswith(INSPECTOR_PATH + "/static/") or ref == "data:," for ref in refs)
+    own = (INSPECTOR_PATH + "/static/", INSPECTOR_PATH + PROTOCOL_PAGE)
+    assert all(ref.startswith(own) or ref == "data:," for ref in refs)
     script = (ASSETS_DIR / "inspector.js").read_text()
     assert "import(" not in script and "importScripts" not in script
     css = (ASSETS_DIR / "inspector.css").read_text()
     assert "@import" not in css and "url(" not in css
+
+
+def test_protocol_reference_lists_this_servers_handlers(
+    start: Callable[..., RunningServer],
+) -> None:
+    """The page the inspector links to: every handled type, a project's own by its docstring."""
+    registry = Registry()
+
+    @registry.handler("count_cells")
+    def count_cells(conn: Any, data: Any) -> None:
+        """Answers `count_cells` with the number of <cells> drawn.
+
+        Not this paragraph."""
+
+    @registry.handler("load_project_from_id")
+    def load_mine(conn: Any, data: Any) -> None:
+        """Loads the project from the lab's archive."""
+
+    server = start(registry=registry)
+    status, headers, body = fetch(server.url + INSPECTOR_PATH + PROTOCOL_PAGE)
+    assert status == 200
+    assert headers["Content-Type"].startswith("text/html")
+    assert "default-src 'none'" in headers["Content-Security-Policy"]
+    page = body.decode()
+    rows = dict(re.findall(r'<tr id="([^"]+)">(.*?)</tr>', page))
+    assert sorted(rows) == server.app.handlers.message_types()
+    assert "<code>count_cells</code> with the number of &lt;cells&gt; drawn." in rows["count_cells"]
+    assert "Not this paragraph" not in page
+    # A project's own handler for a built-in type is described by its author, not by us.
+    assert "Loads the project from the lab's archive." in rows["load_project_from_id"]
+    assert "project_loaded" not in rows["load_project_from_id"]
+    assert "test_inspector_routes" in rows["load_project_from_id"]
+    assert "<code>experiment_created</code>" in rows["new_experiment"]
+    # Nothing from outside: its one stylesheet is the inspector's own.
+    refs = re.findall(r'(?:src|href)="([^"]*)"', page)
+    assert set(refs) == {"data:,", INSPECTOR_PATH + "/static/inspector.css", INSPECTOR_PATH}
+
+
+def test_inspector_links_the_protocol_reference(start: Callable[..., RunningServer]) -> None:
+    server = start()
+    page = fetch(server.url + INSPECTOR_PATH)[2].decode()
+    link = re.search(r'<a id="protocol-reference"[^>]*href="([^"]+)"', page)
+    assert link, "no link to the protocol reference"
+    assert fetch(server.url + link.group(1))[0] == 200
 
 
 def test_off_switch_hands_the_path_to_the_project_app(start: Callable[..., RunningServer]) -> None:
@@ -132,3 +180,4 @@ def test_off_switch_hands_the_path_to_the_project_app(start: Callable[..., Runni
     assert fetch(server.url + INSPECTOR_PATH)[0] == 404
     assert fetch(server.url + INSPECTOR_PATH + "/message-types")[0] == 404
     assert fetch(server.url + INSPECTOR_PATH + "/static/inspector.js")[0] == 404
+    assert fetch(server.url + INSPECTOR_PATH + PROTOCOL_PAGE)[0] == 404

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from geppetto_dev.config import Settings
-from geppetto_dev.server.run import bind
+from geppetto_dev.server.server import bind
 
 
 @pytest.mark.skipif(shutil.which("ss") is None, reason="needs ss (iproute2)")

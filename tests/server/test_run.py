@@ -1,4 +1,5 @@
-"""server.run.serve with experiments started by its caller (the reload child's way)."""
+"""Server.serve with the services still opening (the reload child's way), and two applications
+in one process that share nothing."""
 
 from __future__ import annotations
 
@@ -6,34 +7,40 @@ import asyncio
 import json
 import os
 import signal
+import threading
 from concurrent.futures import Future
 from pathlib import Path
 
-import pytest
 from flask import Flask
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 from tornado.netutil import bind_sockets
 from tornado.websocket import websocket_connect
 
+from geppetto_dev.application import GeppettoApp, Services
 from geppetto_dev.config import Settings
-from geppetto_dev.projects import runs, runtime
-from geppetto_dev.server.experiments import ExperimentServices, start_experiments
-from geppetto_dev.server.run import serve
+from geppetto_dev.server.server import Server
 
 
-def test_a_server_given_pending_experiments_answers_http_and_holds_websockets(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+class GatedApp(GeppettoApp):
+    """An application whose services open only when the test lets them."""
+
+    gate = threading.Event()
+
+    def _start(self, into: Future[Services]) -> None:
+        self.gate.wait(30)
+        super()._start(into)
+
+
+def test_a_server_whose_services_are_opening_answers_http_and_holds_websockets(
+    tmp_path: Path,
 ) -> None:
-    # The server installs its store and executor process-wide and shuts them at exit: put the
-    # previous ones back afterwards for the tests that follow in this process.
-    monkeypatch.setattr(runtime, "_store", runtime._store)
-    monkeypatch.setattr(runs.default_runner, "_executor", runs.default_runner._executor)
     settings = Settings(project_dir=tmp_path)
     flask_app = Flask("fixture")
     flask_app.add_url_rule("/hello", "hello", lambda: "hello")
     sockets = bind_sockets(0, "127.0.0.1")
     port = sockets[0].getsockname()[1]
-    pending: Future[ExperimentServices] = Future()
+    app = GatedApp(settings, flask_app=flask_app)
+    app.start_in_background()
 
     async def client() -> tuple[str, bool, str]:
         await asyncio.sleep(0.05)
@@ -49,21 +56,47 @@ def test_a_server_given_pending_experiments_answers_http_and_holds_websockets(
         first = asyncio.ensure_future(ws.read_message())
         done, _ = await asyncio.wait({first}, timeout=0.3)
         held = not done
-        pending.set_result(await asyncio.to_thread(start_experiments, settings))
+        app.gate.set()
         message = json.loads(str(await first))
         ws.close()
         os.kill(os.getpid(), signal.SIGTERM)  # serve() stops on it, as under the CLI
         return body, held, message["type"]
 
     async def main() -> tuple[str, bool, str]:
-        server = asyncio.ensure_future(
-            serve(settings, sockets, flask_app=flask_app, experiments=pending)
-        )
+        server = asyncio.ensure_future(Server(app).serve(sockets))
         result = await client()
         await asyncio.wait_for(server, timeout=30)
         return result
 
     body, held, first_type = asyncio.run(main())
-    assert body == "hello"  # answered while the experiments were still starting
+    assert body == "hello"  # answered while the services were still opening
     assert held
     assert first_type == "client_id"
+
+
+def test_two_applications_in_one_process_share_nothing(tmp_path: Path) -> None:
+    """Two apps on two SQLite files: a run in one is not an experiment state of the other."""
+    from geppetto_dev.projects import demo
+
+    apps = [
+        GeppettoApp(
+            Settings(project_dir=tmp_path / name, database_url=f"sqlite:///{tmp_path / name}.db"),
+            projects=[demo.demo_project()],
+        )
+        for name in ("a", "b")
+    ]
+    with apps[0] as first, apps[1] as second:
+        assert first.services.store is not second.services.store
+        assert first.services.executor is not second.services.executor
+        with first.test_client() as client:
+            client.ask("load_project_from_id", {"projectId": 1})
+            client.ask("run_experiment", {"projectId": 1, "experimentId": 1})
+        deadline = 200
+        while first.services.store.get(1, 1).status != "COMPLETED" and deadline:  # type: ignore[union-attr]
+            threading.Event().wait(0.05)
+            deadline -= 1
+        assert first.services.store.get(1, 1).status == "COMPLETED"  # type: ignore[union-attr]
+        with second.test_client() as client:
+            client.ask("load_project_from_id", {"projectId": 1})
+        assert second.services.store.get(1, 1).status == "DESIGN"  # type: ignore[union-attr]
+        assert second.services.store.get(1, 1).run == 0  # type: ignore[union-attr]

@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 from tornado.httpclient import AsyncHTTPClient
 
-from geppetto_dev.protocol import COMPRESSION_THRESHOLD, Registry, Reply, default_registry
+from geppetto_dev.protocol import COMPRESSION_THRESHOLD, Registry, Reply
 from tests.server.conftest import connect, error_of, run_async
 
 
@@ -84,7 +84,7 @@ BAD_INPUT = [
 def test_bad_input_gets_generic_error_and_connection_survives(
     start_server: Any, frame: str, code: str, request_id: str | None
 ) -> None:
-    registry = Registry(parent=default_registry)
+    registry = Registry()
 
     @registry.handler("explode")
     def explode(conn: Any, data: Any) -> None:
@@ -115,7 +115,7 @@ def test_bad_input_gets_generic_error_and_connection_survives(
 
 
 def test_tracebacks_stay_in_the_log_unless_dev_mode_on_loopback(start_server: Any) -> None:
-    registry = Registry(parent=default_registry)
+    registry = Registry()
 
     @registry.handler("explode")
     def explode(conn: Any, data: Any) -> None:
@@ -165,7 +165,7 @@ def test_far_oversized_frame_closes_with_1009(start_server: Any) -> None:
 
 
 def test_handlers_sync_async_reply_push_and_file(start_server: Any) -> None:
-    registry = Registry(parent=default_registry)
+    registry = Registry()
     threads: list[str] = []
 
     @registry.handler("load_project_from_url")
@@ -207,7 +207,7 @@ def test_handlers_sync_async_reply_push_and_file(start_server: Any) -> None:
 
 
 def test_large_messages_go_out_gzip_compressed(start_server: Any) -> None:
-    registry = Registry(parent=default_registry)
+    registry = Registry()
     model = "m" * (COMPRESSION_THRESHOLD + 10)
 
     @registry.handler("load_model")
@@ -293,7 +293,7 @@ def test_reply_to_closed_connection_is_dropped_quietly(
     start_server: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    registry = Registry(parent=default_registry)
+    registry = Registry()
     finished = threading.Event()
 
     @registry.handler("slow")

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from geppetto_dev.protocol import Registry, default_registry
+from geppetto_dev.protocol import Registry
 from tests.server.conftest import connect, error_of, run_async
 
 
@@ -96,7 +96,7 @@ def test_the_size_limit_counts_bytes_not_characters(start_server: Any) -> None:
 def test_handler_errors_carry_an_id_from_the_log_not_the_exception_text(
     start_server: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
-    registry = Registry(parent=default_registry)
+    registry = Registry()
 
     @registry.handler("leak")
     def leak(conn: Any, data: Any) -> None:
@@ -116,7 +116,7 @@ def test_handler_errors_carry_an_id_from_the_log_not_the_exception_text(
 
 
 def test_a_reply_that_cannot_be_encoded_is_a_handler_error(start_server: Any) -> None:
-    registry = Registry(parent=default_registry)
+    registry = Registry()
 
     @registry.handler("deep_reply")
     async def deep_reply(conn: Any, data: Any) -> Any:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from geppetto_dev.protocol import Registry, default_registry
+from geppetto_dev.protocol import Registry
 from geppetto_dev.protocol import session as session_module
 from tests.server.rawws import BINARY, CLOSE, PING, PONG, TEXT, RawWebSocket, frame
 from tests.support import wait_until
@@ -43,7 +43,7 @@ def test_a_frame_far_over_the_limit_gets_the_1009_close_not_a_reset(start_server
 def test_a_client_that_does_not_read_is_closed_with_1008(
     start_server: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
-    registry = Registry(parent=default_registry)
+    registry = Registry()
 
     @registry.handler("flood")
     async def flood(conn: Any, data: Any) -> None:
@@ -63,7 +63,7 @@ def test_a_client_that_does_not_read_is_closed_with_1008(
 
 
 def test_a_client_that_reads_nothing_is_not_read_either(start_server: Any) -> None:
-    registry = Registry(parent=default_registry)
+    registry = Registry()
     handled: list[Any] = []
 
     @registry.handler("big")
@@ -101,7 +101,7 @@ def test_a_client_that_answers_no_ping_is_closed(start_server: Any) -> None:
 
 
 def test_a_client_whose_requests_fill_its_share_is_not_taken_for_gone(start_server: Any) -> None:
-    registry = Registry(parent=default_registry)
+    registry = Registry()
     release = threading.Event()
 
     @registry.handler("hold")
@@ -131,7 +131,7 @@ def test_a_client_whose_requests_fill_its_share_is_not_taken_for_gone(start_serv
 
 
 def test_requests_in_flight_per_connection_are_capped(start_server: Any) -> None:
-    registry = Registry(parent=default_registry)
+    registry = Registry()
     cap = 4
     gate: dict[str, asyncio.Event] = {}
     counts = {"active": 0, "peak": 0}
@@ -161,7 +161,7 @@ def test_requests_in_flight_per_connection_are_capped(start_server: Any) -> None
 def test_large_replies_of_an_async_handler_are_gzipped_off_the_loop(
     start_server: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    registry = Registry(parent=default_registry)
+    registry = Registry()
     threads: list[tuple[int, threading.Thread]] = []
     real = session_module.to_frame
 

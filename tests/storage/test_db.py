@@ -14,8 +14,8 @@ from sqlalchemy import func, inspect, select
 
 from geppetto_dev.errors import GeppettoDevError
 from geppetto_dev.storage import Database, database
-from geppetto_dev.storage.db import warm_up
 from geppetto_dev.storage.schema import ExperimentRow, ProjectRow
+from geppetto_dev.storage.warm import warm_up
 
 ROOT = Path(__file__).resolve().parents[2]
 

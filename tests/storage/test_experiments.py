@@ -10,10 +10,10 @@ import pytest
 
 from geppetto_dev import model as gm
 from geppetto_dev.executors import LocalExecutor
-from geppetto_dev.projects.runs import Runner
-from geppetto_dev.projects.store import ExperimentRecord
+from geppetto_dev.projects.records import ExperimentRecord
+from geppetto_dev.projects.runs import ExperimentRunner
 from geppetto_dev.storage import database
-from geppetto_dev.storage.experiments import SQLExperimentStore
+from geppetto_dev.storage.experiment_store import SQLExperimentStore
 from geppetto_dev.storage.schema import ServerRow
 from tests.executors import jobs
 
@@ -99,7 +99,7 @@ def test_a_run_through_the_runner_lands_in_the_database(store: SQLExperimentStor
     executor = LocalExecutor(1)
     done: Future[ExperimentRecord] = Future()
     try:
-        runner = Runner(executor)
+        runner = ExperimentRunner(executor)
         queued = runner.submit(
             store, 7, 1, jobs.simulate, dict, lambda record, error: done.set_result(record)
         )

@@ -10,7 +10,8 @@
   var SHOW_CHARS = 1000000;
   // The oldest messages leave the list past this many, so a long session stays fast.
   var MAX_ENTRIES = 3000;
-  // Example data for the requests the frontend sends most (PROTOCOL.md); null otherwise.
+  // Example data for the requests the frontend sends most (the protocol reference, linked in
+  // the top bar: /_geppetto/inspector/protocol); null otherwise.
   var EXAMPLES = {
     load_project_from_url: "https://example.org/project.json",
     load_project_from_id: { projectId: 1, experimentId: 1 },

@@ -1,4 +1,5 @@
-"""Tornado routes of the protocol inspector: the page, its two assets and the handled types.
+"""Tornado routes of the protocol inspector: the page, its two assets, the handled types and the
+protocol reference.
 
 The page is plain HTML/JS/CSS shipped in the package: no build step, nothing loaded from outside
 (the Content-Security-Policy enforces it). The context path is templated into the page so it
@@ -8,13 +9,14 @@ connects to the WebSocket with the same URL rules as the real frontend.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import tornado.web
 
 from geppetto_dev.config import INSPECTOR_PATH, Settings
+from geppetto_dev.protocol.replies import HandlerLookup
+from geppetto_dev.server.inspector.protocol_page import PROTOCOL_PAGE, ProtocolPage
 
 __all__ = ["INSPECTOR_PATH", "inspector_routes"]
 
@@ -25,12 +27,6 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
     "img-src 'self' data: blob:; base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
 )
-
-
-class MessageTypes(Protocol):
-    """What the inspector needs of a handler registry."""
-
-    def message_types(self) -> Iterable[str]: ...
 
 
 def _script_json(value: Any) -> str:
@@ -63,7 +59,7 @@ class InspectorPage(_NoCache):
 
 
 class HandledTypes(_NoCache):
-    def initialize(self, registry: MessageTypes) -> None:
+    def initialize(self, registry: HandlerLookup) -> None:
         self.registry = registry
 
     def get(self) -> None:
@@ -78,7 +74,7 @@ class InspectorAsset(tornado.web.StaticFileHandler):
 
 
 def inspector_routes(
-    settings: Settings, registry: MessageTypes
+    settings: Settings, registry: HandlerLookup
 ) -> list[tuple[str, type[tornado.web.RequestHandler], dict[str, Any]]]:
     """The rules to put before any catch-all route of the application."""
     return [
@@ -89,6 +85,15 @@ def inspector_routes(
             {"url": INSPECTOR_PATH, "permanent": False},
         ),
         (INSPECTOR_PATH + "/message-types", HandledTypes, {"registry": registry}),
+        (
+            INSPECTOR_PATH + PROTOCOL_PAGE,
+            ProtocolPage,
+            {
+                "registry": registry,
+                "inspector_path": INSPECTOR_PATH,
+                "policy": CONTENT_SECURITY_POLICY,
+            },
+        ),
         # Only the two assets: the folder also holds this module.
         (
             INSPECTOR_PATH + r"/static/(inspector\.(?:js|css))",

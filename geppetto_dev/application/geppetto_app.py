@@ -1,0 +1,148 @@
+"""The application object: one Geppetto application and everything it owns.
+
+Its settings, its Flask app, the handlers it answers with (the defaults, then the project's),
+the projects it serves, and, once started, the services they run on (store, executor, project
+runtimes). Like Flask's `app.extensions` and uvicorn's lifespan: services are made when the
+application starts and closed when it stops; a handler reaches them through its connection,
+`conn.app.services`. Two applications in one process share nothing.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import Executor, Future
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+from flask import Flask
+
+from geppetto_dev.application.loader import load_code
+from geppetto_dev.application.services import Services, start_services
+from geppetto_dev.config import Settings
+from geppetto_dev.projects.defaults import default_handlers
+from geppetto_dev.projects.project import Project, ProjectRegistry
+from geppetto_dev.protocol.registry import Registry
+from geppetto_dev.protocol.session import ProtocolSettings
+
+if TYPE_CHECKING:
+    from geppetto_dev.application.testing import TestClient
+
+__all__ = ["GeppettoApp"]
+
+
+class GeppettoApp:
+    """A Geppetto application: `GeppettoApp.load(settings)` reads the project as its settings
+    name it; `GeppettoApp(settings, flask_app=..., handlers=..., projects=[...])` builds one
+    from values (tests, embedding)."""
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        flask_app: Flask | None = None,
+        handlers: Registry | None = None,
+        projects: ProjectRegistry | list[Project] | None = None,
+        executor: Executor | None = None,
+    ) -> None:
+        self.settings = settings or Settings()
+        self.flask = flask_app or Flask("geppetto_dev_default")
+        self.handlers = default_handlers()
+        if handlers is not None:
+            self.include(handlers)
+        if isinstance(projects, ProjectRegistry):
+            self.projects = projects
+        else:
+            self.projects = ProjectRegistry()
+            for item in projects or ():
+                self.projects.add(item)
+        # Where runs go instead of the settings' pool or cluster (a thread pool in a test).
+        self.executor = executor
+        self._started: Future[Services] | None = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def load(cls, settings: Settings) -> GeppettoApp:
+        """The project named by `settings`: its Flask app, and the handlers and projects of its
+        packages (and of the app's module). Raises what importing the project raises."""
+        code = load_code(settings)
+        return cls(
+            settings,
+            flask_app=code.flask_app,
+            handlers=Registry.from_modules(code.handler_modules),
+            projects=ProjectRegistry.from_modules(code.project_modules),
+        )
+
+    def include(self, handlers: Registry) -> None:
+        """Answer with `handlers`; each replaces the default for its type."""
+        self.handlers.include(handlers, override=True)
+
+    def protocol_for(self, *, show_tracebacks: bool = False) -> ProtocolSettings:
+        """What one connection acts on; the transport decides whether it may see tracebacks."""
+        return ProtocolSettings(
+            user_name=self.settings.user_name,
+            privileges=self.settings.privileges,
+            geppetto_version=self.settings.geppetto_version,
+            max_message_size=self.settings.max_message_size,
+            show_tracebacks=show_tracebacks,
+        )
+
+    # Lifespan --------------------------------------------------------------------------------
+
+    def start(self) -> Services:
+        """Open the services (once); blocks until they are ready."""
+        return self.start_in_background().result()
+
+    def start_in_background(self) -> Future[Services]:
+        """Begin opening the services in a thread (once): a server can accept connections
+        meanwhile, and only WebSocket handshakes wait for them."""
+        with self._lock:
+            if self._started is None:
+                self._started = Future()
+                threading.Thread(
+                    target=self._start, args=(self._started,), name="geppetto-services"
+                ).start()
+            return self._started
+
+    def _start(self, into: Future[Services]) -> None:
+        try:
+            into.set_result(start_services(self.settings, self.projects, self.executor))
+        except BaseException as exc:  # raised where the services are awaited
+            into.set_exception(exc)
+
+    @property
+    def ready(self) -> Future[Services] | None:
+        """The services being opened, if they are."""
+        return self._started
+
+    @property
+    def services(self) -> Services:
+        """The running services (`start()` first)."""
+        started = self._started
+        if started is None or not started.done():
+            raise RuntimeError("the application is not started: call start() first")
+        return started.result()
+
+    def close(self) -> None:
+        """Close the services; the application can be started again."""
+        with self._lock:
+            started, self._started = self._started, None
+        if started is not None and started.done() and started.exception() is None:
+            started.result().close()
+
+    def __enter__(self) -> GeppettoApp:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def test_client(self) -> TestClient:
+        """A client that holds the Geppetto conversation with this application in-process."""
+        from geppetto_dev.application.testing import TestClient
+
+        return TestClient(self)

@@ -1,0 +1,206 @@
+"""Experiments of a loaded project: load one, run it, report its status, send its recorded
+state, choose what it records, remember its view. Runs go to the application's runner."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from geppetto_dev.projects.connection import state_of
+from geppetto_dev.projects.connection_model import plain_path, to_time_series
+from geppetto_dev.projects.conversation import (
+    ERROR_RUNNING_EXPERIMENT,
+    experiment_of,
+    info,
+    loaded_project,
+    obj,
+    raw_text,
+)
+from geppetto_dev.projects.loading import existing_paths, experiment_replies, model_parameters
+from geppetto_dev.projects.project import as_id
+from geppetto_dev.projects.records import COMPLETED, ERROR, ExperimentRecord
+from geppetto_dev.protocol import messages
+from geppetto_dev.protocol.registry import Reply, handler
+from geppetto_dev.protocol.session import Session
+from geppetto_dev.tracebacks import short_traceback
+
+__all__ = [
+    "UNSUPPORTED",
+    "experiment_status",
+    "get_experiment_state",
+    "load_experiment",
+    "reconnect",
+    "run_experiment",
+    "set_experiment_view",
+    "set_watched_variables",
+    "unsupported_handlers",
+]
+
+log = logging.getLogger("geppetto_dev.projects")
+
+# User actions of the 0.3.8 UI that need services a Python project may not have (editing a
+# persisted project is in editing.py).
+UNSUPPORTED = {
+    "make_project_public": "making projects public",
+    "download_results": "downloading results",
+    "upload_model": "uploading models",
+    "upload_results": "uploading results",
+    "download_project": "downloading projects",
+}
+
+
+@handler("load_experiment")
+def load_experiment(conn: Session, data: Any) -> list[Reply]:
+    loaded = loaded_project(conn, data)
+    return experiment_replies(loaded, experiment_of(loaded, data))
+
+
+@handler("run_experiment")
+def run_experiment(conn: Session, data: Any) -> None:
+    """No reply, as in Java: the client polls experiment_status."""
+    loaded = loaded_project(conn, data)
+    runtime = loaded.runtime
+    record = experiment_of(loaded, data)
+    if runtime.volatile:
+        raise info(
+            f"project {runtime.name!r} was loaded from JSON content: its experiments cannot be "
+            "run; load a registered project by id or name to run them"
+        )
+    hook = runtime.project.run_hook
+    if hook is None:
+        raise info(f"project {runtime.name!r} has no way to run experiments")
+    if runtime.runner.busy(runtime.id, record.id):
+        raise info(f"experiment {record.name!r} is already running")
+
+    def finished(final: ExperimentRecord, error: BaseException | None) -> None:
+        if error is None:
+            return
+        shown = conn.protocol.show_tracebacks  # the exception's text too, as for any handler
+        detail = {
+            "error_code": "ERROR_RUNNING_EXPERIMENT",
+            "message": f"experiment {final.name!r} failed"
+            + (f": {error}" if shown else " (the details are in the server log)"),
+            "exception": short_traceback(error) if shown else type(error).__name__,
+            "id": final.id,
+        }
+        conn.send(ERROR_RUNNING_EXPERIMENT, {ERROR_RUNNING_EXPERIMENT: json.dumps(detail)})
+
+    runtime.runner.submit(runtime.store, runtime.id, record.id, hook, _stored_results, finished)
+
+
+def _stored_results(results: Any) -> dict[str, Any]:
+    """What a run hook returned, as the store keeps it: {plain path: TimeSeries}."""
+    if not isinstance(results, dict):
+        raise TypeError(f"a run hook returns {{path: TimeSeries}}, not {type(results).__name__}")
+    return {plain_path(str(k)): to_time_series(v) for k, v in results.items()}
+
+
+@handler("experiment_status")
+def experiment_status(conn: Session, data: Any) -> Reply:
+    """Polled by the client every 2 s; answered for this connection (RUNNING told once)."""
+    project_id = as_id(raw_text(conn, data).strip().strip('"'))
+    state = state_of(conn)
+    loaded = state.loaded(project_id)
+    statuses: list[dict[str, str]] = []
+    if loaded is not None:
+        for record in loaded.runtime.records():
+            statuses.append(
+                {
+                    "projectID": str(loaded.runtime.id),
+                    "experimentID": str(record.id),
+                    "status": state.report(loaded.runtime.id, record),
+                }
+            )
+    return Reply("experiment_status", {"update": json.dumps(statuses)})
+
+
+@handler("get_experiment_state")
+def get_experiment_state(conn: Session, data: Any) -> Reply:
+    loaded = loaded_project(conn, data)
+    record = experiment_of(loaded, data)
+    if record.status != COMPLETED or record.results is None:
+        failed = record.status == ERROR and record.error and conn.protocol.show_tracebacks
+        why = f" ({record.error})" if failed else ""
+        raise info(
+            f"experiment {record.name!r} is {record.status}{why}, not COMPLETED: run it first"
+        )
+    wanted = obj(data).get("variables")
+    watched = list(record.watched)
+    if isinstance(wanted, list) and wanted:
+        asked = {plain_path(str(p)) for p in wanted}
+        watched = [p for p in watched if plain_path(p) in asked]
+    state = loaded.model.experiment_state(
+        record.id,
+        loaded.runtime.id,
+        existing_paths(loaded, watched),
+        record.results,
+        model_parameters(loaded, record),
+    )
+    return Reply("get_experiment_state", {"update": state})
+
+
+@handler("set_watched_variables")
+def set_watched_variables(conn: Session, data: Any) -> Reply:
+    loaded = loaded_project(conn, data)
+    runtime = loaded.runtime
+    if runtime.volatile:
+        raise info(f"project {runtime.name!r} was loaded from JSON content: nothing to record")
+    record = experiment_of(loaded, data)
+    request = obj(data)
+    variables = request.get("variables") or []
+    if not isinstance(variables, list):
+        raise ValueError("variables must be a list of paths")
+    paths = [plain_path(str(v)) for v in variables]
+    missing = [p for p in paths if not loaded.model.has_path(p)]
+    if missing:
+        raise info(f"not in the model of {runtime.name!r}: {', '.join(missing)}")
+    watched = [p for p in map(plain_path, record.watched)]
+    if request.get("watch", True) is False:
+        watched = [p for p in watched if p not in paths]
+    else:
+        watched += [p for p in paths if p not in watched]
+    runtime.store.update(runtime.id, record.id, watched=tuple(watched))
+    return Reply("watched_variables_set", {"watched_variables_set": json.dumps(watched)})
+
+
+@handler("set_experiment_view")
+def set_experiment_view(conn: Session, data: Any) -> None:
+    """Sent by the client on its own when the view changes: stored, never answered."""
+    if not isinstance(data, dict):
+        return
+    loaded = state_of(conn).loaded(as_id(data.get("projectId")))
+    if loaded is None:
+        return
+    view = data.get("view")
+    text = view if isinstance(view, str) or view is None else json.dumps(view)
+    experiment_id = as_id(data.get("experimentId"))
+    runtime = loaded.runtime
+    if experiment_id is None or experiment_id == -1:
+        runtime.view = text
+    elif runtime.store.get(runtime.id, experiment_id) is not None:
+        runtime.store.update(runtime.id, experiment_id, view=text)
+
+
+@handler("reconnect")
+def reconnect(conn: Session, data: Any) -> None:
+    """Newer clients send it after a dropped socket; a fresh connection has nothing to restore
+    (the client reloads the project), so it is acknowledged by silence, not an error."""
+    return None
+
+
+def _unsupported(kind: str, what: str) -> Callable[[Session, Any], Reply]:
+    def answer(conn: Session, data: Any) -> Reply:
+        return Reply(
+            messages.INFO_MESSAGE,
+            messages.info_message(f"{what[0].upper()}{what[1:]} is not supported by this server."),
+        )
+
+    answer.__name__ = answer.__qualname__ = f"unsupported_{kind}"
+    return answer
+
+
+def unsupported_handlers() -> dict[str, Callable[[Session, Any], Reply]]:
+    """An info_message for each UI action this server has no service for."""
+    return {kind: _unsupported(kind, what) for kind, what in UNSUPPORTED.items()}

@@ -1,0 +1,174 @@
+"""Where experiments' state lives: status, watched variables, view, results.
+
+Behind the small `ExperimentStore` interface so a database can replace the in-memory store
+without touching the handlers. Records are immutable; `update` replaces one atomically, which
+is all a run (in another thread or process) and the handlers (in the thread pool) need.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
+
+from geppetto_dev.projects.project import Experiment
+
+__all__ = [
+    "DESIGN",
+    "STATUSES",
+    "ExperimentRecord",
+    "ExperimentStore",
+    "MemoryExperimentStore",
+    "record_of",
+]
+
+# The statuses the clients know (org.geppetto.core.data.model.ExperimentStatus).
+DESIGN, QUEUED, RUNNING, COMPLETED, ERROR = "DESIGN", "QUEUED", "RUNNING", "COMPLETED", "ERROR"
+STATUSES = (DESIGN, QUEUED, RUNNING, COMPLETED, ERROR, "CANCELED", "DELETED")
+
+
+def now_ms() -> str:
+    """Gson writes lastModified as a string of milliseconds, which the client shows as is."""
+    return str(int(time.time() * 1000))
+
+
+@dataclass(frozen=True)
+class ExperimentRecord:
+    """One experiment's state. `run` counts the runs started, so a connection can tell a new
+    run's COMPLETED from an old one's."""
+
+    id: int
+    name: str
+    description: str = ""
+    status: str = DESIGN
+    watched: tuple[str, ...] = ()
+    parameters: tuple[tuple[str, float], ...] = ()
+    timestep: float = 1e-05
+    length: float = 0.1
+    simulator_id: str = "pythonSimulator"
+    instance: str = ""
+    script: str | None = None
+    view: str | None = None
+    last_modified: str = field(default_factory=now_ms)
+    run: int = 0
+    # {watched path: TimeSeries} once a run completed.
+    results: Mapping[str, Any] | None = None
+    error: str | None = None
+
+
+def record_of(experiment: Experiment) -> ExperimentRecord:
+    return ExperimentRecord(
+        id=experiment.id,
+        name=experiment.name,
+        description=experiment.description,
+        watched=tuple(experiment.watched),
+        parameters=tuple(experiment.parameters.items()),
+        timestep=experiment.timestep,
+        length=experiment.length,
+        simulator_id=experiment.simulator_id,
+        instance=experiment.instance,
+        script=experiment.script,
+    )
+
+
+class ExperimentStore(Protocol):
+    """The state of every project's experiments, keyed by (project id, experiment id)."""
+
+    def seed(self, project_id: int, records: Iterable[ExperimentRecord]) -> None:
+        """Add the records not stored yet (a project's declared experiments, on first use)."""
+
+    def list(self, project_id: int) -> list[ExperimentRecord]: ...
+
+    def get(self, project_id: int, experiment_id: int) -> ExperimentRecord | None: ...
+
+    def update(
+        self, project_id: int, experiment_id: int, *, if_status: str | None = None, **changes: Any
+    ) -> ExperimentRecord:
+        """Replace fields of one record atomically and return the new record (KeyError if
+        absent); `last_modified` is refreshed. With `if_status`, only a record in that status
+        changes (the current record is returned otherwise)."""
+
+    def drop(self, project_id: int) -> None: ...
+
+    def create(self, project_id: int, record: ExperimentRecord) -> ExperimentRecord:
+        """Store `record` under the project's next free id (never one used before)."""
+
+    def delete(self, project_id: int, experiment_id: int) -> ExperimentRecord | None:
+        """Remove an experiment; the record it had, or None if there was none."""
+
+    def project_name(self, project_id: int) -> str | None:
+        """The name given from the UI (save_project_properties), if any."""
+
+    def save_project(self, project_id: int, **changes: Any) -> object:
+        """Change a project's stored properties (its `name`)."""
+
+
+class MemoryExperimentStore:
+    """The default store: a dict, gone when the server stops."""
+
+    def __init__(self) -> None:
+        self._records: dict[int, dict[int, ExperimentRecord]] = {}
+        self._last_id: dict[int, int] = {}
+        self._names: dict[int, str] = {}
+        self._lock = threading.Lock()
+
+    def seed(self, project_id: int, records: Iterable[ExperimentRecord]) -> None:
+        with self._lock:
+            stored = self._records.setdefault(project_id, {})
+            for record in records:
+                stored.setdefault(record.id, record)
+
+    def list(self, project_id: int) -> list[ExperimentRecord]:
+        with self._lock:
+            return sorted(self._records.get(project_id, {}).values(), key=lambda r: r.id)
+
+    def get(self, project_id: int, experiment_id: int) -> ExperimentRecord | None:
+        with self._lock:
+            return self._records.get(project_id, {}).get(experiment_id)
+
+    def update(
+        self, project_id: int, experiment_id: int, *, if_status: str | None = None, **changes: Any
+    ) -> ExperimentRecord:
+        with self._lock:
+            stored = self._records.get(project_id, {})
+            if experiment_id not in stored:
+                raise KeyError(f"project {project_id} has no experiment {experiment_id}")
+            if if_status is not None and stored[experiment_id].status != if_status:
+                return stored[experiment_id]
+            record = replace(stored[experiment_id], **changes, last_modified=now_ms())
+            stored[experiment_id] = record
+            return record
+
+    def drop(self, project_id: int) -> None:
+        with self._lock:
+            self._records.pop(project_id, None)
+
+    def create(self, project_id: int, record: ExperimentRecord) -> ExperimentRecord:
+        with self._lock:
+            stored = self._records.setdefault(project_id, {})
+            self._last_id[project_id] = max(self._last_id.get(project_id, 0), *stored, 0) + 1
+            new = replace(record, id=self._last_id[project_id], last_modified=now_ms())
+            stored[new.id] = new
+            return new
+
+    def delete(self, project_id: int, experiment_id: int) -> ExperimentRecord | None:
+        with self._lock:
+            stored = self._records.get(project_id, {})
+            if experiment_id in stored:  # ids are not reused: remember the highest
+                self._last_id[project_id] = max(self._last_id.get(project_id, 0), *stored)
+            return stored.pop(experiment_id, None)
+
+    def project_name(self, project_id: int) -> str | None:
+        with self._lock:
+            return self._names.get(project_id)
+
+    def save_project(self, project_id: int, **changes: Any) -> object:
+        unknown = set(changes) - {"name"}
+        if unknown:
+            raise ValueError(f"unknown project properties: {', '.join(sorted(unknown))}")
+        with self._lock:
+            if "name" in changes:
+                self._names[project_id] = str(changes["name"])
+        return None

@@ -1,0 +1,109 @@
+"""What each request of the Geppetto protocol is answered with, written for people.
+
+The documentation's protocol reference and the inspector's protocol page both list the message
+types a registry answers. The types come from the registry itself, so a type with a handler is
+never missing and a project's own handlers are listed too; what a built-in handler replies is
+described here, and any other handler by the first paragraph of its docstring.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+__all__ = ["BUILTIN_REPLIES", "HandledType", "HandlerLookup", "handled_types"]
+
+_EXPERIMENT = "`experiment_loading`, `experiment_loaded` (with the recorded values once run)"
+_UNSUPPORTED = "`info_message`: not supported by this server"
+
+# Inline Markdown (code spans only), rendered as-is in the docs and as <code> in the inspector.
+BUILTIN_REPLIES: dict[str, str] = {
+    "geppetto_version": "`geppetto_version` with the version the server speaks "
+    "(setting `geppetto-version`)",
+    "load_project_from_id": "`project_loaded` (`persisted: true`, camelCase as Gson writes "
+    "it), `geppetto_model_loaded`, " + _EXPERIMENT + "; an unknown project: "
+    "`error_loading_project` naming the registered ones",
+    "load_project_from_url": "as `load_project_from_id`, for a project named by the last "
+    "segment of the URL; other http(s) URLs only with `fetch-project-urls = true`",
+    "load_project_from_content": "as `load_project_from_id`, for project JSON naming a "
+    "registered project (loaded volatile: read-only, its experiments cannot run)",
+    "resolve_import_type": "`import_type_resolved`: a delta of the model, unchanged objects as "
+    '`{"synched": true}`',
+    "resolve_import_value": "`import_value_resolved`: a delta of the model",
+    "fetch_variable": "`variable_fetched`: a delta of the model",
+    "load_experiment": _EXPERIMENT,
+    "run_experiment": "nothing (the client polls `experiment_status`); `info_message` for a "
+    "volatile project, a project with no `run` hook or a run already in flight; a failed run "
+    "sends `error_running_experiment` to the connection that started it",
+    "experiment_status": '`experiment_status` `{"update": "[{projectID, experimentID, '
+    'status}]"}`; RUNNING is told to each connection before the outcome',
+    "get_experiment_state": "`get_experiment_state` with the recorded values (COMPLETED "
+    "experiments only; otherwise `info_message`)",
+    "set_watched_variables": "`watched_variables_set` (paths with `(Type)` annotations accepted)",
+    "download_model": 'a file frame, then `download_model` `{"update": ""}`; '
+    "`error_downloading_model` for a format the project does not write",
+    "get_supported_outputs": "`get_supported_outputs`: the formats the project downloads",
+    "set_experiment_view": "nothing (the view is stored)",
+    "reconnect": "nothing (acknowledged silently; the client reloads the project)",
+    "new_experiment": "`experiment_created` (a new DESIGN experiment, next unused id)",
+    "clone_experiment": "`experiment_created` (a DESIGN copy of the experiment)",
+    "delete_experiment": '`experiment_deleted` `{"update": "{id, name}"}`; a run in flight is '
+    "cancelled",
+    "save_experiment_properties": "`experiment_props_saved` (name, description, script, "
+    "`timeStep`, `length`, `simulatorId`, `aspectInstancePath`)",
+    "save_project_properties": "`project_props_saved`",
+    "set_parameters": "`set_parameters` (DESIGN experiments only, as the Java server)",
+    "persist_project": "`project_persisted`",
+    "make_project_public": _UNSUPPORTED,
+    "download_results": _UNSUPPORTED,
+    "download_project": _UNSUPPORTED,
+    "upload_model": _UNSUPPORTED,
+    "upload_results": _UNSUPPORTED,
+}
+
+# Handlers of this package; a project's own live in its modules.
+_PACKAGE = __name__.split(".", 1)[0]
+
+
+class HandlerLookup(Protocol):
+    """What the table needs of a handler registry (`geppetto_dev.Registry` has both)."""
+
+    def message_types(self) -> Iterable[str]: ...
+
+    def get(self, kind: str) -> Callable[..., Any] | None: ...
+
+
+@dataclass(frozen=True)
+class HandledType:
+    """One row: a request type, what it is answered with, and the function answering it."""
+
+    type: str
+    reply: str
+    handler: str
+
+
+def handled_types(registry: HandlerLookup) -> list[HandledType]:
+    """Every type the registry answers, sorted, with its reply."""
+    rows = []
+    for kind in sorted(registry.message_types()):
+        func = registry.get(kind)
+        name = _name(func)
+        rows.append(HandledType(kind, _reply(kind, func, name), name))
+    return rows
+
+
+def _reply(kind: str, func: Callable[..., Any] | None, name: str) -> str:
+    # A project's own handler for a built-in type answers as its author says, not as ours do.
+    if kind in BUILTIN_REPLIES and name.split(".", 1)[0] == _PACKAGE:
+        return BUILTIN_REPLIES[kind]
+    doc = (getattr(func, "__doc__", None) or "").strip()
+    if doc:
+        return " ".join(doc.split("\n\n", 1)[0].split())
+    return f"answered by `{name}`"
+
+
+def _name(func: Callable[..., Any] | None) -> str:
+    if func is None:
+        return "?"
+    return f"{getattr(func, '__module__', '?')}.{getattr(func, '__qualname__', repr(func))}"
