@@ -77,12 +77,12 @@ def run_experiment(conn: Session, data: Any) -> None:
     def finished(final: ExperimentRecord, error: BaseException | None) -> None:
         if error is None:
             return
-        shown = conn.protocol.show_tracebacks  # the exception's text too, as for any handler
         detail = {
             "error_code": "ERROR_RUNNING_EXPERIMENT",
-            "message": f"experiment {final.name!r} failed"
-            + (f": {error}" if shown else " (the details are in the server log)"),
-            "exception": short_traceback(error) if shown else type(error).__name__,
+            "message": f"experiment {final.name!r} failed: {error}",
+            "exception": (
+                short_traceback(error) if conn.protocol.show_tracebacks else type(error).__name__
+            ),
             "id": final.id,
         }
         conn.send(ERROR_RUNNING_EXPERIMENT, {ERROR_RUNNING_EXPERIMENT: json.dumps(detail)})
@@ -121,8 +121,7 @@ def get_experiment_state(conn: Session, data: Any) -> Reply:
     loaded = loaded_project(conn, data)
     record = experiment_of(loaded, data)
     if record.status != COMPLETED or record.results is None:
-        failed = record.status == ERROR and record.error and conn.protocol.show_tracebacks
-        why = f" ({record.error})" if failed else ""
+        why = f" ({record.error})" if record.status == ERROR and record.error else ""
         raise info(
             f"experiment {record.name!r} is {record.status}{why}, not COMPLETED: run it first"
         )

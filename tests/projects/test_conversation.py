@@ -186,10 +186,7 @@ def test_a_failed_run_is_error_and_reported_running_first(start_server: Any, tin
         await talk.client.request("run_experiment", {"projectId": TINY_ID, "experimentId": 2})
         failure = await talk.recv()
         assert failure["type"] == "error_running_experiment"
-        detail = inner(failure)
-        assert "'Fails' failed" in detail["message"] and "server log" in detail["message"]
-        assert detail["exception"] == "RuntimeError"  # its text only in --dev, locally
-        assert "blew up" not in failure["data"]
+        assert "blew up" in inner(failure)["message"]
         (first,) = await talk.ask("experiment_status", str(TINY_ID))
         (second,) = await talk.ask("experiment_status", str(TINY_ID))
         status = {s["experimentID"]: s["status"] for s in inner(first, "update")}

@@ -1,6 +1,6 @@
 """A run that fails, against a real `geppetto-dev serve` whose runs go to its real local process
-pool: the server's log has the user's traceback; the client's error dialog gets it (and the
-exception's text) only on this machine, from a loopback-bound server in development mode."""
+pool: the server's log has the user's traceback; the client's error dialog gets it only on this
+machine, in development mode."""
 
 from __future__ import annotations
 
@@ -121,13 +121,8 @@ def test_a_client_of_another_host_never_gets_the_traceback(project: Path, serve:
     # the machine's address (any address is a valid host name with a wildcard bind).
     served = serve(project, "--dev", "--no-inspector", "--host", "0.0.0.0")
     detail = failed_run(served, f"192.0.2.10:{served.port}")
-    # The exception's text stays in the log too, as a failing handler's does.
-    assert detail["message"] == "experiment 'Diverges' failed (the details are in the server log)"
+    assert "diverged after" in detail["message"]
     assert detail["exception"] == "FloatingPointError"
-    # Bound beyond loopback, this machine's clients get no more (a proxy here makes every
-    # client one of them).
-    local = failed_run(served, f"127.0.0.1:{served.port}")
-    assert "diverged after" not in json.dumps(local) and local["exception"] == "FloatingPointError"
     served.wait_output("experiment 1 of project 7 failed:")  # the log has it all the same
     assert 'failing.py", line 18, in integrate' in served.text()
 
