@@ -11,7 +11,6 @@ larger after they were gone. A fixed threshold keeps every large buffer in a map
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import logging
 import os
 import platform
@@ -31,8 +30,8 @@ def map_large_buffers(threshold: int = MMAP_THRESHOLD) -> bool:
     if os.environ.get(_ENVIRONMENT) or platform.libc_ver()[0] != "glibc":
         return False
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        done = libc.mallopt(_M_MMAP_THRESHOLD, ctypes.c_int(threshold))
+        # This process's own symbols, libc's among them (find_library would run ldconfig).
+        done = ctypes.CDLL(None).mallopt(_M_MMAP_THRESHOLD, ctypes.c_int(threshold))
     except (OSError, AttributeError):  # pragma: no cover - a libc without mallopt
         return False
     if done != 1:  # pragma: no cover - glibc refuses values over its maximum only
