@@ -123,4 +123,4 @@ def test_four_slow_readers_of_a_big_model_hold_a_bounded_amount_and_give_it_back
     wait_until(
         lambda: rss_mb(pid) - baseline < AFTER_GROWTH_MB, 30, "memory back near its baseline"
     )
-    print(f"slow readers gone: +{rss_mb(pid) - baseline:.1f} MB")
+    print(f"slow readers gone: +{settled_rss(pid) - baseline:.1f} MB")
