@@ -21,6 +21,7 @@ from geppetto_dev.application.services import Services, start_services
 from geppetto_dev.config import Settings
 from geppetto_dev.projects.defaults import default_handlers
 from geppetto_dev.projects.project import Project, ProjectRegistry
+from geppetto_dev.projects.uploads import UploadStore
 from geppetto_dev.protocol.registry import Registry
 from geppetto_dev.protocol.session import ProtocolSettings
 
@@ -43,6 +44,7 @@ class GeppettoApp:
         handlers: Registry | None = None,
         projects: ProjectRegistry | list[Project] | None = None,
         executor: Executor | None = None,
+        uploads: UploadStore | None = None,
     ) -> None:
         self.settings = settings or Settings()
         self.flask = flask_app or Flask("geppetto_dev_default")
@@ -57,6 +59,8 @@ class GeppettoApp:
                 self.projects.add(item)
         # Where runs go instead of the settings' pool or cluster (a thread pool in a test).
         self.executor = executor
+        # Where upload_model / upload_results go (Java's Dropbox); None: they are not offered.
+        self.uploads = uploads
         self._started: Future[Services] | None = None
         self._lock = threading.Lock()
 
@@ -105,7 +109,9 @@ class GeppettoApp:
 
     def _start(self, into: Future[Services]) -> None:
         try:
-            into.set_result(start_services(self.settings, self.projects, self.executor))
+            into.set_result(
+                start_services(self.settings, self.projects, self.executor, self.uploads)
+            )
         except BaseException as exc:  # raised where the services are awaited
             into.set_exception(exc)
 

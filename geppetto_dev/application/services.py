@@ -16,6 +16,7 @@ from geppetto_dev.executors import Progress, TrackedExecutor, make_executor
 from geppetto_dev.projects.project import ProjectRegistry
 from geppetto_dev.projects.runs import ExperimentRunner
 from geppetto_dev.projects.services import ProjectPolicy, ProjectServices
+from geppetto_dev.projects.uploads import UploadStore
 from geppetto_dev.storage import database, describe_url
 from geppetto_dev.storage.experiment_store import SQLExperimentStore
 from geppetto_dev.storage.warm import warm_up as warm_database
@@ -36,7 +37,10 @@ class Services:
 
 
 def start_services(
-    settings: Settings, projects: ProjectRegistry, executor: Executor | None = None
+    settings: Settings,
+    projects: ProjectRegistry,
+    executor: Executor | None = None,
+    uploads: UploadStore | None = None,
 ) -> Services:
     """Open the database, mark runs of stopped servers ERROR, connect the executor (the
     settings' one unless given one: a thread pool in a test, say)."""
@@ -57,7 +61,8 @@ def start_services(
         f"{tracked.describe()}{note}"
     )
     runner = ExperimentRunner(tracked)
-    return Services(store, tracked, ProjectServices(projects, store, runner, policy), summary)
+    services = ProjectServices(projects, store, runner, policy, uploads=uploads)
+    return Services(store, tracked, services, summary)
 
 
 def warm_up(settings: Settings) -> None:

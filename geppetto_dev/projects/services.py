@@ -9,15 +9,21 @@ from __future__ import annotations
 
 import random
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from geppetto_dev.projects.model_source import ModelSource
-from geppetto_dev.projects.project import Project, ProjectRegistry
+from geppetto_dev.projects.project import Project, ProjectRegistry, as_id
 from geppetto_dev.projects.project_json import ProjectSpec
-from geppetto_dev.projects.records import ExperimentStore, MemoryExperimentStore, record_of
+from geppetto_dev.projects.records import (
+    ExperimentStore,
+    MemoryExperimentStore,
+    StoredProject,
+    record_of,
+)
 from geppetto_dev.projects.runs import ExperimentRunner
 from geppetto_dev.projects.runtime import ProjectRuntime
+from geppetto_dev.projects.uploads import UploadStore
 
 __all__ = ["ProjectPolicy", "ProjectServices", "services_of"]
 
@@ -39,11 +45,14 @@ class ProjectServices:
         store: ExperimentStore,
         runner: ExperimentRunner,
         policy: ProjectPolicy | None = None,
+        uploads: UploadStore | None = None,
     ) -> None:
         self.projects = projects
         self.store = store
         self.runner = runner
         self.policy = policy or ProjectPolicy()
+        # Where upload_model / upload_results put files (Dropbox in Java); None: not offered.
+        self.uploads = uploads
         self._runtimes: dict[int, ProjectRuntime] = {}
         self._lock = threading.Lock()
 
@@ -53,16 +62,77 @@ class ProjectServices:
             runtime = self._runtimes.get(project.id)
             if runtime is None or runtime.project is not project:
                 self.store.seed(project.id, [record_of(e) for e in project.experiments])
+                stored = self.store.project_info(project.id)
                 runtime = ProjectRuntime(
                     project,
                     project_id=project.id,
                     name=self.store.project_name(project.id) or project.name,
                     store=self.store,
-                    source=ModelSource(project.build, with_time=bool(project.experiments)),
+                    source=ModelSource(project.build_model, with_time=bool(project.experiments)),
                     runner=self.runner,
+                    is_public=stored.is_public if stored is not None else False,
                 )
                 self._runtimes[project.id] = runtime
             return runtime
+
+    def runtime_by_id(self, project_id: Any) -> ProjectRuntime | None:
+        """A registered project's runtime, or that of a project persisted from JSON content
+        (stored under its own id, over the registered project it was loaded over)."""
+        project = self.projects.by_id(project_id)
+        if project is not None:
+            return self.runtime_for(project)
+        number = as_id(project_id)
+        if number is None:
+            return None
+        with self._lock:
+            runtime = self._runtimes.get(number)
+        if runtime is not None and runtime.id == number:
+            return runtime
+        stored = self.store.project_info(number)
+        if stored is None or not stored.base:
+            return None
+        base = self.projects.by_name(stored.base)
+        return self._copy_runtime(base, stored) if base is not None else None
+
+    def _copy_runtime(self, base: Project, stored: StoredProject) -> ProjectRuntime:
+        shared = self.runtime_for(base)
+        source = (
+            shared.source if base.experiments else ModelSource(base.build_model, with_time=True)
+        )
+        active = stored.active_experiment_id
+        runtime = ProjectRuntime(
+            base,
+            project_id=stored.id,
+            name=stored.name or base.name,
+            store=self.store,
+            source=source,
+            active_experiment_id=active if active != -1 else None,
+            view=stored.view,
+            runner=self.runner,
+            is_public=stored.is_public,
+        )
+        with self._lock:
+            self._runtimes[stored.id] = runtime
+        return runtime
+
+    def persist(self, volatile: ProjectRuntime) -> ProjectRuntime:
+        """Store a project loaded from JSON content as a persisted project of its own, with a
+        new id: it loads by that id from now on, after a restart too (as Java's
+        persistProject stores a volatile project in its database)."""
+        base = volatile.project
+        records = volatile.records()
+        new_id = self.store.new_project_id(p.id for p in self.projects.all())
+        active = volatile.to_json(records)["activeExperimentId"]
+        self.store.save_project(
+            new_id,
+            name=volatile.name,
+            base=base.name,
+            active_experiment_id=active,
+            view=volatile.view,
+        )
+        self.store.seed(new_id, [replace(r, results=None) for r in records])
+        stored = self.store.project_info(new_id) or StoredProject(new_id, volatile.name)
+        return self._copy_runtime(base, stored)
 
     def volatile_runtime(self, base: Project, spec: ProjectSpec) -> ProjectRuntime:
         """A project loaded from JSON: its own name and experiments over `base`'s model."""
@@ -73,7 +143,7 @@ class ProjectServices:
         source = shared.source
         if spec.experiments and not base.experiments:
             # Experiments need the `time` variable: give this project a model of its own with it.
-            source = ModelSource(base.build, with_time=True)
+            source = ModelSource(base.build_model, with_time=True)
         return ProjectRuntime(
             base,
             project_id=project_id,
@@ -87,8 +157,15 @@ class ProjectServices:
         )
 
     def project_list(self) -> list[dict[str, Any]]:
-        """Every project as project JSON (what GET /projects answers)."""
-        return [self.runtime_for(p).to_json() for p in self.projects.all()]
+        """Every project as project JSON (what GET /projects answers), persisted copies of
+        projects loaded from JSON content included."""
+        out = [self.runtime_for(p).to_json() for p in self.projects.all()]
+        registered = {p.id for p in self.projects.all()}
+        for stored in self.store.copies():
+            runtime = None if stored.id in registered else self.runtime_by_id(stored.id)
+            if runtime is not None:
+                out.append(runtime.to_json())
+        return out
 
 
 class _AppServices(Protocol):

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Float,
     ForeignKey,
     ForeignKeyConstraint,
@@ -25,7 +26,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from geppetto_dev.storage.db import Base
 
-__all__ = ["ExperimentRow", "ProjectRow", "ResultRow", "ServerRow"]
+__all__ = [
+    "ExperimentRow",
+    "ProjectRow",
+    "ProjectSettingsRow",
+    "ResultRow",
+    "ServerRow",
+    "SimulatorSettingsRow",
+]
 
 
 class ProjectRow(Base):
@@ -41,6 +49,9 @@ class ProjectRow(Base):
 
     experiments: Mapped[list[ExperimentRow]] = relationship(
         back_populates="project", cascade="all, delete-orphan", passive_deletes=True
+    )
+    settings: Mapped[ProjectSettingsRow | None] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, lazy="selectin"
     )
 
 
@@ -76,6 +87,9 @@ class ExperimentRow(Base):
     results: Mapped[list[ResultRow]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True, order_by="ResultRow.position"
     )
+    simulator: Mapped[SimulatorSettingsRow | None] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, lazy="selectin"
+    )
 
 
 class ResultRow(Base):
@@ -96,6 +110,43 @@ class ResultRow(Base):
     path: Mapped[str] = mapped_column(String(1000))
     unit: Mapped[str | None] = mapped_column(String(100), default=None)
     values: Mapped[list[float]] = mapped_column(JSON)
+
+
+# Tables added after the first release. The schema is made with `create_all`, which creates
+# the tables a database lacks and never alters one it has: what a later version keeps is put in
+# tables of its own, so a database written by an earlier version opens as it is.
+
+
+class SimulatorSettingsRow(Base):
+    """An experiment's simulator settings beyond its simulatorId, as the client saves them."""
+
+    __tablename__ = "geppetto_simulator_settings"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["project_id", "experiment_id"],
+            ["geppetto_experiments.project_id", "geppetto_experiments.id"],
+            ondelete="CASCADE",
+        ),
+    )
+
+    project_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    experiment_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversion_service_id: Mapped[str | None] = mapped_column(String(200), default=None)
+    # {name: text}: Java's SimulatorConfiguration.parameters (SP$<name> from the client).
+    parameters: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+
+
+class ProjectSettingsRow(Base):
+    """Whether a project is public, and what a project persisted from JSON content is over."""
+
+    __tablename__ = "geppetto_project_settings"
+
+    project_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("geppetto_projects.id", ondelete="CASCADE"), primary_key=True
+    )
+    is_public: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The registered project (by name) whose model a persisted copy loads; None for others.
+    base: Mapped[str | None] = mapped_column(String(500), default=None)
 
 
 class ServerRow(Base):
