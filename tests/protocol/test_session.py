@@ -25,6 +25,7 @@ PROTOCOL = ProtocolSettings(
     privileges=("READ_PROJECT",),
     geppetto_version="9.9.9",
     max_message_size=100_000_000,
+    show_tracebacks=False,
 )
 
 
