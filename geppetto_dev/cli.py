@@ -202,6 +202,7 @@ def init(
     webapp_path: Annotated[
         str | None,
         typer.Option(
+            metavar="PATH", help="The webapp folder inside the clone [default: src/main/webapp]."
         ),
     ] = None,
     frontend: Annotated[
