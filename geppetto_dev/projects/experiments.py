@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from geppetto_dev.projects.connection import state_of
-from geppetto_dev.projects.connection_model import plain_path, to_time_series
+from geppetto_dev.projects.connection_model import plain_path
 from geppetto_dev.projects.conversation import (
     ERROR_RUNNING_EXPERIMENT,
     experiment_of,
@@ -87,14 +87,7 @@ def run_experiment(conn: Session, data: Any) -> None:
         }
         conn.send(ERROR_RUNNING_EXPERIMENT, {ERROR_RUNNING_EXPERIMENT: json.dumps(detail)})
 
-    runtime.runner.submit(runtime.store, runtime.id, record.id, hook, _stored_results, finished)
-
-
-def _stored_results(results: Any) -> dict[str, Any]:
-    """What a run hook returned, as the store keeps it: {plain path: TimeSeries}."""
-    if not isinstance(results, dict):
-        raise TypeError(f"a run hook returns {{path: TimeSeries}}, not {type(results).__name__}")
-    return {plain_path(str(k)): to_time_series(v) for k, v in results.items()}
+    runtime.runner.submit(runtime.store, runtime.id, record.id, hook, finished=finished)
 
 
 @handler("experiment_status")

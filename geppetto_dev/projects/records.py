@@ -104,6 +104,10 @@ class ExperimentStore(Protocol):
     def save_project(self, project_id: int, **changes: Any) -> object:
         """Change a project's stored properties (its `name`)."""
 
+    def remember_task(self, project_id: int, experiment_id: int, run: int, task: str) -> None:
+        """The cluster task computing an experiment's run (one that outlives this server), so
+        a server started after this one can adopt the run."""
+
 
 class MemoryExperimentStore:
     """The default store: a dict, gone when the server stops."""
@@ -163,6 +167,9 @@ class MemoryExperimentStore:
     def project_name(self, project_id: int) -> str | None:
         with self._lock:
             return self._names.get(project_id)
+
+    def remember_task(self, project_id: int, experiment_id: int, run: int, task: str) -> None:
+        """Nothing to remember: these records end with the server."""
 
     def save_project(self, project_id: int, **changes: Any) -> object:
         unknown = set(changes) - {"name"}
