@@ -18,7 +18,14 @@ if TYPE_CHECKING:
     from geppetto_dev.config import Settings, load_settings
     from geppetto_dev.discovery import register_blueprints, register_resources
     from geppetto_dev.errors import GeppettoDevError
-    from geppetto_dev.projects import Experiment, Project, RunRequest, project
+    from geppetto_dev.interpreters import (
+        Interpreter,
+        InterpreterError,
+        InterpreterRegistry,
+        ModelFile,
+        default_interpreters,
+    )
+    from geppetto_dev.projects import Experiment, Project, RunRequest, project, read_model
     from geppetto_dev.protocol import Answer, Registry, Reply, Session, handler
     from geppetto_dev.server import Server, page_blueprint
     from geppetto_dev.storage import Database, database
@@ -29,6 +36,10 @@ __all__ = [
     "Experiment",
     "GeppettoApp",
     "GeppettoDevError",
+    "Interpreter",
+    "InterpreterError",
+    "InterpreterRegistry",
+    "ModelFile",
     "Project",
     "Registry",
     "Reply",
@@ -38,11 +49,13 @@ __all__ = [
     "Settings",
     "TestClient",
     "database",
+    "default_interpreters",
     "handler",
     "load_settings",
     "model",
     "page_blueprint",
     "project",
+    "read_model",
     "register_blueprints",
     "register_resources",
 ]
@@ -55,6 +68,10 @@ _HOMES = {
     "Experiment": "geppetto_dev.projects",
     "GeppettoApp": "geppetto_dev.application",
     "GeppettoDevError": "geppetto_dev.errors",
+    "Interpreter": "geppetto_dev.interpreters",
+    "InterpreterError": "geppetto_dev.interpreters",
+    "InterpreterRegistry": "geppetto_dev.interpreters",
+    "ModelFile": "geppetto_dev.interpreters",
     "Project": "geppetto_dev.projects",
     "Registry": "geppetto_dev.protocol",
     "Reply": "geppetto_dev.protocol",
@@ -64,10 +81,12 @@ _HOMES = {
     "Settings": "geppetto_dev.config",
     "TestClient": "geppetto_dev.application",
     "database": "geppetto_dev.storage",
+    "default_interpreters": "geppetto_dev.interpreters",
     "handler": "geppetto_dev.protocol",
     "load_settings": "geppetto_dev.config",
     "page_blueprint": "geppetto_dev.server",
     "project": "geppetto_dev.projects",
+    "read_model": "geppetto_dev.projects",
     "register_blueprints": "geppetto_dev.discovery",
     "register_resources": "geppetto_dev.discovery",
 }

@@ -24,7 +24,7 @@ PACKAGE = "geppetto_dev"
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("__main__", "reference"),  # python -m geppetto_dev; the docs' pages generated from the code
     ("cli", "example"),  # the commands; example is a demo app, served as a user's project is
-    ("serve", "project_init"),  # the one function each command calls
+    ("serve", "project_init", "view"),  # the one function each command calls
     (PACKAGE,),  # the public face: what projects import, re-exported from the layers below
     ("reload", "frontend"),  # serve --reload; the frontend's clone, npm and build-watch
     ("server", "scaffold"),  # Tornado stack and inspector; the template engine and pieces
@@ -34,7 +34,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("simulators",),  # simulators by simulatorId, NEURON, jNeuroML, results formats
     ("interpreters",),  # model files read into Geppetto models
     ("protocol", "model"),  # the wire protocol; Geppetto models as Python values
-    ("config", "procs", "discovery", "logs", "executors", "tracebacks"),
+    ("config", "procs", "discovery", "logs", "executors", "tracebacks", "caches"),
     ("errors", "problems"),  # the one error type users fix; an error as a developer sees it
 )
 
@@ -45,18 +45,21 @@ INNER: dict[str, tuple[tuple[str, ...], ...]] = {
         ("defaults", "demo"),  # what an application includes; the demo project
         ("editing", "experiments", "model_requests"),  # default handlers
         ("loading",),  # loading a project (experiments reuse its replies)
+        ("file_loading",),  # loading projects that are files; their errors as answers
         ("conversation",),  # what the handlers share: answers, request readers
         ("connection",),  # what one connection holds
         ("services",),  # what the handlers run on, owned by an application
         ("runtime",),  # a project as the server runs it
         ("model_source", "runs"),  # a project's model; its runs on an executor
         ("pygeppetto_models", "project_json"),  # pygeppetto's models; project JSON
+        ("file_projects", "model_reading"),  # projects that are files; read_model()
         ("connection_model", "records"),  # one connection's model handle; experiment state
         ("project",),  # the declarations: Project, Experiment, RunRequest, @project
     ),
     "application": (
         ("geppetto_app",),
         ("loader", "services", "testing"),
+        ("model_files",),  # the interpreters and the file projects of an application
     ),
     "storage": (
         ("warm",),

@@ -17,8 +17,10 @@ from typing import TYPE_CHECKING
 from flask import Flask
 
 from geppetto_dev.application.loader import load_code
+from geppetto_dev.application.model_files import add_file_projects, app_interpreters
 from geppetto_dev.application.services import Services, start_services
 from geppetto_dev.config import Settings
+from geppetto_dev.interpreters import InterpreterRegistry
 from geppetto_dev.projects.defaults import default_handlers
 from geppetto_dev.projects.project import Project, ProjectRegistry
 from geppetto_dev.protocol.registry import Registry
@@ -32,8 +34,8 @@ __all__ = ["GeppettoApp"]
 
 class GeppettoApp:
     """A Geppetto application: `GeppettoApp.load(settings)` reads the project as its settings
-    name it; `GeppettoApp(settings, flask_app=..., handlers=..., projects=[...])` builds one
-    from values (tests, embedding)."""
+    name it; `GeppettoApp(settings, flask_app=..., handlers=..., projects=[...],
+    interpreters=...)` builds one from values (tests, embedding)."""
 
     def __init__(
         self,
@@ -43,6 +45,7 @@ class GeppettoApp:
         handlers: Registry | None = None,
         projects: ProjectRegistry | list[Project] | None = None,
         executor: Executor | None = None,
+        interpreters: InterpreterRegistry | None = None,
     ) -> None:
         self.settings = settings or Settings()
         self.flask = flask_app or Flask("geppetto_dev_default")
@@ -55,6 +58,15 @@ class GeppettoApp:
             self.projects = ProjectRegistry()
             for item in projects or ():
                 self.projects.add(item)
+        # The model interpreters, by modelInterpreterId and file name: add your own with
+        # `app.interpreters.add(...)` (before the first model is read).
+        self.interpreters = (
+            interpreters if interpreters is not None else app_interpreters(self.settings)
+        )
+        # The settings' model files and project files folder, as projects; `/` shows the first
+        # model file (None: the page loads what its URL names).
+        files = add_file_projects(self.settings, self.projects, self.interpreters)
+        self.home_project: int | None = files[0].id if files else None
         # Where runs go instead of the settings' pool or cluster (a thread pool in a test).
         self.executor = executor
         self._started: Future[Services] | None = None
@@ -65,11 +77,13 @@ class GeppettoApp:
         """The project named by `settings`: its Flask app, and the handlers and projects of its
         packages (and of the app's module). Raises what importing the project raises."""
         code = load_code(settings)
+        modules = (*code.project_modules, *code.handler_modules)
         return cls(
             settings,
             flask_app=code.flask_app,
             handlers=Registry.from_modules(code.handler_modules),
             projects=ProjectRegistry.from_modules(code.project_modules),
+            interpreters=app_interpreters(settings, modules),
         )
 
     def include(self, handlers: Registry) -> None:
@@ -105,7 +119,9 @@ class GeppettoApp:
 
     def _start(self, into: Future[Services]) -> None:
         try:
-            into.set_result(start_services(self.settings, self.projects, self.executor))
+            into.set_result(
+                start_services(self.settings, self.projects, self.executor, self.interpreters)
+            )
         except BaseException as exc:  # raised where the services are awaited
             into.set_exception(exc)
 

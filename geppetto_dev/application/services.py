@@ -11,8 +11,11 @@ from __future__ import annotations
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
+from geppetto_dev.application.model_files import project_folder
 from geppetto_dev.config import Settings
 from geppetto_dev.executors import Progress, TrackedExecutor, make_executor
+from geppetto_dev.interpreters import InterpreterRegistry, default_interpreters
+from geppetto_dev.projects.model_reading import ModelReader
 from geppetto_dev.projects.project import ProjectRegistry
 from geppetto_dev.projects.runs import ExperimentRunner
 from geppetto_dev.projects.services import ProjectPolicy, ProjectServices
@@ -30,13 +33,21 @@ class Services:
     projects: ProjectServices
     summary: str  # the startup line: where experiments are kept and where they run
 
+    @property
+    def interpreters(self) -> InterpreterRegistry:
+        """The application's model interpreters (`conn.app.services.interpreters`)."""
+        return self.projects.interpreters
+
     def close(self) -> None:
         self.store.stop()
         self.executor.shutdown(wait=False, cancel_futures=True)
 
 
 def start_services(
-    settings: Settings, projects: ProjectRegistry, executor: Executor | None = None
+    settings: Settings,
+    projects: ProjectRegistry,
+    executor: Executor | None = None,
+    interpreters: InterpreterRegistry | None = None,
 ) -> Services:
     """Open the database, mark runs of stopped servers ERROR, connect the executor (the
     settings' one unless given one: a thread pool in a test, say)."""
@@ -57,7 +68,16 @@ def start_services(
         f"{tracked.describe()}{note}"
     )
     runner = ExperimentRunner(tracked)
-    return Services(store, tracked, ProjectServices(projects, store, runner, policy), summary)
+    interpreters = interpreters if interpreters is not None else default_interpreters()
+    project_services = ProjectServices(
+        projects,
+        store,
+        runner,
+        policy,
+        reader=ModelReader(interpreters, settings.project_dir.resolve()),
+        folder=project_folder(settings, interpreters),
+    )
+    return Services(store, tracked, project_services, summary)
 
 
 def warm_up(settings: Settings) -> None:

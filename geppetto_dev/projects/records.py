@@ -108,6 +108,10 @@ class ExperimentStore(Protocol):
         """The cluster task computing an experiment's run (one that outlives this server), so
         a server started after this one can adopt the run."""
 
+    def claim(self, project_id: int, content: str) -> bool:
+        """The project's stored experiments belong to `content` (a model file's hash): if they
+        were stored for other content, drop them (and their results). True when dropped."""
+
 
 class MemoryExperimentStore:
     """The default store: a dict, gone when the server stops."""
@@ -116,6 +120,7 @@ class MemoryExperimentStore:
         self._records: dict[int, dict[int, ExperimentRecord]] = {}
         self._last_id: dict[int, int] = {}
         self._names: dict[int, str] = {}
+        self._contents: dict[int, str] = {}
         self._lock = threading.Lock()
 
     def seed(self, project_id: int, records: Iterable[ExperimentRecord]) -> None:
@@ -179,3 +184,13 @@ class MemoryExperimentStore:
             if "name" in changes:
                 self._names[project_id] = str(changes["name"])
         return None
+
+    def claim(self, project_id: int, content: str) -> bool:
+        with self._lock:
+            if self._contents.get(project_id) == content:
+                return False
+            self._contents[project_id] = content
+            dropped = self._records.pop(project_id, None)
+            self._last_id.pop(project_id, None)
+            self._names.pop(project_id, None)
+            return bool(dropped)

@@ -10,8 +10,12 @@ from __future__ import annotations
 import random
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
+from geppetto_dev.interpreters import InterpreterRegistry, default_interpreters
+from geppetto_dev.projects.file_projects import FileProject, ProjectFolder
+from geppetto_dev.projects.model_reading import ModelReader
 from geppetto_dev.projects.model_source import ModelSource
 from geppetto_dev.projects.project import Project, ProjectRegistry
 from geppetto_dev.projects.project_json import ProjectSpec
@@ -39,11 +43,18 @@ class ProjectServices:
         store: ExperimentStore,
         runner: ExperimentRunner,
         policy: ProjectPolicy | None = None,
+        *,
+        reader: ModelReader | None = None,
+        folder: ProjectFolder | None = None,
     ) -> None:
         self.projects = projects
         self.store = store
         self.runner = runner
         self.policy = policy or ProjectPolicy()
+        # How models are read from files (a project's read_model, file projects), and the
+        # project files folder a relative load_project_from_url names a file of.
+        self.reader = reader or ModelReader(default_interpreters(), Path.cwd())
+        self.folder = folder
         self._runtimes: dict[int, ProjectRuntime] = {}
         self._lock = threading.Lock()
 
@@ -52,14 +63,21 @@ class ProjectServices:
         with self._lock:
             runtime = self._runtimes.get(project.id)
             if runtime is None or runtime.project is not project:
+                active = None
+                if isinstance(project, FileProject):
+                    active = project.active_experiment_id
+                    if project.content_key is not None:  # experiments of this content only
+                        self.store.claim(project.id, project.content_key)
                 self.store.seed(project.id, [record_of(e) for e in project.experiments])
+                build = self.reader.bind(project.build)
                 runtime = ProjectRuntime(
                     project,
                     project_id=project.id,
                     name=self.store.project_name(project.id) or project.name,
                     store=self.store,
-                    source=ModelSource(project.build, with_time=bool(project.experiments)),
+                    source=ModelSource(build, with_time=bool(project.experiments)),
                     runner=self.runner,
+                    active_experiment_id=active,
                 )
                 self._runtimes[project.id] = runtime
             return runtime
@@ -85,6 +103,11 @@ class ProjectServices:
             view=spec.view,
             runner=self.runner,
         )
+
+    @property
+    def interpreters(self) -> InterpreterRegistry:
+        """The application's model interpreters."""
+        return self.reader.interpreters
 
     def project_list(self) -> list[dict[str, Any]]:
         """Every project as project JSON (what GET /projects answers)."""

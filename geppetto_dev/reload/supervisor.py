@@ -111,8 +111,11 @@ class Supervisor:
         use_forkserver: bool = True,
         preload: bool = True,
         later: Later | None = None,
+        plan: WatchPlan | None = None,
     ) -> None:
         self.settings = settings
+        # What to watch, when not the settings' project (`view --reload`: its files only).
+        self._given_plan = plan
         self.out = out or sys.stdout
         self.err = err or sys.stderr
         self.use_forkserver = use_forkserver
@@ -144,7 +147,7 @@ class Supervisor:
         self.post(Stop())
 
     def run(self) -> int:
-        self._plan = plan_watch(self.settings)
+        self._plan = self._given_plan or plan_watch(self.settings)
         if self._sockets is None:
             from geppetto_dev.server.server import bind
 
@@ -234,7 +237,7 @@ class Supervisor:
         self._say(f"Detected changes in {names}. Reloading...")
         broken = self._state.broken
         for path in changed | set(broken):
-            error = compile_error(path) if path.exists() else None
+            error = compile_error(path) if path.exists() and path.suffix == ".py" else None
             if error:
                 broken[path] = error
             else:

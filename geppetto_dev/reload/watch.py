@@ -26,6 +26,7 @@ __all__ = [
     "SourceFilter",
     "WatchPlan",
     "Watcher",
+    "plan_files",
     "plan_watch",
 ]
 
@@ -45,6 +46,8 @@ class SourceFilter:
     roots: tuple[Path, ...]
     excluded_paths: tuple[Path, ...] = ()
     patterns: tuple[str, ...] = ()
+    # Files watched besides the Python sources, whatever their ending (model files).
+    files: frozenset[Path] = frozenset()
 
     def excluded_dir(self, path: Path) -> bool:
         """A folder that is never watched: by name, venv marker, exclusion or pattern."""
@@ -76,6 +79,8 @@ class SourceFilter:
         return self.accepts(Path(path))
 
     def accepts(self, path: Path) -> bool:
+        if self.files and (path in self.files or path.resolve() in self.files):
+            return True
         if path.suffix != ".py":
             return False
         root = self._root_of(path)
@@ -108,15 +113,25 @@ class WatchPlan:
             )
         return found
 
+    def flat_dirs(self) -> tuple[Path, ...]:
+        """The folders watched on their own: the roots, and those of the watched files (an
+        editor that saves by replacing the file is seen there)."""
+        parents = [f.parent for f in sorted(self.filter.files)]
+        return tuple(dict.fromkeys([*self.roots, *parents]))
+
     def describe(self) -> str:
-        """For the startup line: the roots, and the user's exclusions if any."""
+        """For the startup line: the roots, the files, and the user's exclusions if any."""
         roots = ", ".join(f"'{r}'" for r in self.roots)
         patterns = ", ".join(f"'{p}'" for p in self.filter.patterns)
-        return (
+        python = (
             f"{roots} (Python files; excluding {patterns})"
             if patterns
             else f"{roots} (Python files)"
         )
+        files = ", ".join(f"'{f}'" for f in sorted(self.filter.files))
+        if not self.roots:
+            return files
+        return f"{python} and {files}" if files else python
 
 
 def plan_watch(settings: Settings) -> WatchPlan:
@@ -142,8 +157,15 @@ def plan_watch(settings: Settings) -> WatchPlan:
             roots=tuple(roots),
             excluded_paths=tuple(p for p in excluded if p not in roots),
             patterns=tuple(settings.reload_excludes),
+            files=frozenset((project / f).resolve() for f in settings.model_files),
         ),
     )
+
+
+def plan_files(files: Sequence[Path]) -> WatchPlan:
+    """Only these files (no Python sources): what `geppetto-dev view --reload` watches."""
+    resolved = frozenset(Path(f).resolve() for f in files)
+    return WatchPlan(roots=(), filter=SourceFilter(roots=(), files=resolved))
 
 
 class Watcher:
@@ -244,7 +266,7 @@ class Watcher:
                     stop.wait(1.0)
 
     def _flat(self) -> None:
-        self._guarded(lambda: self.plan.roots, False, self._stop)
+        self._guarded(self.plan.flat_dirs, False, self._stop)
 
     def _deep(self) -> None:
         while not self._stop.is_set():

@@ -56,6 +56,7 @@ def make_app(app: GeppettoApp, extra_routes: list[Route] | None = None) -> Appli
         settings.frontend_path,
         inspector=settings.inspector,
         context_path=settings.context_path,
+        home_project=app.home_project,
     )
     # Flask views run here, off the IOLoop thread, so a slow view never delays WebSocket traffic.
     executor = ThreadPoolExecutor(settings.wsgi_threads, thread_name_prefix="geppetto-wsgi")

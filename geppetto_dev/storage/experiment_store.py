@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from geppetto_dev.projects.records import ExperimentRecord
 from geppetto_dev.storage.db import Database
 from geppetto_dev.storage.rows import DELETED, apply_changes, new_row, record_of_row
-from geppetto_dev.storage.schema import ExperimentRow, ProjectRow, ResultRow
+from geppetto_dev.storage.schema import ExperimentRow, ModelFileRow, ProjectRow, ResultRow
 from geppetto_dev.storage.servers import ServerLiveness, now_ms
 
 __all__ = ["SQLExperimentStore"]
@@ -158,6 +158,26 @@ class SQLExperimentStore:
             row.last_modified = now_ms()
             session.flush()
             return row
+
+    def claim(self, project_id: int, content: str) -> bool:
+        """Drop the project's experiments (and results) if stored for other content."""
+        with self.db.write() as session:
+            row = session.scalars(
+                select(ModelFileRow).where(ModelFileRow.project_id == project_id).with_for_update()
+            ).one_or_none()
+            if row is not None and row.content == content:
+                return False
+            # Rows of an unknown content (none recorded) are not this content's either.
+            dropped = session.get(ProjectRow, project_id) is not None
+            if dropped:
+                session.execute(delete(ProjectRow).where(ProjectRow.id == project_id))
+            if row is None:
+                session.add(
+                    ModelFileRow(project_id=project_id, content=content, last_modified=now_ms())
+                )
+            else:
+                row.content, row.last_modified = content, now_ms()
+            return dropped
 
     # Rows <-> records ------------------------------------------------------------------------
 

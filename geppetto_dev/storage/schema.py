@@ -25,7 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from geppetto_dev.storage.db import Base
 
-__all__ = ["ExperimentRow", "ProjectRow", "ResultRow", "ServerRow"]
+__all__ = ["ExperimentRow", "ModelFileRow", "ProjectRow", "ResultRow", "ServerRow"]
 
 
 class ProjectRow(Base):
@@ -108,3 +108,16 @@ class ServerRow(Base):
     pid: Mapped[int] = mapped_column(Integer)
     started_at: Mapped[int] = mapped_column(BigInteger)
     heartbeat: Mapped[int] = mapped_column(BigInteger, index=True)
+
+
+class ModelFileRow(Base):
+    """What the stored experiments of a project read from a file belong to: the hash of the
+    file's content. A project with other content gets its experiments reset (see
+    `SQLExperimentStore.claim`). Its own table, so databases made before it gain it as they
+    open, with no migration."""
+
+    __tablename__ = "geppetto_model_files"
+
+    project_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    content: Mapped[str] = mapped_column(String(200))
+    last_modified: Mapped[int] = mapped_column(BigInteger)
