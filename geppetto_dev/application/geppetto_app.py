@@ -19,12 +19,14 @@ from flask import Flask
 from geppetto_dev.application.loader import load_code
 from geppetto_dev.application.model_files import add_file_projects, app_interpreters
 from geppetto_dev.application.services import Services, start_services
+from geppetto_dev.application.simulators import app_simulators
 from geppetto_dev.config import Settings
 from geppetto_dev.interpreters import InterpreterRegistry
 from geppetto_dev.projects.defaults import default_handlers
 from geppetto_dev.projects.project import Project, ProjectRegistry
 from geppetto_dev.protocol.registry import Registry
 from geppetto_dev.protocol.session import ProtocolSettings
+from geppetto_dev.simulators.registry import SimulatorRegistry
 
 if TYPE_CHECKING:
     from geppetto_dev.application.testing import TestClient
@@ -35,7 +37,7 @@ __all__ = ["GeppettoApp"]
 class GeppettoApp:
     """A Geppetto application: `GeppettoApp.load(settings)` reads the project as its settings
     name it; `GeppettoApp(settings, flask_app=..., handlers=..., projects=[...],
-    interpreters=...)` builds one from values (tests, embedding)."""
+    interpreters=..., simulators=...)` builds one from values (tests, embedding)."""
 
     def __init__(
         self,
@@ -46,6 +48,7 @@ class GeppettoApp:
         projects: ProjectRegistry | list[Project] | None = None,
         executor: Executor | None = None,
         interpreters: InterpreterRegistry | None = None,
+        simulators: SimulatorRegistry | None = None,
     ) -> None:
         self.settings = settings or Settings()
         self.flask = flask_app or Flask("geppetto_dev_default")
@@ -63,6 +66,9 @@ class GeppettoApp:
         self.interpreters = (
             interpreters if interpreters is not None else app_interpreters(self.settings)
         )
+        # The simulators experiments name by simulatorId: add your own with
+        # `app.simulators.add(...)` (before the application starts).
+        self.simulators = simulators if simulators is not None else app_simulators()
         # The settings' model files and project files folder, as projects; `/` shows the first
         # model file (None: the page loads what its URL names).
         files = add_file_projects(self.settings, self.projects, self.interpreters)
@@ -84,6 +90,7 @@ class GeppettoApp:
             handlers=Registry.from_modules(code.handler_modules),
             projects=ProjectRegistry.from_modules(code.project_modules),
             interpreters=app_interpreters(settings, modules),
+            simulators=app_simulators(modules),
         )
 
     def include(self, handlers: Registry) -> None:
@@ -120,7 +127,13 @@ class GeppettoApp:
     def _start(self, into: Future[Services]) -> None:
         try:
             into.set_result(
-                start_services(self.settings, self.projects, self.executor, self.interpreters)
+                start_services(
+                    self.settings,
+                    self.projects,
+                    self.executor,
+                    self.interpreters,
+                    simulators=self.simulators,
+                )
             )
         except BaseException as exc:  # raised where the services are awaited
             into.set_exception(exc)

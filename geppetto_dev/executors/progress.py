@@ -95,7 +95,8 @@ class Progress:
         return f" ({sum(shares) / len(shares):.0%} on average)"
 
     def _run(self) -> None:
-        last_counts, written = (), 0.0
+        last_counts: tuple[int, ...] = ()
+        written = 0.0
         while True:
             time.sleep(_INTERVAL_S)
             counts = self.counts()

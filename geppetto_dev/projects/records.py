@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from geppetto_dev.projects.project import Experiment
 
 __all__ = [
+    "CANCELED",
     "DESIGN",
     "STATUSES",
     "ExperimentRecord",
@@ -26,7 +27,8 @@ __all__ = [
 
 # The statuses the clients know (org.geppetto.core.data.model.ExperimentStatus).
 DESIGN, QUEUED, RUNNING, COMPLETED, ERROR = "DESIGN", "QUEUED", "RUNNING", "COMPLETED", "ERROR"
-STATUSES = (DESIGN, QUEUED, RUNNING, COMPLETED, ERROR, "CANCELED", "DELETED")
+CANCELED = "CANCELED"  # stopped by a user while it ran
+STATUSES = (DESIGN, QUEUED, RUNNING, COMPLETED, ERROR, CANCELED, "DELETED")
 
 
 def now_ms() -> str:

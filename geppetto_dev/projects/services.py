@@ -1,5 +1,6 @@
 """What the project conversation runs on, owned by one application: its projects, the store of
-their experiments, the runner of their runs, the runtime of each project, and its policy.
+their experiments, the runner of their runs, the simulators experiments name, the runtime of
+each project, and its policy.
 
 Made when the application starts and dropped when it stops; a handler reaches it through its
 connection (`services_of(conn)`). Two applications in one process share nothing.
@@ -22,6 +23,7 @@ from geppetto_dev.projects.project_json import ProjectSpec
 from geppetto_dev.projects.records import ExperimentStore, MemoryExperimentStore, record_of
 from geppetto_dev.projects.runs import ExperimentRunner
 from geppetto_dev.projects.runtime import ProjectRuntime
+from geppetto_dev.simulators.registry import SimulatorRegistry, default_simulators
 
 __all__ = ["ProjectPolicy", "ProjectServices", "services_of"]
 
@@ -46,6 +48,7 @@ class ProjectServices:
         *,
         reader: ModelReader | None = None,
         folder: ProjectFolder | None = None,
+        simulators: SimulatorRegistry | None = None,
     ) -> None:
         self.projects = projects
         self.store = store
@@ -55,6 +58,8 @@ class ProjectServices:
         # project files folder a relative load_project_from_url names a file of.
         self.reader = reader or ModelReader(default_interpreters(), Path.cwd())
         self.folder = folder
+        # The simulators an experiment's simulatorId picks (`neuronSimulator`, ...).
+        self.simulators = simulators if simulators is not None else default_simulators()
         self._runtimes: dict[int, ProjectRuntime] = {}
         self._lock = threading.Lock()
 

@@ -103,7 +103,7 @@ def call_isolated(
     if reply[0] == "raise":
         # Its traceback as text, as concurrent.futures keeps a worker's (and the tracebacks
         # shown to users know to trim).
-        raise reply[1] from _RemoteTraceback(f'\n"""\n{reply[2]}"""')
+        raise reply[1] from _RemoteTraceback(f'\n"""\n{reply[2]}"""')  # type: ignore[arg-type]
     return reply[1]
 
 
@@ -215,8 +215,8 @@ def _forked(
     code = os.waitstatus_to_exitcode(status)
     if code != 0 or not chunks:
         raise _ended(label, code, "")
-    reply: Reply = pickle.loads(b"".join(chunks))
-    return reply
+    answer: Reply = pickle.loads(b"".join(chunks))
+    return answer
 
 
 def _spawned(
@@ -229,7 +229,7 @@ def _spawned(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=child_env(),
-        process_group=0,
+        start_new_session=True,  # a process group of its own, which a stop kills whole
     )
     deadline = None if timeout is None else time.monotonic() + timeout
     given: bytes | None = payload

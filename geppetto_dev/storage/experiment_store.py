@@ -20,7 +20,13 @@ from sqlalchemy.orm import Session
 from geppetto_dev.projects.records import ExperimentRecord
 from geppetto_dev.storage.db import Database
 from geppetto_dev.storage.rows import DELETED, apply_changes, new_row, record_of_row
-from geppetto_dev.storage.schema import ExperimentRow, ModelFileRow, ProjectRow, ResultRow
+from geppetto_dev.storage.schema import (
+    ExperimentRow,
+    ModelFileRow,
+    ProjectRow,
+    ResultRow,
+    RunTaskRow,
+)
 from geppetto_dev.storage.servers import ServerLiveness, now_ms
 
 __all__ = ["SQLExperimentStore"]
@@ -48,8 +54,10 @@ class SQLExperimentStore:
         the engine the reload fork server hands to every server it forks."""
         self.servers.warm()
 
-    def stop(self, reason: str = "the server stopped while it ran") -> int:
-        return self.servers.stop(reason)
+    def stop(
+        self, reason: str = "the server stopped while it ran", *, keep_cluster_runs: bool = False
+    ) -> int:
+        return self.servers.stop(reason, keep_cluster_runs=keep_cluster_runs)
 
     def recover(self) -> int:
         return self.servers.recover()
@@ -103,6 +111,13 @@ class SQLExperimentStore:
             apply_changes(self.server_id, session, row, changes)
             session.flush()
             return record_of_row(self.db, row)
+
+    def remember_task(self, project_id: int, experiment_id: int, run: int, task: str) -> None:
+        """The cluster task of an experiment's run, for a server started later to adopt."""
+        with self.db.write() as session:
+            session.merge(
+                RunTaskRow(project_id=project_id, experiment_id=experiment_id, run=run, task=task)
+            )
 
     def drop(self, project_id: int) -> None:
         with self.db.write() as session:

@@ -98,6 +98,26 @@ class ResultRow(Base):
     values: Mapped[list[float]] = mapped_column(JSON)
 
 
+class RunTaskRow(Base):
+    """The cluster task computing an experiment's run: a run that outlives the server that
+    submitted it, which a server started later adopts by this name (a table of its own, so a
+    database made before it existed only gains it)."""
+
+    __tablename__ = "geppetto_run_tasks"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["project_id", "experiment_id"],
+            ["geppetto_experiments.project_id", "geppetto_experiments.id"],
+            ondelete="CASCADE",
+        ),
+    )
+
+    project_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    experiment_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run: Mapped[int] = mapped_column(Integer)
+    task: Mapped[str] = mapped_column(String(200))
+
+
 class ServerRow(Base):
     """A server process that runs experiments; its heartbeat tells the others it is alive."""
 
