@@ -103,7 +103,7 @@ def view(settings: Settings, *, open_browser: bool = True, out: TextIO | None = 
 
     out = out or sys.stdout
     try:
-        app = GeppettoApp(settings)  # reads every file: one that cannot be read is one line
+        app = GeppettoApp.load(settings)  # reads every file: a bad one is one line
     except GeppettoDevError as error:  # its paths as the user gave them, relative to here
         here = f"{settings.project_dir}{os.sep}"
         message = error.message.replace(here, "")

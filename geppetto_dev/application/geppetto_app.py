@@ -36,8 +36,9 @@ __all__ = ["GeppettoApp"]
 
 class GeppettoApp:
     """A Geppetto application: `GeppettoApp.load(settings)` reads the project as its settings
-    name it; `GeppettoApp(settings, flask_app=..., handlers=..., projects=[...],
-    interpreters=..., simulators=...)` builds one from values (tests, embedding)."""
+    name it (its code, model files and project files folder); `GeppettoApp(settings,
+    flask_app=..., handlers=..., projects=[...], interpreters=..., simulators=...)` builds one
+    from values (tests, embedding)."""
 
     def __init__(
         self,
@@ -49,6 +50,7 @@ class GeppettoApp:
         executor: Executor | None = None,
         interpreters: InterpreterRegistry | None = None,
         simulators: SimulatorRegistry | None = None,
+        home_project: int | None = None,
     ) -> None:
         self.settings = settings or Settings()
         self.flask = flask_app or Flask("geppetto_dev_default")
@@ -69,10 +71,8 @@ class GeppettoApp:
         # The simulators experiments name by simulatorId: add your own with
         # `app.simulators.add(...)` (before the application starts).
         self.simulators = simulators if simulators is not None else app_simulators()
-        # The settings' model files and project files folder, as projects; `/` shows the first
-        # model file (None: the page loads what its URL names).
-        files = add_file_projects(self.settings, self.projects, self.interpreters)
-        self.home_project: int | None = files[0].id if files else None
+        # The project `/` shows when the page's URL names none (None: the page decides).
+        self.home_project = home_project
         # Where runs go instead of the settings' pool or cluster (a thread pool in a test).
         self.executor = executor
         self._started: Future[Services] | None = None
@@ -84,13 +84,19 @@ class GeppettoApp:
         packages (and of the app's module). Raises what importing the project raises."""
         code = load_code(settings)
         modules = (*code.project_modules, *code.handler_modules)
+        interpreters = app_interpreters(settings, modules)
+        projects = ProjectRegistry.from_modules(code.project_modules)
+        # The model files (read now: one that cannot be read is this error) and the project
+        # files folder, as projects; `/` shows the first model file.
+        files = add_file_projects(settings, projects, interpreters)
         return cls(
             settings,
             flask_app=code.flask_app,
             handlers=Registry.from_modules(code.handler_modules),
-            projects=ProjectRegistry.from_modules(code.project_modules),
-            interpreters=app_interpreters(settings, modules),
+            projects=projects,
+            interpreters=interpreters,
             simulators=app_simulators(modules),
+            home_project=files[0].id if files else None,
         )
 
     def include(self, handlers: Registry) -> None:

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from types import ModuleType
@@ -53,10 +54,10 @@ def app_interpreters(settings: Settings, modules: Iterable[ModuleType] = ()) -> 
 
 
 def model_root(settings: Settings, path: Path) -> Path:
-    """The folder a model file's includes must stay in: the project folder when the file is in
-    it, else the file's own folder."""
-    project = settings.project_dir.resolve()
-    return project if path.is_relative_to(project) else path.parent
+    """The folder a model file's includes must stay in: the one holding both the file and the
+    project folder (`view ../NeuroML2/LEMSexamples/LEMS_x.xml` includes ../examples/...). The
+    file is the user's own choice; what clients may name stays in the project files folder."""
+    return Path(os.path.commonpath([settings.project_dir.resolve(), path.parent]))
 
 
 def project_folder(settings: Settings, interpreters: InterpreterRegistry) -> ProjectFolder | None:

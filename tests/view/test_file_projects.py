@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -29,14 +28,14 @@ HH_WATCHED = [
 
 
 def app_of(folder: Path, database: Path, **settings: Any) -> GeppettoApp:
-    return GeppettoApp(
+    """The application `serve` (or `view`) makes in `folder`."""
+    return GeppettoApp.load(
         Settings(
             project_dir=folder,
             database_url=f"sqlite:///{database}",
             inspector=False,
             **settings,
-        ),
-        executor=ThreadPoolExecutor(1),
+        )
     )
 
 
