@@ -228,6 +228,8 @@ class ExperimentRunner:
         keeps = getattr(self.executor, "keeps_runs", False)
         with self._lock:
             runs = list(self._runs.values())
+            if keeps:  # what their futures say from now on (the client closing) is not theirs
+                self._runs.clear()
         for run in runs:
             if run.control is not None and not keeps:
                 run.control.stop()
