@@ -74,9 +74,10 @@ class Progress:
             running = sum(1 for f in self._futures if f.running())
             return len(self._futures) - running, running, self._done, self._failed
 
-    def line(self) -> str:
+    def line(self, progress: str | None = None) -> str:
         queued, running, done, failed = self.counts()
-        text = f"experiments: {queued} queued, {running} running{self._how_far()}, {done} done"
+        how_far = self._how_far() if progress is None else progress
+        text = f"experiments: {queued} queued, {running} running{how_far}, {done} done"
         return text + (f" ({failed} failed)" if failed else "")
 
     def _how_far(self) -> str:
@@ -95,25 +96,27 @@ class Progress:
         return f" ({sum(shares) / len(shares):.0%} on average)"
 
     def _run(self) -> None:
-        last_counts: tuple[int, ...] = ()
+        last_shape: tuple[object, ...] = ()
         written = 0.0
         while True:
             time.sleep(_INTERVAL_S)
-            counts = self.counts()
-            line = self.line()
+            progress = self._how_far()
+            line = self.line(progress)
+            # What changes the line's shape: the counts, or progress appearing or going.
+            shape = (*self.counts(), bool(progress))
             with self._lock:
                 idle = not self._futures
                 changed = line != self._last
                 if idle:
                     self._thread = None
             # In a log (not a terminal), progress alone is written every few seconds.
-            if changed and not (
-                counts == last_counts
-                and not idle
-                and time.monotonic() - written < _LOG_PROGRESS_S
-                and not self._is_terminal()
+            if changed and (
+                shape != last_shape
+                or idle
+                or time.monotonic() - written >= _LOG_PROGRESS_S
+                or self._is_terminal()
             ):
-                self._last, last_counts, written = line, counts, time.monotonic()
+                self._last, last_shape, written = line, shape, time.monotonic()
                 self._write(line, final=idle)
             if idle:
                 return
