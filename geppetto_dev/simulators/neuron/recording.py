@@ -4,8 +4,9 @@ The paths are the Java server's: `net.pop[i].v` (a one-segment cell, or segment 
 `net.pop[i].Soma_0.v` (the segment whose id follows the last `_`), a gate's state
 `net.pop[i].bioPhys1.membraneProperties.naChans.na.m.q` (the channel density `naChans`, the
 gate `m`), and a density's conductance and current, `...naChans.gDensity` (S_per_m2) and
-`...naChans.iDensity` (A_per_m2, inward positive as NeuroML has it). The first name is the instance the experiment runs (any name); a path may also start
-at the population (`pop[i].v`). Potentials come back in volts and time in seconds.
+`...naChans.iDensity` (A_per_m2, inward positive as NeuroML has it). The first name is the
+instance the experiment runs (any name); a path may also start at the population
+(`pop[i].v`). Potentials come back in volts and time in seconds.
 """
 
 from __future__ import annotations
