@@ -25,13 +25,16 @@ if TYPE_CHECKING:
         ModelFile,
         default_interpreters,
     )
-    from geppetto_dev.projects import Experiment, Project, RunRequest, project, read_model
+    from geppetto_dev.projects import Experiment, Project, RunRequest, read_model
+    from geppetto_dev.projects.data_sources import DataSource, QueryContext, QueryProcessors
+    from geppetto_dev.projects.project import project
     from geppetto_dev.protocol import Answer, Registry, Reply, Session, handler
     from geppetto_dev.server import Server, page_blueprint
     from geppetto_dev.storage import Database, database
 
 __all__ = [
     "Answer",
+    "DataSource",
     "Database",
     "Experiment",
     "GeppettoApp",
@@ -41,6 +44,8 @@ __all__ = [
     "InterpreterRegistry",
     "ModelFile",
     "Project",
+    "QueryContext",
+    "QueryProcessors",
     "Registry",
     "Reply",
     "RunRequest",
@@ -64,6 +69,7 @@ __version__ = "0.1.0"
 # Where each public name lives.
 _HOMES = {
     "Answer": "geppetto_dev.protocol",
+    "DataSource": "geppetto_dev.projects.data_sources",
     "Database": "geppetto_dev.storage",
     "Experiment": "geppetto_dev.projects",
     "GeppettoApp": "geppetto_dev.application",
@@ -73,6 +79,8 @@ _HOMES = {
     "InterpreterRegistry": "geppetto_dev.interpreters",
     "ModelFile": "geppetto_dev.interpreters",
     "Project": "geppetto_dev.projects",
+    "QueryContext": "geppetto_dev.projects.data_sources",
+    "QueryProcessors": "geppetto_dev.projects.data_sources",
     "Registry": "geppetto_dev.protocol",
     "Reply": "geppetto_dev.protocol",
     "RunRequest": "geppetto_dev.projects",

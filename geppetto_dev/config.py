@@ -50,11 +50,12 @@ DEFAULT_BUILD_SCRIPT = "build-dev-noTest"
 DEFAULT_BUILD_COMMAND = f"npm install --legacy-peer-deps && npm run {DEFAULT_BUILD_SCRIPT}"
 # Where `serve` shows the protocol inspector (on unless --no-inspector).
 INSPECTOR_PATH = "/_geppetto/inspector"
+# DROPBOX_INTEGRATION is left out: the client offers Dropbox only with it, and uploads need
+# a store the application is given (GeppettoApp(uploads=...)).
 DEFAULT_PRIVILEGES = (
     "READ_PROJECT",
     "WRITE_PROJECT",
     "DOWNLOAD",
-    "DROPBOX_INTEGRATION",
     "RUN_EXPERIMENT",
 )
 

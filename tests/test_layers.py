@@ -43,19 +43,32 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 INNER: dict[str, tuple[tuple[str, ...], ...]] = {
     "projects": (
         ("defaults", "demo"),  # what an application includes; the demo project
-        ("editing", "experiments", "model_requests"),  # default handlers
-        ("loading",),  # loading a project (experiments reuse its replies)
+        # default handlers that build on those below: batches and persistence on editing
+        ("batches", "persistence"),
+        # default handlers
+        (
+            "editing",
+            "experiments",
+            "model_requests",
+            "query_requests",
+            "scripts",
+            "session_requests",
+            "transfers",
+        ),
+        ("loading", "queries"),  # loading a project (others reuse its replies); running queries
         ("file_loading",),  # loading projects that are files; their errors as answers
         ("conversation",),  # what the handlers share: answers, request readers
         ("connection",),  # what one connection holds
         ("services",),  # what the handlers run on, owned by an application
-        ("runtime",),  # a project as the server runs it
+        ("runtime", "uploads"),  # a project as the server runs it; the upload store
         ("model_source", "runs", "simulation"),  # a project's model; its runs; what runs them
         ("pygeppetto_models", "project_json"),  # pygeppetto's models; project JSON
         ("file_projects", "model_reading"),  # projects that are files; read_model()
         # one connection's model handle; experiment state; the file a simulator runs
         ("connection_model", "records", "simulated_files"),
         ("project",),  # the declarations: Project, Experiment, RunRequest, @project
+        ("data_sources",),  # data sources declared in Python; query processors
+        ("client_config",),  # the 0.3.8 client's configuration of a data source (a script)
     ),
     "application": (
         ("geppetto_app",),

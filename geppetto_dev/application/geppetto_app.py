@@ -24,6 +24,7 @@ from geppetto_dev.config import Settings
 from geppetto_dev.interpreters import InterpreterRegistry
 from geppetto_dev.projects.defaults import default_handlers
 from geppetto_dev.projects.project import Project, ProjectRegistry
+from geppetto_dev.projects.uploads import UploadStore
 from geppetto_dev.protocol.registry import Registry
 from geppetto_dev.protocol.session import ProtocolSettings
 from geppetto_dev.simulators.registry import SimulatorRegistry
@@ -51,6 +52,7 @@ class GeppettoApp:
         interpreters: InterpreterRegistry | None = None,
         simulators: SimulatorRegistry | None = None,
         home_project: int | None = None,
+        uploads: UploadStore | None = None,
     ) -> None:
         self.settings = settings or Settings()
         self.flask = flask_app or Flask("geppetto_dev_default")
@@ -75,6 +77,8 @@ class GeppettoApp:
         self.home_project = home_project
         # Where runs go instead of the settings' pool or cluster (a thread pool in a test).
         self.executor = executor
+        # Where upload_model / upload_results go (Java's Dropbox); None: they are not offered.
+        self.uploads = uploads
         self._started: Future[Services] | None = None
         self._lock = threading.Lock()
 
@@ -139,6 +143,7 @@ class GeppettoApp:
                     self.executor,
                     self.interpreters,
                     simulators=self.simulators,
+                    uploads=self.uploads,
                 )
             )
         except BaseException as exc:  # raised where the services are awaited

@@ -20,6 +20,7 @@ from geppetto_dev.projects.model_reading import ModelReader
 from geppetto_dev.projects.project import ProjectRegistry
 from geppetto_dev.projects.runs import ExperimentRunner
 from geppetto_dev.projects.services import ProjectPolicy, ProjectServices
+from geppetto_dev.projects.uploads import UploadStore
 from geppetto_dev.simulators.registry import SimulatorRegistry
 from geppetto_dev.storage import database, describe_url
 from geppetto_dev.storage.experiment_store import SQLExperimentStore
@@ -62,6 +63,7 @@ def start_services(
     interpreters: InterpreterRegistry | None = None,
     *,
     simulators: SimulatorRegistry | None = None,
+    uploads: UploadStore | None = None,
 ) -> Services:
     """Open the database, connect the executor (the settings' one unless given one: a thread
     pool in a test, say), take over the runs of stopped servers a cluster still computes and
@@ -96,6 +98,7 @@ def start_services(
         reader=ModelReader(interpreters, settings.project_dir.resolve()),
         folder=project_folder(settings, interpreters),
         simulators=simulators,
+        uploads=uploads,
     )
     return Services(store, tracked, project_services, summary)
 

@@ -45,14 +45,9 @@ __all__ = [
 log = logging.getLogger("geppetto_dev.projects")
 
 # User actions of the 0.3.8 UI that need services a Python project may not have (editing a
-# persisted project is in editing.py).
-UNSUPPORTED = {
-    "make_project_public": "making projects public",
-    "download_results": "downloading results",
-    "upload_model": "uploading models",
-    "upload_results": "uploading results",
-    "download_project": "downloading projects",
-}
+# persisted project is in editing.py; the project as a whole in persistence.py; results and
+# uploads in transfers.py): none left.
+UNSUPPORTED: dict[str, str] = {}
 
 
 @handler("load_experiment")

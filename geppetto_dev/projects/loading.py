@@ -102,10 +102,10 @@ def existing_paths(loaded: LoadedProject, paths: Sequence[str]) -> list[str]:
 def load_project_from_id(conn: Session, data: Any) -> list[Reply]:
     request = data if isinstance(data, dict) else {"projectId": data}
     services = services_of(conn)
-    project = services.projects.by_id(request.get("projectId"))
-    if project is None:
+    runtime = services.runtime_by_id(request.get("projectId"))
+    if runtime is None:
         raise _not_found(services, f"no project with id {request.get('projectId')!r}")
-    return _load(conn, services.runtime_for(project), as_id(request.get("experimentId")))
+    return _load(conn, runtime, as_id(request.get("experimentId")))
 
 
 @handler("load_project_from_url")

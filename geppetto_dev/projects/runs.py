@@ -115,6 +115,9 @@ class ExperimentRunner:
             timestep=record.timestep,
             length=record.length,
             run=record.run,
+            simulator_id=record.simulator_id,
+            conversion_service_id=record.conversion_service_id,
+            simulator_parameters=dict(record.simulator_parameters),
         )
         control = RunControl.create()
         future: Future[Mapping[str, Any]] = self.executor.submit(

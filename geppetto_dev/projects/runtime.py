@@ -33,6 +33,7 @@ class ProjectRuntime:
         active_experiment_id: int | None = None,
         view: str | None = None,
         runner: ExperimentRunner,
+        is_public: bool = False,
     ) -> None:
         self.project = project
         self.id = project_id
@@ -43,6 +44,7 @@ class ProjectRuntime:
         self.active_experiment_id = active_experiment_id
         self.view = view
         self.runner = runner
+        self.is_public = is_public
 
     @property
     def persisted(self) -> bool:
@@ -66,4 +68,5 @@ class ProjectRuntime:
             model_url=self.project.name,
             active_experiment_id=active,
             view=self.view,
+            is_public=self.is_public,
         )

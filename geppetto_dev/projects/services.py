@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -18,11 +18,17 @@ from geppetto_dev.interpreters import InterpreterRegistry, default_interpreters
 from geppetto_dev.projects.file_projects import FileProject, ProjectFolder
 from geppetto_dev.projects.model_reading import ModelReader
 from geppetto_dev.projects.model_source import ModelSource
-from geppetto_dev.projects.project import Project, ProjectRegistry
+from geppetto_dev.projects.project import Project, ProjectRegistry, as_id
 from geppetto_dev.projects.project_json import ProjectSpec
-from geppetto_dev.projects.records import ExperimentStore, MemoryExperimentStore, record_of
+from geppetto_dev.projects.records import (
+    ExperimentStore,
+    MemoryExperimentStore,
+    StoredProject,
+    record_of,
+)
 from geppetto_dev.projects.runs import ExperimentRunner
 from geppetto_dev.projects.runtime import ProjectRuntime
+from geppetto_dev.projects.uploads import UploadStore
 from geppetto_dev.simulators.registry import SimulatorRegistry, default_simulators
 
 __all__ = ["ProjectPolicy", "ProjectServices", "services_of"]
@@ -49,6 +55,7 @@ class ProjectServices:
         reader: ModelReader | None = None,
         folder: ProjectFolder | None = None,
         simulators: SimulatorRegistry | None = None,
+        uploads: UploadStore | None = None,
     ) -> None:
         self.projects = projects
         self.store = store
@@ -60,6 +67,8 @@ class ProjectServices:
         self.folder = folder
         # The simulators an experiment's simulatorId picks (`neuronSimulator`, ...).
         self.simulators = simulators if simulators is not None else default_simulators()
+        # Where upload_model / upload_results put files (Dropbox in Java); None: not offered.
+        self.uploads = uploads
         self._runtimes: dict[int, ProjectRuntime] = {}
         self._lock = threading.Lock()
 
@@ -74,7 +83,8 @@ class ProjectServices:
                     if project.content_key is not None:  # experiments of this content only
                         self.store.claim(project.id, project.content_key)
                 self.store.seed(project.id, [record_of(e) for e in project.experiments])
-                build = self.reader.bind(project.build)
+                build = self.reader.bind(project.build_model)
+                stored = self.store.project_info(project.id)
                 runtime = ProjectRuntime(
                     project,
                     project_id=project.id,
@@ -83,9 +93,71 @@ class ProjectServices:
                     source=ModelSource(build, with_time=bool(project.experiments)),
                     runner=self.runner,
                     active_experiment_id=active,
+                    is_public=stored.is_public if stored is not None else False,
                 )
                 self._runtimes[project.id] = runtime
             return runtime
+
+    def runtime_by_id(self, project_id: Any) -> ProjectRuntime | None:
+        """A registered project's runtime, or that of a project persisted from JSON content
+        (stored under its own id, over the registered project it was loaded over)."""
+        project = self.projects.by_id(project_id)
+        if project is not None:
+            return self.runtime_for(project)
+        number = as_id(project_id)
+        if number is None:
+            return None
+        with self._lock:
+            runtime = self._runtimes.get(number)
+        if runtime is not None and runtime.id == number:
+            return runtime
+        stored = self.store.project_info(number)
+        if stored is None or not stored.base:
+            return None
+        base = self.projects.by_name(stored.base)
+        return self._copy_runtime(base, stored) if base is not None else None
+
+    def _copy_runtime(self, base: Project, stored: StoredProject) -> ProjectRuntime:
+        shared = self.runtime_for(base)
+        source = (
+            shared.source
+            if base.experiments
+            else ModelSource(self.reader.bind(base.build_model), with_time=True)
+        )
+        active = stored.active_experiment_id
+        runtime = ProjectRuntime(
+            base,
+            project_id=stored.id,
+            name=stored.name or base.name,
+            store=self.store,
+            source=source,
+            active_experiment_id=active if active != -1 else None,
+            view=stored.view,
+            runner=self.runner,
+            is_public=stored.is_public,
+        )
+        with self._lock:
+            self._runtimes[stored.id] = runtime
+        return runtime
+
+    def persist(self, volatile: ProjectRuntime) -> ProjectRuntime:
+        """Store a project loaded from JSON content as a persisted project of its own, with a
+        new id: it loads by that id from now on, after a restart too (as Java's
+        persistProject stores a volatile project in its database)."""
+        base = volatile.project
+        records = volatile.records()
+        new_id = self.store.new_project_id(p.id for p in self.projects.all())
+        active = volatile.to_json(records)["activeExperimentId"]
+        self.store.save_project(
+            new_id,
+            name=volatile.name,
+            base=base.name,
+            active_experiment_id=active,
+            view=volatile.view,
+        )
+        self.store.seed(new_id, [replace(r, results=None) for r in records])
+        stored = self.store.project_info(new_id) or StoredProject(new_id, volatile.name)
+        return self._copy_runtime(base, stored)
 
     def volatile_runtime(self, base: Project, spec: ProjectSpec) -> ProjectRuntime:
         """A project loaded from JSON: its own name and experiments over `base`'s model."""
@@ -96,7 +168,7 @@ class ProjectServices:
         source = shared.source
         if spec.experiments and not base.experiments:
             # Experiments need the `time` variable: give this project a model of its own with it.
-            source = ModelSource(base.build, with_time=True)
+            source = ModelSource(self.reader.bind(base.build_model), with_time=True)
         return ProjectRuntime(
             base,
             project_id=project_id,
@@ -115,8 +187,15 @@ class ProjectServices:
         return self.reader.interpreters
 
     def project_list(self) -> list[dict[str, Any]]:
-        """Every project as project JSON (what GET /projects answers)."""
-        return [self.runtime_for(p).to_json() for p in self.projects.all()]
+        """Every project as project JSON (what GET /projects answers), persisted copies of
+        projects loaded from JSON content included."""
+        out = [self.runtime_for(p).to_json() for p in self.projects.all()]
+        registered = {p.id for p in self.projects.all()}
+        for stored in self.store.copies():
+            runtime = None if stored.id in registered else self.runtime_by_id(stored.id)
+            if runtime is not None:
+                out.append(runtime.to_json())
+        return out
 
 
 class _AppServices(Protocol):

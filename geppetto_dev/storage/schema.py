@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Float,
     ForeignKey,
     ForeignKeyConstraint,
@@ -25,7 +26,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from geppetto_dev.storage.db import Base
 
-__all__ = ["ExperimentRow", "ModelFileRow", "ProjectRow", "ResultRow", "ServerRow"]
+__all__ = [
+    "ExperimentRow",
+    "ModelFileRow",
+    "ProjectRow",
+    "ProjectSettingsRow",
+    "ResultRow",
+    "RunTaskRow",
+    "ServerRow",
+    "SimulatorSettingsRow",
+]
 
 
 class ProjectRow(Base):
@@ -41,6 +51,9 @@ class ProjectRow(Base):
 
     experiments: Mapped[list[ExperimentRow]] = relationship(
         back_populates="project", cascade="all, delete-orphan", passive_deletes=True
+    )
+    settings: Mapped[ProjectSettingsRow | None] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, lazy="selectin"
     )
 
 
@@ -76,6 +89,9 @@ class ExperimentRow(Base):
     results: Mapped[list[ResultRow]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True, order_by="ResultRow.position"
     )
+    simulator: Mapped[SimulatorSettingsRow | None] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, lazy="selectin"
+    )
 
 
 class ResultRow(Base):
@@ -98,10 +114,33 @@ class ResultRow(Base):
     values: Mapped[list[float]] = mapped_column(JSON)
 
 
+# Tables added after the first release. The schema is made with `create_all`, which creates
+# the tables a database lacks and never alters one it has: what a later version keeps is put in
+# tables of its own, so a database written by an earlier version opens as it is.
+
+
+class SimulatorSettingsRow(Base):
+    """An experiment's simulator settings beyond its simulatorId, as the client saves them."""
+
+    __tablename__ = "geppetto_simulator_settings"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["project_id", "experiment_id"],
+            ["geppetto_experiments.project_id", "geppetto_experiments.id"],
+            ondelete="CASCADE",
+        ),
+    )
+
+    project_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    experiment_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversion_service_id: Mapped[str | None] = mapped_column(String(200), default=None)
+    # {name: text}: Java's SimulatorConfiguration.parameters (SP$<name> from the client).
+    parameters: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+
+
 class RunTaskRow(Base):
     """The cluster task computing an experiment's run: a run that outlives the server that
-    submitted it, which a server started later adopts by this name (a table of its own, so a
-    database made before it existed only gains it)."""
+    submitted it, which a server started later adopts by this name."""
 
     __tablename__ = "geppetto_run_tasks"
     __table_args__ = (
@@ -116,6 +155,19 @@ class RunTaskRow(Base):
     experiment_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run: Mapped[int] = mapped_column(Integer)
     task: Mapped[str] = mapped_column(String(200))
+
+
+class ProjectSettingsRow(Base):
+    """Whether a project is public, and what a project persisted from JSON content is over."""
+
+    __tablename__ = "geppetto_project_settings"
+
+    project_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("geppetto_projects.id", ondelete="CASCADE"), primary_key=True
+    )
+    is_public: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The registered project (by name) whose model a persisted copy loads; None for others.
+    base: Mapped[str | None] = mapped_column(String(500), default=None)
 
 
 class ServerRow(Base):
