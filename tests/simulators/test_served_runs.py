@@ -5,6 +5,7 @@ The model files are jNeuroML's own examples (from the pyNeuroML wheel)."""
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import os
 import time
@@ -45,6 +46,13 @@ class Talk:
             if isinstance(message, dict) and message.get("requestID") == request_id:
                 return message
             self.pushed.append(message)
+
+    async def download(self, data: Any) -> tuple[str, bytes]:
+        """download_results: the file frame, once the reply that follows it has come."""
+        reply = await self.ask("download_results", data)
+        assert reply["type"] == "download_results", reply
+        (frame,) = [m for m in self.pushed if isinstance(m, tuple)]
+        return frame  # type: ignore[no-any-return]
 
     async def tell(self, kind: str, data: Any) -> None:
         """A request the server answers with nothing (run_experiment)."""
@@ -112,7 +120,7 @@ def test_a_lems_file_runs_in_neuron_and_spikes_when_jneuroml_does(
     pid = project_id(folder)
     experiment = {"projectId": pid, "experimentId": 1}
 
-    async def scenario() -> tuple[list[Any], dict[str, Any]]:
+    async def scenario() -> tuple[list[Any], dict[str, Any], tuple[str, bytes]]:
         talk = await opened(viewed, folder)
         # The file's own step (10 us) is too coarse for jNeuroML's engine to have converged:
         # the user sets 1 us, and 45 ms (three spikes), in the experiment's properties.
@@ -121,9 +129,10 @@ def test_a_lems_file_runs_in_neuron_and_spikes_when_jneuroml_does(
         await talk.tell("run_experiment", experiment)
         seen = await until(talk, pid, 1, lambda s: s["status"] not in ("QUEUED", "RUNNING"), 120)
         state = await talk.ask("get_experiment_state", experiment)
-        return seen, payload(state, "update")
+        recording = await talk.download({**experiment, "format": "GEPPETTO_RECORDING"})
+        return seen, payload(state, "update"), recording
 
-    seen, state = run_async(scenario())
+    seen, state, recording = run_async(scenario())
     told = [s["status"] for s in seen]
     assert told[-1] == "COMPLETED" and "RUNNING" in told
     recorded = {r["pointer"]["path"]: r["value"] for r in state["recordedVariables"]}
@@ -138,6 +147,16 @@ def test_a_lems_file_runs_in_neuron_and_spikes_when_jneuroml_does(
     )
     assert len(theirs) >= 3 and len(ours) == len(theirs)
     assert max(abs(a - b) for a, b in zip(ours, theirs, strict=True)) < 1e-4  # 0.1 ms
+
+    # The recording downloaded as Java wrote it: an HDF5 file, groups along the paths.
+    h5py = pytest.importorskip("h5py")
+    name, content = recording
+    assert name.endswith("-results.h5")
+    with h5py.File(io.BytesIO(content), "r") as f:
+        v_set = f["net1(net1)/hhpop(hhpop)[0]/v(StateVariable)"]
+        assert v_set.shape == (45001, 1) and v_set.attrs["metatype"] == b"StateVariableType"
+        assert list(v_set[:5, 0]) == v[:5]
+        assert f["time(StateVariable)"].shape == (45001, 1)
 
 
 def _descendants(root: int) -> dict[int, int]:
