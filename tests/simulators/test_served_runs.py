@@ -113,6 +113,11 @@ async def until(talk: Talk, pid: int, experiment_id: int, done: Any, timeout: fl
     return seen
 
 
+def ended(status: dict[str, Any]) -> bool:
+    """A run's outcome (a status poll may come before its run_experiment is handled)."""
+    return status["status"] in ("COMPLETED", "ERROR", "CANCELED")
+
+
 def test_a_lems_file_runs_in_neuron_and_spikes_when_jneuroml_does(
     viewed: ServeProcess, folder: Path
 ) -> None:
@@ -127,7 +132,7 @@ def test_a_lems_file_runs_in_neuron_and_spikes_when_jneuroml_does(
         properties = {"timeStep": 1e-6, "length": 0.045}
         await talk.ask("save_experiment_properties", {**experiment, "properties": properties})
         await talk.tell("run_experiment", experiment)
-        seen = await until(talk, pid, 1, lambda s: s["status"] not in ("QUEUED", "RUNNING"), 120)
+        seen = await until(talk, pid, 1, ended, 120)
         state = await talk.ask("get_experiment_state", experiment)
         recording = await talk.download({**experiment, "format": "GEPPETTO_RECORDING"})
         return seen, payload(state, "update"), recording
@@ -223,3 +228,48 @@ def test_stopping_a_running_experiment_kills_its_process(
         assert payload(answer, "update")["status"] == "CANCELED"
     else:
         assert answer["type"] == "experiment_deleted"
+
+
+def test_a_batch_of_experiments_runs_and_each_completes(viewed: ServeProcess, folder: Path) -> None:
+    """OSB's parameter sweep: new_experiment_batch, then each experiment run, on the pool."""
+    pid = project_id(folder)
+    amplitudes = [0.0, 0.1, 0.2, 0.4]  # nA, the unit of the pulse generator in the file
+
+    async def scenario() -> list[list[float]]:
+        talk = await opened(viewed, folder)
+        batch = {
+            "projectId": pid,
+            "experiments": [
+                {
+                    "name": f"Sweep {amplitude} nA",
+                    "watchedVariables": [V],
+                    "modelParameters": {"net1.pulseGen1.amplitude": amplitude},
+                    "timeStep": 2.5e-5,
+                    "duration": 0.05,
+                    "simulator": "neuronSimulator",
+                    "simulatorParameters": {"target": "net1"},
+                }
+                for amplitude in amplitudes
+            ],
+        }
+        created = await talk.ask("new_experiment_batch", json.dumps(batch))
+        ids = [int(e["id"]) for e in payload(created, "experiment_batch_created")]
+        for experiment_id in ids:  # as OSB's client does once the batch is created
+            await talk.tell("run_experiment", {"projectId": pid, "experimentId": experiment_id})
+        spikes = []
+        for experiment_id in ids:
+            seen = await until(talk, pid, experiment_id, ended, 120)
+            assert seen[-1]["status"] == "COMPLETED", seen[-1]
+            state = await talk.ask(
+                "get_experiment_state", {"projectId": pid, "experimentId": experiment_id}
+            )
+            recorded = {
+                r["pointer"]["path"]: r["value"]["value"]
+                for r in payload(state, "update")["recordedVariables"]
+            }
+            spikes.append(spike_times(recorded["time"], recorded[V]))
+        return spikes
+
+    spikes = run_async(scenario())
+    counts = [len(s) for s in spikes]
+    assert counts[0] == 0 and counts == sorted(counts) and counts[-1] > counts[1] > 0
