@@ -30,7 +30,7 @@ from tornado.websocket import WebSocketClientConnection, websocket_connect
 from geppetto_dev.projects.file_projects import file_project_id
 from geppetto_dev.protocol import read_frame
 
-__all__ = ["Conversation", "served", "measure"]
+__all__ = ["Conversation", "measure", "served"]
 
 LEMS = "LEMSexamples/LEMS_NML2_Ex5_DetCell.xml"
 V = "net1.hhpop[0].v"
@@ -41,7 +41,12 @@ WS_PATH = "/org.geppetto.frontend/GeppettoServlet"
 def served(folder: Path) -> Iterator[str]:
     """`geppetto-dev view` on the LEMS file (which includes the NeuroML cell); its base URL."""
     cache = Path(tempfile.mkdtemp(prefix="bench-cache-"))
-    env = {**os.environ, "GEPPETTO_DEV_CACHE_DIR": str(cache), "DISPLAY": "", "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        "GEPPETTO_DEV_CACHE_DIR": str(cache),
+        "DISPLAY": "",
+        "PYTHONUNBUFFERED": "1",
+    }
     proc = subprocess.Popen(
         [sys.executable, "-m", "geppetto_dev", "view", LEMS, "--port", "0", "--no-browser"],
         cwd=folder,
@@ -80,7 +85,9 @@ class Conversation:
         self.n += 1
         request_id = f"b-{self.n}"
         body = data if isinstance(data, str) else json.dumps(data)
-        await self.conn.write_message(json.dumps({"requestID": request_id, "type": kind, "data": body}))
+        await self.conn.write_message(
+            json.dumps({"requestID": request_id, "type": kind, "data": body})
+        )
         return request_id
 
     async def ask(self, kind: str, data: Any) -> dict[str, Any]:
@@ -124,12 +131,16 @@ def _batch(project_id: int, n: int, step: float, length: float) -> str:
     )
 
 
-async def _created(talk: Conversation, project_id: int, n: int, step: float, length: float) -> list[int]:
+async def _created(
+    talk: Conversation, project_id: int, n: int, step: float, length: float
+) -> list[int]:
     reply = await talk.ask("new_experiment_batch", _batch(project_id, n, step, length))
     return [int(e["id"]) for e in json.loads(json.loads(reply["data"])["experiment_batch_created"])]
 
 
-async def _round_trips(talk: Conversation, samples: int, stop: asyncio.Event | None = None) -> list[float]:
+async def _round_trips(
+    talk: Conversation, samples: int, stop: asyncio.Event | None = None
+) -> list[float]:
     out = []
     while len(out) < samples and not (stop is not None and stop.is_set()):
         start = time.perf_counter()
@@ -152,7 +163,9 @@ async def _measure(url: str, folder: Path, args: Any) -> dict[str, float]:
         await talk.send("run_experiment", {"projectId": project_id, "experimentId": experiment_id})
         await talk.until_done(project_id, [experiment_id])
         done = time.perf_counter()
-        state = await talk.ask("get_experiment_state", {"projectId": project_id, "experimentId": experiment_id})
+        state = await talk.ask(
+            "get_experiment_state", {"projectId": project_id, "experimentId": experiment_id}
+        )
         recorded = json.loads(json.loads(state["data"])["update"])["recordedVariables"]
         values = next(r["value"]["value"] for r in recorded if r["pointer"]["path"] == V)
         assert len(values) == round(args.length / args.step) + 1

@@ -30,12 +30,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.served_runs import measure as measure_served  # noqa: E402
 from geppetto_dev.executors import LocalExecutor  # noqa: E402
 from geppetto_dev.executors.local import lower_priority  # noqa: E402
 from geppetto_dev.simulators import SimulationJob, default_simulators, run_isolated  # noqa: E402
 from geppetto_dev.simulators.jneuroml import find_jar  # noqa: E402
-
-from bench.served_runs import measure as measure_served  # noqa: E402
 
 MODEL = "examples/NML2_SingleCompHHCell.nml"
 LEMS = "LEMSexamples/LEMS_NML2_Ex5_DetCell.xml"  # a simulation of MODEL

@@ -23,9 +23,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from geppetto_dev.application import GeppettoApp
 from geppetto_dev.caches import user_cache_dir
 from geppetto_dev.config import Settings, load_settings
 from geppetto_dev.errors import GeppettoDevError
+from geppetto_dev.projects.file_projects import file_project_id
 
 __all__ = ["VIEW_DATABASE", "page_urls", "view", "view_settings"]
 
@@ -73,8 +75,6 @@ def view_settings(
 
 def page_urls(base: str, settings: Settings) -> list[tuple[str, str]]:
     """(URL, what it shows): `/` for the first file, then each file's own URL."""
-    from geppetto_dev.projects.file_projects import file_project_id
-
     here = settings.project_dir
     urls = [(f"{base}/", "the first file")]
     for path in settings.model_files:
@@ -98,7 +98,6 @@ def _open(urls: Sequence[str]) -> None:
 
 def view(settings: Settings, *, open_browser: bool = True, out: TextIO | None = None) -> int:
     """Serve the settings' model files until Ctrl-C; the exit code."""
-    from geppetto_dev.application import GeppettoApp
     from geppetto_dev.server.server import bind
 
     out = out or sys.stdout
@@ -132,5 +131,16 @@ def view(settings: Settings, *, open_browser: bool = True, out: TextIO | None = 
     from geppetto_dev.server.server import Server
 
     configure_logging()
+    threading.Thread(target=_warm, args=(app,), name="geppetto-view-warm", daemon=True).start()
     Server(app).run(sockets)  # its banner says where experiments are stored
     return 0
+
+
+def _warm(app: GeppettoApp) -> None:
+    """Serialise each file's model once while the first page loads its bundle: the first
+    load of a file then only sends it (the models were read at start anyway)."""
+    services = app.start_in_background().result()
+    for project_id in (file_project_id(p) for p in app.settings.model_files):
+        project = services.projects.projects.by_id(project_id)
+        if project is not None:
+            services.projects.runtime_for(project).source.open().delta()

@@ -34,7 +34,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("simulators",),  # simulators by simulatorId, NEURON, jNeuroML, results formats
     ("interpreters",),  # model files read into Geppetto models
     ("protocol", "model"),  # the wire protocol; Geppetto models as Python values
-    ("config", "procs", "discovery", "logs", "executors", "tracebacks", "caches"),
+    ("config", "procs", "discovery", "app_reference", "logs", "executors", "tracebacks", "caches"),
+    ("setting_rules",),  # privileges, npm and host names: what config checks values against
     ("errors", "problems"),  # the one error type users fix; an error as a developer sees it
 )
 

@@ -49,10 +49,10 @@ class GeppettoApp:
         handlers: Registry | None = None,
         projects: ProjectRegistry | list[Project] | None = None,
         executor: Executor | None = None,
+        uploads: UploadStore | None = None,
         interpreters: InterpreterRegistry | None = None,
         simulators: SimulatorRegistry | None = None,
         home_project: int | None = None,
-        uploads: UploadStore | None = None,
     ) -> None:
         self.settings = settings or Settings()
         self.flask = flask_app or Flask("geppetto_dev_default")
@@ -141,9 +141,9 @@ class GeppettoApp:
                     self.settings,
                     self.projects,
                     self.executor,
-                    self.interpreters,
+                    self.uploads,
+                    interpreters=self.interpreters,
                     simulators=self.simulators,
-                    uploads=self.uploads,
                 )
             )
         except BaseException as exc:  # raised where the services are awaited

@@ -60,10 +60,10 @@ def start_services(
     settings: Settings,
     projects: ProjectRegistry,
     executor: Executor | None = None,
-    interpreters: InterpreterRegistry | None = None,
-    *,
-    simulators: SimulatorRegistry | None = None,
     uploads: UploadStore | None = None,
+    *,
+    interpreters: InterpreterRegistry | None = None,
+    simulators: SimulatorRegistry | None = None,
 ) -> Services:
     """Open the database, connect the executor (the settings' one unless given one: a thread
     pool in a test, say), take over the runs of stopped servers a cluster still computes and
@@ -95,10 +95,10 @@ def start_services(
         store,
         runner,
         policy,
+        uploads=uploads,
         reader=ModelReader(interpreters, settings.project_dir.resolve()),
         folder=project_folder(settings, interpreters),
         simulators=simulators,
-        uploads=uploads,
     )
     return Services(store, tracked, project_services, summary)
 

@@ -37,6 +37,7 @@ class Progress:
         self._reports: dict[Future[Any], Reporting] = {}
         self._done = 0
         self._failed = 0
+        self._stopped = 0
         self._last = ""
         self._thread: threading.Thread | None = None
 
@@ -65,7 +66,9 @@ class Progress:
                 return
             self._futures.discard(future)
             self._done += 1
-            if future.cancelled() or future.exception() is not None:
+            if future.cancelled():
+                self._stopped += 1
+            elif future.exception() is not None:
                 self._failed += 1
 
     def counts(self) -> tuple[int, int, int, int]:
@@ -78,7 +81,9 @@ class Progress:
         queued, running, done, failed = self.counts()
         how_far = self._how_far() if progress is None else progress
         text = f"experiments: {queued} queued, {running} running{how_far}, {done} done"
-        return text + (f" ({failed} failed)" if failed else "")
+        notes = [f"{failed} failed"] if failed else []
+        notes += [f"{self._stopped} stopped"] if self._stopped else []
+        return text + (f" ({', '.join(notes)})" if notes else "")
 
     def _how_far(self) -> str:
         """` (120 of 300 ms)` for a run, `(40%, 75%)` for a few, the mean for many."""

@@ -33,7 +33,8 @@ from geppetto_dev.interpreters import (
 from geppetto_dev.interpreters.lems import LEMS_INTERPRETER_ID, LemsInterpreter, read_lems
 from geppetto_dev.interpreters.text import decode_text
 from geppetto_dev.interpreters.xmlsafe import root_name
-from geppetto_dev.model import GeppettoModel
+from geppetto_dev.model import GeppettoModel, ImportType, Type
+from geppetto_dev.model.paths import library_of
 from geppetto_dev.projects.project import Experiment, Project, ProjectRegistry
 from geppetto_dev.projects.simulated_files import simulated_file
 
@@ -146,12 +147,40 @@ def open_file_project(
         build=_builder(source, interpreters, model),
         experiments=experiments,
         description=f"Read from {source.path.name}",
+        resolve_type_hook=_resolver(source, interpreters),
+        folder=source.path.parent,  # experiment scripts, relative to the project file
         path=source.path,
         root=source.root,
         digest=digest,
         active_experiment_id=active,
         model_file=simulated_file(source, model_url),
     )
+
+
+def _resolver(
+    source: ModelFile, interpreters: InterpreterRegistry
+) -> Callable[[GeppettoModel, ImportType], Type]:
+    """How the file's ImportTypes left unresolved (a network's projections) are read when a
+    client asks, as the Java server did: by the interpreter they name, from the file their
+    URL names (relative to the root folder, as the NeuroML reader writes them, or to the file
+    naming them, as in XMI)."""
+
+    def resolve(model: GeppettoModel, import_type: ImportType) -> Type:
+        url = import_type.url or ""
+        if not url or "://" in url:
+            raise InterpreterError(source.path, f"cannot resolve {import_type.id!r} ({url!r})")
+        candidates = [source.root / url, source.path.parent / url]
+        path = next((c for c in candidates if c.is_file()), candidates[0])
+        target = ModelFile(path.resolve(), source.root).checked()
+        interpreter = (
+            interpreters.get(import_type.model_interpreter_id)
+            if import_type.model_interpreter_id
+            else interpreters.for_file(url)
+        )
+        _, library, _ = library_of(model, import_type)
+        return interpreter.import_type(target, import_type.id, library)
+
+    return resolve
 
 
 def _builder(

@@ -227,16 +227,6 @@ class MemoryExperimentStore:
             self._projects[project_id] = replace(current, **changes)
             return self._projects[project_id]
 
-    def claim(self, project_id: int, content: str) -> bool:
-        with self._lock:
-            if self._contents.get(project_id) == content:
-                return False
-            self._contents[project_id] = content
-            dropped = self._records.pop(project_id, None)
-            self._last_id.pop(project_id, None)
-            self._projects.pop(project_id, None)
-            return bool(dropped)
-
     def project_info(self, project_id: int) -> StoredProject | None:
         with self._lock:
             return self._projects.get(project_id)
@@ -249,3 +239,13 @@ class MemoryExperimentStore:
         with self._lock:
             used = {*self._projects, *self._records, *taken}
         return max([FIRST_STORED_ID - 1, *used]) + 1
+
+    def claim(self, project_id: int, content: str) -> bool:
+        with self._lock:
+            if self._contents.get(project_id) == content:
+                return False
+            self._contents[project_id] = content
+            dropped = self._records.pop(project_id, None)
+            self._last_id.pop(project_id, None)
+            self._projects.pop(project_id, None)
+            return bool(dropped)

@@ -51,24 +51,24 @@ class ProjectServices:
         store: ExperimentStore,
         runner: ExperimentRunner,
         policy: ProjectPolicy | None = None,
+        uploads: UploadStore | None = None,
         *,
         reader: ModelReader | None = None,
         folder: ProjectFolder | None = None,
         simulators: SimulatorRegistry | None = None,
-        uploads: UploadStore | None = None,
     ) -> None:
         self.projects = projects
         self.store = store
         self.runner = runner
         self.policy = policy or ProjectPolicy()
+        # Where upload_model / upload_results put files (Dropbox in Java); None: not offered.
+        self.uploads = uploads
         # How models are read from files (a project's read_model, file projects), and the
         # project files folder a relative load_project_from_url names a file of.
         self.reader = reader or ModelReader(default_interpreters(), Path.cwd())
         self.folder = folder
         # The simulators an experiment's simulatorId picks (`neuronSimulator`, ...).
         self.simulators = simulators if simulators is not None else default_simulators()
-        # Where upload_model / upload_results put files (Dropbox in Java); None: not offered.
-        self.uploads = uploads
         self._runtimes: dict[int, ProjectRuntime] = {}
         self._lock = threading.Lock()
 
@@ -83,8 +83,8 @@ class ProjectServices:
                     if project.content_key is not None:  # experiments of this content only
                         self.store.claim(project.id, project.content_key)
                 self.store.seed(project.id, [record_of(e) for e in project.experiments])
-                build = self.reader.bind(project.build_model)
                 stored = self.store.project_info(project.id)
+                build = self.reader.bind(project.build_model)
                 runtime = ProjectRuntime(
                     project,
                     project_id=project.id,
@@ -92,8 +92,8 @@ class ProjectServices:
                     store=self.store,
                     source=ModelSource(build, with_time=bool(project.experiments)),
                     runner=self.runner,
-                    active_experiment_id=active,
                     is_public=stored.is_public if stored is not None else False,
+                    active_experiment_id=active,
                 )
                 self._runtimes[project.id] = runtime
             return runtime

@@ -190,26 +190,6 @@ class SQLExperimentStore:
             session.flush()
             return row
 
-    def claim(self, project_id: int, content: str) -> bool:
-        """Drop the project's experiments (and results) if stored for other content."""
-        with self.db.write() as session:
-            row = session.scalars(
-                select(ModelFileRow).where(ModelFileRow.project_id == project_id).with_for_update()
-            ).one_or_none()
-            if row is not None and row.content == content:
-                return False
-            # Rows of an unknown content (none recorded) are not this content's either.
-            dropped = session.get(ProjectRow, project_id) is not None
-            if dropped:
-                session.execute(delete(ProjectRow).where(ProjectRow.id == project_id))
-            if row is None:
-                session.add(
-                    ModelFileRow(project_id=project_id, content=content, last_modified=now_ms())
-                )
-            else:
-                row.content, row.last_modified = content, now_ms()
-            return dropped
-
     def project_info(self, project_id: int) -> StoredProject | None:
         with self.db.read() as session:
             row = session.get(ProjectRow, project_id)
@@ -229,6 +209,26 @@ class SQLExperimentStore:
         with self.db.read() as session:
             last = session.scalar(select(func.max(ProjectRow.id))) or 0
         return max(FIRST_STORED_ID - 1, last, *taken) + 1
+
+    def claim(self, project_id: int, content: str) -> bool:
+        """Drop the project's experiments (and results) if stored for other content."""
+        with self.db.write() as session:
+            row = session.scalars(
+                select(ModelFileRow).where(ModelFileRow.project_id == project_id).with_for_update()
+            ).one_or_none()
+            if row is not None and row.content == content:
+                return False
+            # Rows of an unknown content (none recorded) are not this content's either.
+            dropped = session.get(ProjectRow, project_id) is not None
+            if dropped:
+                session.execute(delete(ProjectRow).where(ProjectRow.id == project_id))
+            if row is None:
+                session.add(
+                    ModelFileRow(project_id=project_id, content=content, last_modified=now_ms())
+                )
+            else:
+                row.content, row.last_modified = content, now_ms()
+            return dropped
 
     # Rows <-> records ------------------------------------------------------------------------
 

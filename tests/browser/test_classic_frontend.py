@@ -26,11 +26,13 @@ from tests.browser.conftest import (
     require_chromium,
     start_serve,
 )
+from tests.browser.view_check import canvas_blue, page_of, start_view
 from tests.fixtures.classic_frontend import make_classic_remote
 from tests.frontend.conftest import cli_env, require_node_tools, run_cli
 from tests.proves import proves
 from tests.simulators.models import spike_times
 from tests.simulators.requirements import missing_module, need
+from tests.support import REPO
 
 pytestmark = [pytest.mark.real_frontend, pytest.mark.timeout(1800)]
 
@@ -348,6 +350,51 @@ def test_the_real_client_runs_the_script_searches_and_queries_the_data_source(
         artifacts = Path(__file__).resolve().parents[2] / "test-artifacts"
         artifacts.mkdir(exist_ok=True)
         page.screenshot(path=str(artifacts / "classic-query-results.png"))
+    finally:
+        context.close()
+        served.stop()
+
+
+def test_the_real_client_draws_model_files_from_view(
+    classic: Inited, webgl_browser: Browser, tmp_path: Path, nml_root: Path, navis_swc: Path
+) -> None:
+    """`view` in the classic project (its built 0.3.8 frontend): a jNeuroML network at `/`,
+    a LEMS simulation with its experiment, a hemibrain neuron 40,000 units across."""
+    files = [
+        nml_root / "examples" / "NML2_MultiCompCellNetwork.nml",
+        nml_root / "LEMSexamples" / "LEMS_NML2_Ex5_DetCell.xml",
+        navis_swc,
+    ]
+    served = start_view(classic.project, files, tmp_path / "cache")
+    context = webgl_browser.new_context(viewport={"width": 1280, "height": 720})
+    meshes = "() => window.Canvas1 && Canvas1.engine && Object.keys(Canvas1.engine.meshes || {})"
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(served.url + "/")  # the first file
+        page.wait_for_function(f"() => ({meshes})().length === 3", timeout=90_000)
+        assert sorted(page.evaluate(meshes)) == [
+            f"MultiCompCellNetwork.pop0[{i}]" for i in range(3)
+        ]
+        assert page.evaluate("Project.getName()") == "NML2_MultiCompCellNetwork.nml"
+        assert canvas_blue(page, "#sim canvas") > 300
+
+        page.goto(page_of(served, files[1]))
+        page.wait_for_function(f"() => ({meshes})().length === 1", timeout=90_000)
+        assert page.evaluate(meshes) == ["net1.hhpop[0]"]
+        watched = page.evaluate("Project.getActiveExperiment().getWatchedVariables()")
+        assert watched[:2] == ["net1.hhpop[0].v", "net1.hhpop[0].spiking"]
+
+        page.goto(page_of(served, files[2]))
+        page.wait_for_function(f"() => ({meshes})().length === 1", timeout=90_000)
+        deadline = time.monotonic() + 60
+        while canvas_blue(page, "#sim canvas") < 300 and time.monotonic() < deadline:
+            page.wait_for_timeout(500)
+        assert canvas_blue(page, "#sim canvas") >= 300
+        page.screenshot(path=str(REPO / "test-artifacts" / "classic-view-hemibrain.png"))
+        time.sleep(1)  # errors thrown by the first frames after the draw
+        assert errors == []
     finally:
         context.close()
         served.stop()

@@ -4,9 +4,12 @@ and experiments that belong to a file's path and content."""
 
 from __future__ import annotations
 
+import http.server
 import json
 import logging
+import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +17,7 @@ import pytest
 
 from geppetto_dev import GeppettoApp
 from geppetto_dev.config import Settings
-from geppetto_dev.interpreters import InterpreterError
+from geppetto_dev.interpreters import InterpreterError, RemoteFetcher, default_interpreters
 from geppetto_dev.projects.file_projects import FILE_ID_BASE, FileProject, file_project_id
 from tests.view.conftest import HH_LEMS, hh_project
 
@@ -63,7 +66,8 @@ def recorded(replies: list[Any]) -> list[str]:
 
 
 def type_named(model: dict[str, Any], type_id: str) -> dict[str, Any]:
-    found = [t for lib in model["libraries"] for t in lib["types"] if t["id"] == type_id]
+    libraries = model["libraries"]  # in a delta, what was sent is a {"synched": true}
+    found = [t for lib in libraries for t in lib.get("types", []) if t.get("id") == type_id]
     assert found, f"no type {type_id}"
     return found[0]
 
@@ -97,6 +101,26 @@ def test_model_files_are_projects_with_the_ids_and_paths_java_gave(
         cell = type_named(model, "MultiCompCell")
         compartments = [v["id"] for v in cell["variables"] if v["id"] in SEGMENTS]
         assert compartments == SEGMENTS  # one compartment per segment, its visual's id
+        assert type_named(model, "projAMPA")["eClass"] == "ImportType"
+        # A projection is read when the client asks, by the interpreter it names.
+        (resolved,) = client.ask(
+            "resolve_import_type", {"projectId": ids[0], "paths": ["neuroml.projAMPA"]}
+        )
+        assert resolved["type"] == "import_type_resolved", resolved
+        delta = json.loads(resolved["data"]["import_type_resolved"])
+        projection = type_named(delta, "projAMPA")
+        assert projection["eClass"] == "CompositeType"
+        assert "connections" in [v["id"] for v in projection["variables"]]
+        # A connection opened after the change gets the model as it is now, whole.
+        with app.test_client() as other:
+            again = model_of(other.ask("load_project_from_id", {"projectId": ids[0]}))
+            assert type_named(again, "projAMPA")["eClass"] == "CompositeType"
+            assert type_named(again, "projNMDA")["eClass"] == "ImportType"
+            assert again["variables"] == model["variables"]
+            (later,) = other.ask(
+                "resolve_import_type", {"projectId": ids[0], "paths": ["neuroml.projNMDA"]}
+            )
+            assert type_named(json.loads(later["data"]["import_type_resolved"]), "projNMDA")
 
         lems = client.ask("load_project_from_id", {"projectId": str(ids[1])})
         assert [r["type"] for r in lems][2:] == ["experiment_loading", "experiment_loaded"]
@@ -351,3 +375,59 @@ def test_read_model_outside_an_application_reads_from_the_current_folder(
     assert read_model(MULTI).variables[0].id == "MultiCompCellNetwork"
     with pytest.raises(InterpreterError, match="outside the folder"):
         read_model("../outside.nml")
+
+
+@pytest.fixture
+def web(project_folder: Path) -> Iterator[tuple[str, list[str]]]:
+    """The project folder's files over HTTP on loopback; the paths asked for."""
+    asked: list[str] = []
+
+    class Files(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, directory=str(project_folder / "projects"), **kwargs)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            asked.append(self.path)
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Files)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", asked
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_java_project_by_url_is_fetched_only_when_allowed(
+    web: tuple[str, list[str]], tmp_path: Path, database: Path
+) -> None:
+    base, asked = web
+    url = f"{base}/HH/GEPPETTO.json"
+    settings = Settings(project_dir=tmp_path, database_url=f"sqlite:///{database}")
+    with app_of(tmp_path, database) as app, app.test_client() as client:
+        assert "fetch-project-urls" in error_of(client.ask("load_project_from_url", url))
+    with app_of(tmp_path, database, fetch_project_urls=True) as app, app.test_client() as client:
+        # The application's fetcher: public hosts only.
+        assert "local or private address" in error_of(client.ask("load_project_from_url", url))
+    assert asked == []
+    fetch = RemoteFetcher(tmp_path / "fetched", allow_private=True)
+    opted_in = replace(settings, fetch_project_urls=True)
+    app = GeppettoApp(opted_in, interpreters=default_interpreters(fetch=fetch))
+    with app, app.test_client() as client:
+        replies = client.ask("load_project_from_url", url)
+        project = project_of(replies)
+        assert project["name"] == "Hodgkin-Huxley Neuron"
+        assert json.loads(replies[0]["data"]["project_loaded"])["persisted"] is False
+        assert project["id"] < FILE_ID_BASE  # volatile: a random id, as the Java server
+        assert [e["name"] for e in project["experiments"]] == [
+            "Hodgkin-Huxley NEURON simulation",
+            "Short run",
+        ]
+        assert recorded(replies)[1] == "hhcell.hhpop[0].v"
+    # The XMI, the LEMS file and its NeuroML include, relative to the URLs naming them, once.
+    assert asked == [
+        "/HH/GEPPETTO.json",
+        "/HH/GeppettoModel.xmi",
+        f"/LEMSexamples/{HH_LEMS}",
+        "/examples/NML2_SingleCompHHCell.nml",
+    ]
+    assert (tmp_path / "fetched" / "http").is_dir()
