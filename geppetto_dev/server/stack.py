@@ -12,12 +12,14 @@ from tornado.wsgi import WSGIContainer
 from werkzeug.exceptions import NotFound
 
 from geppetto_dev.application import GeppettoApp
+from geppetto_dev.server.errorpage import attach_error_page
 from geppetto_dev.server.hosts import HostPolicy, HostRefused
 from geppetto_dev.server.inspector import inspector_routes
 from geppetto_dev.server.page import attach_page
 from geppetto_dev.server.projects_route import ProjectListHandler
 from geppetto_dev.server.redirects import relative_redirects
 from geppetto_dev.server.static import WebappFileHandler
+from geppetto_dev.server.traceback_policy import TracebackPolicy
 from geppetto_dev.server.websocket import CONNECTIONS_KEY, GeppettoWebSocket
 
 __all__ = [
@@ -58,6 +60,7 @@ def make_app(app: GeppettoApp, extra_routes: list[Route] | None = None) -> Appli
         context_path=settings.context_path,
         home_project=app.home_project,
     )
+    attach_error_page(flask_app, TracebackPolicy.from_settings(settings))
     # Flask views run here, off the IOLoop thread, so a slow view never delays WebSocket traffic.
     executor = ThreadPoolExecutor(settings.wsgi_threads, thread_name_prefix="geppetto-wsgi")
     context = re.escape(settings.context_path)
