@@ -202,7 +202,6 @@ def init(
     webapp_path: Annotated[
         str | None,
         typer.Option(
-            metavar="PATH", help="The webapp folder inside the clone [default: src/main/webapp]."
         ),
     ] = None,
     frontend: Annotated[
@@ -295,7 +294,7 @@ def view(
     paths: Annotated[
         list[Path],
         typer.Argument(
-            metavar="PATH...",
+            metavar="PATH",
             show_default=False,
             help="Model or project files: NeuroML (.nml), LEMS (.xml), SWC, OBJ, Collada (.dae), "
             "XMI, a Java Geppetto project (.json).",

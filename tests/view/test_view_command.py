@@ -268,6 +268,9 @@ def test_serve_keeps_serving_after_bad_input_over_the_wire(
     project_folder: Path, tmp_path: Path
 ) -> None:
     """`serve` in a project folder: its projects/ folder's files, bad ones included."""
+    (project_folder / "pyproject.toml").write_text(
+        '[project]\nname = "lab"\n\n[tool.geppetto-dev]\n'
+    )
     projects = project_folder / "projects"
     hh_project(projects / "unknown", interpreter="fortranModelInterpreter")
     (projects / "bomb.nml").write_text(BAD_FILES["bomb.nml"][0] or "")
