@@ -27,9 +27,16 @@ if TYPE_CHECKING:
     )
     from geppetto_dev.projects import Experiment, Project, RunRequest, read_model
     from geppetto_dev.projects.data_sources import DataSource, QueryContext, QueryProcessors
-    from geppetto_dev.projects.project import project
+    from geppetto_dev.projects.project import ModelFileRef, project
     from geppetto_dev.protocol import Answer, Registry, Reply, Session, handler
     from geppetto_dev.server import Server, page_blueprint
+    from geppetto_dev.simulators import (
+        SimulationError,
+        SimulationJob,
+        Simulator,
+        SimulatorRegistry,
+        report_progress,
+    )
     from geppetto_dev.storage import Database, database
 
 __all__ = [
@@ -43,6 +50,7 @@ __all__ = [
     "InterpreterError",
     "InterpreterRegistry",
     "ModelFile",
+    "ModelFileRef",
     "Project",
     "QueryContext",
     "QueryProcessors",
@@ -52,6 +60,10 @@ __all__ = [
     "Server",
     "Session",
     "Settings",
+    "SimulationError",
+    "SimulationJob",
+    "Simulator",
+    "SimulatorRegistry",
     "TestClient",
     "database",
     "default_interpreters",
@@ -63,6 +75,7 @@ __all__ = [
     "read_model",
     "register_blueprints",
     "register_resources",
+    "report_progress",
 ]
 __version__ = "0.1.0"
 
@@ -78,6 +91,7 @@ _HOMES = {
     "InterpreterError": "geppetto_dev.interpreters",
     "InterpreterRegistry": "geppetto_dev.interpreters",
     "ModelFile": "geppetto_dev.interpreters",
+    "ModelFileRef": "geppetto_dev.projects.project",
     "Project": "geppetto_dev.projects",
     "QueryContext": "geppetto_dev.projects.data_sources",
     "QueryProcessors": "geppetto_dev.projects.data_sources",
@@ -87,6 +101,10 @@ _HOMES = {
     "Server": "geppetto_dev.server",
     "Session": "geppetto_dev.protocol",
     "Settings": "geppetto_dev.config",
+    "SimulationError": "geppetto_dev.simulators",
+    "SimulationJob": "geppetto_dev.simulators",
+    "Simulator": "geppetto_dev.simulators",
+    "SimulatorRegistry": "geppetto_dev.simulators",
     "TestClient": "geppetto_dev.application",
     "database": "geppetto_dev.storage",
     "default_interpreters": "geppetto_dev.interpreters",
@@ -97,6 +115,7 @@ _HOMES = {
     "read_model": "geppetto_dev.projects",
     "register_blueprints": "geppetto_dev.discovery",
     "register_resources": "geppetto_dev.discovery",
+    "report_progress": "geppetto_dev.simulators",
 }
 
 

@@ -62,10 +62,11 @@ INNER: dict[str, tuple[tuple[str, ...], ...]] = {
         ("connection",),  # what one connection holds
         ("services",),  # what the handlers run on, owned by an application
         ("runtime", "uploads"),  # a project as the server runs it; the upload store
-        ("model_source", "runs"),  # a project's model; its runs on an executor
+        ("model_source", "runs", "simulation"),  # a project's model; its runs; what runs them
         ("pygeppetto_models", "project_json"),  # pygeppetto's models; project JSON
         ("file_projects", "model_reading"),  # projects that are files; read_model()
-        ("connection_model", "records"),  # one connection's model handle; experiment state
+        # one connection's model handle; experiment state; the file a simulator runs
+        ("connection_model", "records", "simulated_files"),
         ("project",),  # the declarations: Project, Experiment, RunRequest, @project
         ("data_sources",),  # data sources declared in Python; query processors
         ("client_config",),  # the 0.3.8 client's configuration of a data source (a script)
@@ -73,7 +74,8 @@ INNER: dict[str, tuple[tuple[str, ...], ...]] = {
     "application": (
         ("geppetto_app",),
         ("loader", "services", "testing"),
-        ("model_files",),  # the interpreters and the file projects of an application
+        # the interpreters, file projects and simulators of an application
+        ("model_files", "simulators"),
     ),
     "storage": (
         ("warm",),

@@ -19,6 +19,7 @@ from flask import Flask
 from geppetto_dev.application.loader import load_code
 from geppetto_dev.application.model_files import add_file_projects, app_interpreters
 from geppetto_dev.application.services import Services, start_services
+from geppetto_dev.application.simulators import app_simulators
 from geppetto_dev.config import Settings
 from geppetto_dev.interpreters import InterpreterRegistry
 from geppetto_dev.projects.defaults import default_handlers
@@ -26,6 +27,7 @@ from geppetto_dev.projects.project import Project, ProjectRegistry
 from geppetto_dev.projects.uploads import UploadStore
 from geppetto_dev.protocol.registry import Registry
 from geppetto_dev.protocol.session import ProtocolSettings
+from geppetto_dev.simulators.registry import SimulatorRegistry
 
 if TYPE_CHECKING:
     from geppetto_dev.application.testing import TestClient
@@ -36,8 +38,8 @@ __all__ = ["GeppettoApp"]
 class GeppettoApp:
     """A Geppetto application: `GeppettoApp.load(settings)` reads the project as its settings
     name it (its code, model files and project files folder); `GeppettoApp(settings,
-    flask_app=..., handlers=..., projects=[...], interpreters=...)` builds one from values
-    (tests, embedding)."""
+    flask_app=..., handlers=..., projects=[...], interpreters=..., simulators=...)` builds one
+    from values (tests, embedding)."""
 
     def __init__(
         self,
@@ -49,6 +51,7 @@ class GeppettoApp:
         executor: Executor | None = None,
         uploads: UploadStore | None = None,
         interpreters: InterpreterRegistry | None = None,
+        simulators: SimulatorRegistry | None = None,
         home_project: int | None = None,
     ) -> None:
         self.settings = settings or Settings()
@@ -67,6 +70,9 @@ class GeppettoApp:
         self.interpreters = (
             interpreters if interpreters is not None else app_interpreters(self.settings)
         )
+        # The simulators experiments name by simulatorId: add your own with
+        # `app.simulators.add(...)` (before the application starts).
+        self.simulators = simulators if simulators is not None else app_simulators()
         # The project `/` shows when the page's URL names none (None: the page decides).
         self.home_project = home_project
         # Where runs go instead of the settings' pool or cluster (a thread pool in a test).
@@ -81,7 +87,8 @@ class GeppettoApp:
         """The project named by `settings`: its Flask app, and the handlers and projects of its
         packages (and of the app's module). Raises what importing the project raises."""
         code = load_code(settings)
-        interpreters = app_interpreters(settings, (*code.project_modules, *code.handler_modules))
+        modules = (*code.project_modules, *code.handler_modules)
+        interpreters = app_interpreters(settings, modules)
         projects = ProjectRegistry.from_modules(code.project_modules)
         # The model files (read now: one that cannot be read is this error) and the project
         # files folder, as projects; `/` shows the first model file.
@@ -92,6 +99,7 @@ class GeppettoApp:
             handlers=Registry.from_modules(code.handler_modules),
             projects=projects,
             interpreters=interpreters,
+            simulators=app_simulators(modules),
             home_project=files[0].id if files else None,
         )
 
@@ -135,6 +143,7 @@ class GeppettoApp:
                     self.executor,
                     self.uploads,
                     interpreters=self.interpreters,
+                    simulators=self.simulators,
                 )
             )
         except BaseException as exc:  # raised where the services are awaited

@@ -36,6 +36,7 @@ from geppetto_dev.interpreters.xmlsafe import root_name
 from geppetto_dev.model import GeppettoModel, ImportType, Type
 from geppetto_dev.model.paths import library_of
 from geppetto_dev.projects.project import Experiment, Project, ProjectRegistry
+from geppetto_dev.projects.simulated_files import simulated_file
 
 __all__ = [
     "FILE_ID_BASE",
@@ -101,7 +102,9 @@ def _read_model_file(
                 watched=tuple(sim.watched),
                 timestep=sim.step,
                 length=sim.length,
-                simulator_id="jLemsSimulator",
+                # What runs a LEMS file without Java (the `neuron` extra); jLemsSimulator, which
+                # Java projects name, is jNeuroML's engine and needs Java.
+                simulator_id="neuronSimulator",
                 instance=model.variables[0].id if model.variables else "",
             )
             return model, (experiment,)
@@ -126,8 +129,10 @@ def open_file_project(
     digest = hashlib.sha256(data).hexdigest()
     model: GeppettoModel | None = None
     active: int | None = None
+    model_url: str | None = None
     if source.path.suffix.lower() == ".json":
         java = parse_java_project(data, source.path)
+        model_url = java.model_url
         name = java.name.replace("/", "-") or source.path.name
         experiments = _experiments_of(java)
         active = java.active_experiment_id
@@ -148,6 +153,7 @@ def open_file_project(
         root=source.root,
         digest=digest,
         active_experiment_id=active,
+        model_file=simulated_file(source, model_url),
     )
 
 

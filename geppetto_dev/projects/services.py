@@ -1,5 +1,6 @@
 """What the project conversation runs on, owned by one application: its projects, the store of
-their experiments, the runner of their runs, the runtime of each project, and its policy.
+their experiments, the runner of their runs, the simulators experiments name, the runtime of
+each project, and its policy.
 
 Made when the application starts and dropped when it stops; a handler reaches it through its
 connection (`services_of(conn)`). Two applications in one process share nothing.
@@ -28,6 +29,7 @@ from geppetto_dev.projects.records import (
 from geppetto_dev.projects.runs import ExperimentRunner
 from geppetto_dev.projects.runtime import ProjectRuntime
 from geppetto_dev.projects.uploads import UploadStore
+from geppetto_dev.simulators.registry import SimulatorRegistry, default_simulators
 
 __all__ = ["ProjectPolicy", "ProjectServices", "services_of"]
 
@@ -53,6 +55,7 @@ class ProjectServices:
         *,
         reader: ModelReader | None = None,
         folder: ProjectFolder | None = None,
+        simulators: SimulatorRegistry | None = None,
     ) -> None:
         self.projects = projects
         self.store = store
@@ -64,6 +67,8 @@ class ProjectServices:
         # project files folder a relative load_project_from_url names a file of.
         self.reader = reader or ModelReader(default_interpreters(), Path.cwd())
         self.folder = folder
+        # The simulators an experiment's simulatorId picks (`neuronSimulator`, ...).
+        self.simulators = simulators if simulators is not None else default_simulators()
         self._runtimes: dict[int, ProjectRuntime] = {}
         self._lock = threading.Lock()
 
@@ -115,7 +120,9 @@ class ProjectServices:
     def _copy_runtime(self, base: Project, stored: StoredProject) -> ProjectRuntime:
         shared = self.runtime_for(base)
         source = (
-            shared.source if base.experiments else ModelSource(base.build_model, with_time=True)
+            shared.source
+            if base.experiments
+            else ModelSource(self.reader.bind(base.build_model), with_time=True)
         )
         active = stored.active_experiment_id
         runtime = ProjectRuntime(
@@ -161,7 +168,7 @@ class ProjectServices:
         source = shared.source
         if spec.experiments and not base.experiments:
             # Experiments need the `time` variable: give this project a model of its own with it.
-            source = ModelSource(base.build_model, with_time=True)
+            source = ModelSource(self.reader.bind(base.build_model), with_time=True)
         return ProjectRuntime(
             base,
             project_id=project_id,

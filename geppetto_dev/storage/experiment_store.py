@@ -26,6 +26,7 @@ from geppetto_dev.storage.schema import (
     ProjectRow,
     ProjectSettingsRow,
     ResultRow,
+    RunTaskRow,
     SimulatorSettingsRow,
 )
 from geppetto_dev.storage.servers import ServerLiveness, now_ms
@@ -55,8 +56,10 @@ class SQLExperimentStore:
         the engine the reload fork server hands to every server it forks."""
         self.servers.warm()
 
-    def stop(self, reason: str = "the server stopped while it ran") -> int:
-        return self.servers.stop(reason)
+    def stop(
+        self, reason: str = "the server stopped while it ran", *, keep_cluster_runs: bool = False
+    ) -> int:
+        return self.servers.stop(reason, keep_cluster_runs=keep_cluster_runs)
 
     def recover(self) -> int:
         return self.servers.recover()
@@ -119,6 +122,13 @@ class SQLExperimentStore:
             apply_changes(self.server_id, session, row, changes)
             session.flush()
             return record_of_row(self.db, row)
+
+    def remember_task(self, project_id: int, experiment_id: int, run: int, task: str) -> None:
+        """The cluster task of an experiment's run, for a server started later to adopt."""
+        with self.db.write() as session:
+            session.merge(
+                RunTaskRow(project_id=project_id, experiment_id=experiment_id, run=run, task=task)
+            )
 
     def drop(self, project_id: int) -> None:
         with self.db.write() as session:

@@ -32,6 +32,7 @@ __all__ = [
     "ProjectRow",
     "ProjectSettingsRow",
     "ResultRow",
+    "RunTaskRow",
     "ServerRow",
     "SimulatorSettingsRow",
 ]
@@ -135,6 +136,25 @@ class SimulatorSettingsRow(Base):
     conversion_service_id: Mapped[str | None] = mapped_column(String(200), default=None)
     # {name: text}: Java's SimulatorConfiguration.parameters (SP$<name> from the client).
     parameters: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+
+
+class RunTaskRow(Base):
+    """The cluster task computing an experiment's run: a run that outlives the server that
+    submitted it, which a server started later adopts by this name."""
+
+    __tablename__ = "geppetto_run_tasks"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["project_id", "experiment_id"],
+            ["geppetto_experiments.project_id", "geppetto_experiments.id"],
+            ondelete="CASCADE",
+        ),
+    )
+
+    project_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    experiment_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run: Mapped[int] = mapped_column(Integer)
+    task: Mapped[str] = mapped_column(String(200))
 
 
 class ProjectSettingsRow(Base):
