@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
-from typing import NoReturn
+from typing import NoReturn, TypeVar
 
 from geppetto_dev.interpreters.neuroml.document import (
     BiophysicalProperties,
@@ -29,6 +29,8 @@ from geppetto_dev.interpreters.neuroml.document import (
 
 __all__ = ["Elements", "read_biophysics", "read_cell", "read_ion_channel", "read_morphology"]
 
+N = TypeVar("N", int, float)
+
 # Generic components deeper than this are refused (no real NeuroML element nests so deep).
 MAX_COMPONENT_DEPTH = 32
 
@@ -47,26 +49,23 @@ class Elements:
         self.fail = fail
 
     def int_attr(self, el: ET.Element, name: str, default: int | None = None) -> int:
-        text = el.get(name)
-        if text is None:
-            if default is None:
-                self.fail(el, f"<{local(el.tag)}> has no {name}")
-            return default
-        try:
-            return int(text)
-        except ValueError:
-            self.fail(el, f"<{local(el.tag)}> {name}={text!r} is not an integer")
+        return self._number_attr(el, name, default, int, "an integer")
 
     def float_attr(self, el: ET.Element, name: str, default: float | None = None) -> float:
+        return self._number_attr(el, name, default, float, "a number")
+
+    def _number_attr(
+        self, el: ET.Element, name: str, default: N | None, convert: Callable[[str], N], what: str
+    ) -> N:
         text = el.get(name)
         if text is None:
             if default is None:
                 self.fail(el, f"<{local(el.tag)}> has no {name}")
             return default
         try:
-            return float(text)
+            return convert(text)
         except ValueError:
-            self.fail(el, f"<{local(el.tag)}> {name}={text!r} is not a number")
+            self.fail(el, f"<{local(el.tag)}> {name}={text!r} is not {what}")
 
     def required(self, el: ET.Element, name: str) -> str:
         text = el.get(name)
