@@ -35,6 +35,7 @@ __all__ = [
     "INSPECTOR_PATH",
     "TOOL_TABLE",
     "Settings",
+    "check_exposure",
     "check_storage",
     "is_loopback_host",
     "load_settings",
@@ -81,6 +82,10 @@ class Settings:
     allowed_origins: tuple[str, ...] = ()
     # Host names answered besides loopback names and the bound address (DNS rebinding defence).
     allowed_hosts: tuple[str, ...] = ()
+    # Accounts mode: users log in, projects have owners, privileges come from each user's role.
+    accounts: bool = False
+    # Serve a non-loopback address without accounts: whoever reaches it is the single user.
+    trust_network: bool = False
     max_message_size: int = 10 * 1024 * 1024
     # Per WebSocket: bytes queued for a client that does not read before it is dropped (1008),
     # requests handled at once before no more are read, and the keep-alive ping (seconds).
@@ -379,6 +384,19 @@ def _check_reload_options(settings: Settings, ranks: Mapping[str, int]) -> None:
         f"pyproject.toml: {keys} only apply with reload",
         f"set reload = true in [tool.{TOOL_TABLE}] (--no-reload still turns it off for a run), "
         f"or remove {keys}",
+    )
+
+
+def check_exposure(settings: Settings) -> None:
+    """Without accounts, whoever connects acts as the one user with every privilege: fine on
+    this machine, and elsewhere only when the network is trusted, said explicitly."""
+    if settings.accounts or settings.trust_network or settings.is_loopback:
+        return
+    raise GeppettoDevError(
+        f"serving on {settings.host} without accounts lets anyone who can reach this server "
+        f"act as {settings.user_name!r}, with every privilege",
+        "add --accounts (users log in; add them with 'geppetto-dev users add NAME'), or "
+        "--trust-network if every machine that can reach it is trusted",
     )
 
 

@@ -32,7 +32,7 @@ import sys
 import threading
 from collections.abc import Callable
 
-from geppetto_dev.config import Settings
+from geppetto_dev.config import Settings, check_exposure
 from geppetto_dev.problems import Problem
 from geppetto_dev.reload.channel import Channel, ChannelClosed
 from geppetto_dev.reload.messages import Event, FrontendBuilt, FrontendFailed
@@ -47,6 +47,11 @@ LOAD_FAILED_HINT = (
 
 def serve(settings: Settings, *, build_watch: bool = False) -> int:
     """`geppetto-dev serve`: plain, `--reload`, or either beside the frontend's watcher."""
+    check_exposure(settings)  # one line before anything binds or starts
+    if settings.accounts:
+        from geppetto_dev.accounts.extra import require_extra
+
+        require_extra()
     if build_watch:
         return serve_with_build_watch(settings)
     return _serve_here(settings)

@@ -24,11 +24,12 @@ PACKAGE = "geppetto_dev"
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("__main__", "reference"),  # python -m geppetto_dev; the docs' pages generated from the code
     ("cli", "example"),  # the commands; example is a demo app, served as a user's project is
-    ("serve", "project_init"),  # the one function each command calls
+    ("serve", "project_init", "users"),  # the one function each command calls
     (PACKAGE,),  # the public face: what projects import, re-exported from the layers below
     ("reload", "frontend"),  # serve --reload; the frontend's clone, npm and build-watch
     ("server", "scaffold"),  # Tornado stack and inspector; the template engine and pieces
     ("application",),  # the application object: loads the project, owns its services
+    ("accounts",),  # users, logins and the login pages of accounts mode
     ("storage",),  # the projects' experiment store on a database
     ("projects",),  # projects, experiments, the default handlers of the conversation
     ("interpreters",),  # model files read into Geppetto models
@@ -41,8 +42,9 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 # import any of them. A module of a package listed here must have a row.
 INNER: dict[str, tuple[tuple[str, ...], ...]] = {
     "projects": (
-        ("defaults", "demo"),  # what an application includes; the demo project
-        ("editing", "experiments", "model_requests"),  # default handlers
+        # What an application includes: the defaults, the privilege each message needs; the demo.
+        ("defaults", "demo", "privileges"),
+        ("editing", "experiments", "model_requests", "sharing"),  # default handlers
         ("loading",),  # loading a project (experiments reuse its replies)
         ("conversation",),  # what the handlers share: answers, request readers
         ("connection",),  # what one connection holds
@@ -52,14 +54,24 @@ INNER: dict[str, tuple[tuple[str, ...], ...]] = {
         ("pygeppetto_models", "project_json"),  # pygeppetto's models; project JSON
         ("connection_model", "records"),  # one connection's model handle; experiment state
         ("project",),  # the declarations: Project, Experiment, RunRequest, @project
+        ("ownership",),  # what belongs to which user: saved projects, runs
+        ("viewer",),  # who a connection acts for, and Geppetto's privileges
     ),
     "application": (
         ("geppetto_app",),
         ("loader", "services", "testing"),
     ),
+    "accounts": (
+        ("cookies",),  # the account a session cookie names, for Tornado
+        ("login", "extra"),  # the login pages (Flask-Login, Flask-WTF); whether they are installed
+        ("pages", "service"),  # their HTML; the running accounts
+        ("secret", "sessions", "throttle"),  # the cookie key, logins, failed logins
+        ("users",),  # the accounts table
+        ("passwords", "roles"),  # Werkzeug's hashes; roles as privileges
+    ),
     "storage": (
         ("warm",),
-        ("experiment_store",),
+        ("experiment_store", "project_access"),
         ("rows",),
         ("servers",),
         ("schema",),

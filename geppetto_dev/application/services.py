@@ -1,5 +1,5 @@
 """What a running application owns: the experiment store on its database, the executor its
-runs go to, and the project services the default handlers use.
+runs go to, the project services the default handlers use, and in accounts mode its accounts.
 
 Made when the application starts (`start_services`), closed when it stops: the runs still in
 flight are marked ERROR (they cannot report back to a stopped server) and the executor shuts
@@ -11,6 +11,7 @@ from __future__ import annotations
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
+from geppetto_dev.accounts import Accounts
 from geppetto_dev.config import Settings
 from geppetto_dev.executors import Progress, TrackedExecutor, make_executor
 from geppetto_dev.projects.project import ProjectRegistry
@@ -18,6 +19,7 @@ from geppetto_dev.projects.runs import ExperimentRunner
 from geppetto_dev.projects.services import ProjectPolicy, ProjectServices
 from geppetto_dev.storage import database, describe_url
 from geppetto_dev.storage.experiment_store import SQLExperimentStore
+from geppetto_dev.storage.project_access import SQLProjectAccess
 from geppetto_dev.storage.warm import warm_up as warm_database
 
 __all__ = ["Services", "start_services", "warm_up"]
@@ -29,6 +31,9 @@ class Services:
     executor: TrackedExecutor
     projects: ProjectServices
     summary: str  # the startup line: where experiments are kept and where they run
+    # Accounts mode: the accounts; and the startup line saying who may do what.
+    accounts: Accounts | None = None
+    access: str = ""
 
     def close(self) -> None:
         self.store.stop()
@@ -57,7 +62,24 @@ def start_services(
         f"{tracked.describe()}{note}"
     )
     runner = ExperimentRunner(tracked)
-    return Services(store, tracked, ProjectServices(projects, store, runner, policy), summary)
+    access = SQLProjectAccess(store.db)
+    project_services = ProjectServices(projects, store, runner, policy, access)
+    accounts = Accounts(store.db) if settings.accounts else None
+    return Services(
+        store,
+        tracked,
+        project_services,
+        summary,
+        accounts=accounts,
+        access=accounts.describe() if accounts is not None else _single_user(settings),
+    )
+
+
+def _single_user(settings: Settings) -> str:
+    who = f"single user: everyone who connects acts as {settings.user_name!r}"
+    if settings.is_loopback:
+        return f"Access: {who} (only this machine can connect; --accounts for logins)"
+    return f"Access: {who}, from any machine that reaches {settings.host} (trust-network)"
 
 
 def warm_up(settings: Settings) -> None:

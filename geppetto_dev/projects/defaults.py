@@ -4,7 +4,7 @@ default); nothing registers them by being imported."""
 
 from __future__ import annotations
 
-from geppetto_dev.projects import editing, experiments, loading, model_requests
+from geppetto_dev.projects import editing, experiments, loading, model_requests, sharing
 from geppetto_dev.protocol.registry import Registry, protocol_handlers
 
 __all__ = ["default_handlers"]
@@ -13,7 +13,9 @@ __all__ = ["default_handlers"]
 def default_handlers() -> Registry:
     """A new registry with every default handler, the protocol's own included."""
     registry = protocol_handlers()
-    registry.include(Registry.from_modules([loading, model_requests, experiments, editing]))
+    registry.include(
+        Registry.from_modules([loading, model_requests, experiments, editing, sharing])
+    )
     for kind, answer in experiments.unsupported_handlers().items():
         registry.add(kind, answer)
     return registry

@@ -1,5 +1,6 @@
 """The handlers that change a persisted project from the UI: new, clone and delete
-experiments, save experiment and project properties, set parameters, persist the project.
+experiments, save experiment and project properties, set parameters (persisting and sharing a
+project are in sharing.py).
 
 They work on any ExperimentStore; with the database store (the server's default) every
 change is one transaction and survives restarts and reloads. The 0.3.8 client only offers
@@ -31,7 +32,6 @@ EDITING = (
     "save_experiment_properties",
     "save_project_properties",
     "set_parameters",
-    "persist_project",
 )
 
 
@@ -151,12 +151,3 @@ def set_parameters(conn: Session, data: Any) -> Reply:
         parameters[plain_path(str(path))] = _number(given, path, positive=False)
     saved = runtime.store.update(runtime.id, record.id, parameters=tuple(parameters.items()))
     return Reply("set_parameters", {"update": json.dumps(dict(saved.parameters))})
-
-
-@handler("persist_project")
-def persist_project(conn: Session, data: Any) -> Reply:
-    runtime = loaded_project(conn, data).runtime
-    _editable(runtime, "persisting")  # registered projects are persisted already
-    active = runtime.to_json()["activeExperimentId"]
-    payload = {"projectID": runtime.id, "activeExperimentID": active}
-    return Reply("project_persisted", {"update": json.dumps(payload)})

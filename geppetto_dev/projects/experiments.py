@@ -19,8 +19,11 @@ from geppetto_dev.projects.conversation import (
     raw_text,
 )
 from geppetto_dev.projects.loading import existing_paths, experiment_replies, model_parameters
+from geppetto_dev.projects.ownership import RunRecord
 from geppetto_dev.projects.project import as_id
 from geppetto_dev.projects.records import COMPLETED, ERROR, ExperimentRecord
+from geppetto_dev.projects.services import services_of
+from geppetto_dev.projects.viewer import viewer_of
 from geppetto_dev.protocol import messages
 from geppetto_dev.protocol.registry import Reply, handler
 from geppetto_dev.protocol.session import Session
@@ -43,7 +46,6 @@ log = logging.getLogger("geppetto_dev.projects")
 # User actions of the 0.3.8 UI that need services a Python project may not have (editing a
 # persisted project is in editing.py).
 UNSUPPORTED = {
-    "make_project_public": "making projects public",
     "download_results": "downloading results",
     "upload_model": "uploading models",
     "upload_results": "uploading results",
@@ -87,7 +89,21 @@ def run_experiment(conn: Session, data: Any) -> None:
         }
         conn.send(ERROR_RUNNING_EXPERIMENT, {ERROR_RUNNING_EXPERIMENT: json.dumps(detail)})
 
-    runtime.runner.submit(runtime.store, runtime.id, record.id, hook, _stored_results, finished)
+    queued = runtime.runner.submit(
+        runtime.store, runtime.id, record.id, hook, _stored_results, finished
+    )
+    # Runs are attributed to the user who started them: in the log and in the database.
+    viewer = viewer_of(conn)
+    services_of(conn).access.record_run(
+        RunRecord(runtime.id, record.id, queued.run, viewer.user_id, viewer.name)
+    )
+    log.info(
+        "%s started experiment %s of project %s (run %s)",
+        viewer.describe(),
+        record.id,
+        runtime.id,
+        queued.run,
+    )
 
 
 def _stored_results(results: Any) -> dict[str, Any]:

@@ -66,15 +66,17 @@ def project_json(
     model_url: str,
     active_experiment_id: int | None = None,
     view: str | None = None,
+    public: bool = False,
 ) -> dict[str, Any]:
-    """A LocalGeppettoProject; the active experiment is the first one unless given."""
+    """A LocalGeppettoProject; the active experiment is the first one unless given. `isPublic`
+    tells whether a project a user saved is shared with everyone."""
     if active_experiment_id is None:
         active_experiment_id = records[0].id if records else -1
     out: dict[str, Any] = {
         "id": project_id,
         "name": name,
         "activeExperimentId": active_experiment_id,
-        "isPublic": False,
+        "isPublic": public,
         "geppettoModel": {"id": project_id, "url": model_url, "type": "GEPPETTO_PROJECT"},
         "experiments": [experiment_json(r) for r in records],
     }
@@ -83,10 +85,13 @@ def project_json(
     return out
 
 
-def project_loaded(project: dict[str, Any], *, persisted: bool) -> dict[str, Any]:
+def project_loaded(
+    project: dict[str, Any], *, persisted: bool, read_only: bool = False
+) -> dict[str, Any]:
     """The project_loaded data. The 0.3.8 client sets readOnly = !persisted and ignores
-    isReadOnly; persisted is what lets it run experiments and poll their status."""
-    inner = {"persisted": persisted, "project": project, "isReadOnly": False}
+    isReadOnly; persisted is what lets it run experiments and poll their status. Newer clients
+    read isReadOnly: true for a project this user may not change (another user's)."""
+    inner = {"persisted": persisted, "project": project, "isReadOnly": read_only}
     return {"project_loaded": json.dumps(inner)}
 
 

@@ -3,7 +3,8 @@
 Registered projects have one runtime per application (see services.py), shared by every
 connection, so experiment status and results are per project. A project loaded from JSON
 content (or a fetched URL) is volatile, as in the Java server: a random id, a store of its own,
-held by the connection that loaded it, and no runs.
+held by the connection that loaded it, and no runs. A project a user saved is `owned`: its
+experiments are its own, over the model of the application project it was saved from.
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ class ProjectRuntime:
         active_experiment_id: int | None = None,
         view: str | None = None,
         runner: ExperimentRunner,
+        owned: bool = False,
+        owner_id: int | None = None,
+        public: bool = False,
     ) -> None:
         self.project = project
         self.id = project_id
@@ -43,10 +47,14 @@ class ProjectRuntime:
         self.active_experiment_id = active_experiment_id
         self.view = view
         self.runner = runner
+        # A project a user saved (see ownership.py): who may change it, whether others see it.
+        self.owned = owned
+        self.owner_id = owner_id
+        self.public = public
 
     @property
     def persisted(self) -> bool:
-        return self.project.persisted and not self.volatile
+        return self.owned or (self.project.persisted and not self.volatile)
 
     def records(self) -> list[ExperimentRecord]:
         return self.runner.refresh(self.store, self.id)
@@ -66,4 +74,5 @@ class ProjectRuntime:
             model_url=self.project.name,
             active_experiment_id=active,
             view=self.view,
+            public=self.owned and self.public,
         )

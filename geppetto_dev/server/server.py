@@ -111,6 +111,8 @@ class Server:
             hooks.receive(_adopter(server, loop))
         services = await asyncio.wrap_future(started)
         print(services.summary, flush=True)
+        if services.access:
+            print(services.access, flush=True)
         await stop.wait()
         stop.clear()  # set again by a second signal: stop waiting for requests in progress
         server.stop(hooks.hand_over)

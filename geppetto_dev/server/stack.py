@@ -12,6 +12,7 @@ from tornado.wsgi import WSGIContainer
 from werkzeug.exceptions import NotFound
 
 from geppetto_dev.application import GeppettoApp
+from geppetto_dev.server.current_user import CurrentUserHandler
 from geppetto_dev.server.hosts import HostPolicy, HostRefused
 from geppetto_dev.server.inspector import inspector_routes
 from geppetto_dev.server.page import attach_page
@@ -98,16 +99,22 @@ def make_app(app: GeppettoApp, extra_routes: list[Route] | None = None) -> Appli
 
 
 def _project_list_routes(app: GeppettoApp, prefix: str) -> list[Route]:
-    """/projects beside the page at / (and under the context path), unless the app has one."""
+    """/projects beside the page at / (and Java's /geppettoprojects and /currentuser), and the
+    same under the context path, unless the app has them."""
     adapter = app.flask.url_map.bind("localhost")
     routes: list[Route] = []
-    for pattern in dict.fromkeys(["/projects", f"{prefix}/projects"]):
-        try:
-            adapter.match(pattern.replace("\\", ""))  # the prefix is regex-escaped
-        except NotFound:
-            routes.append((pattern, ProjectListHandler, {"app": app}))
-        except Exception:  # any other answer (a redirect, another method): the app has it
-            continue
+    for name, handler in (
+        ("projects", ProjectListHandler),
+        ("geppettoprojects", ProjectListHandler),
+        ("currentuser", CurrentUserHandler),
+    ):
+        for pattern in dict.fromkeys([f"/{name}", f"{prefix}/{name}"]):
+            try:
+                adapter.match(pattern.replace("\\", ""))  # the prefix is regex-escaped
+            except NotFound:
+                routes.append((pattern, handler, {"app": app}))
+            except Exception:  # any other answer (a redirect, another method): the app has it
+                continue
     return routes
 
 

@@ -1,8 +1,8 @@
-"""Tornado's side of the Geppetto WebSocket: origin checks and frames in and out of a Session."""
+"""Tornado's side of the Geppetto WebSocket: origin checks, who the connection acts for (its
+session cookie, in accounts mode), and frames in and out of a Session."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from asyncio import Future
 from collections.abc import Awaitable
@@ -19,6 +19,7 @@ from tornado.websocket import (
 from geppetto_dev.application import GeppettoApp
 from geppetto_dev.protocol import Session
 from geppetto_dev.server.hosts import HostPolicy, is_local_client
+from geppetto_dev.server.identity import viewer_of_request
 from geppetto_dev.server.wsprotocol import ClosingProtocol
 
 __all__ = ["CONNECTIONS_KEY", "SLOW_CLIENT", "GeppettoWebSocket"]
@@ -66,20 +67,17 @@ class GeppettoWebSocket(WebSocketHandler):
         return hosts.allows_origin(origin, host, self.geppetto.allowed_origins)
 
     async def open(self, *args: Any) -> None:
-        ready = self.app.ready
-        if ready is not None and not ready.done():
-            # A new server accepts while its services open; Tornado reads no message before
-            # open() returns.
-            await asyncio.wrap_future(ready)
+        # A new server accepts while its services open; Tornado reads no message before
+        # open() returns. The connection acts for whom its session cookie names.
+        viewer = await viewer_of_request(self.app, self.request)
         # Tracebacks in --dev go to clients on this machine that asked for it by a loopback
         # name, whatever address the server is bound to.
         local = is_local_client(self.request.remote_ip, self.request.headers.get("Host"))
-        self.session = Session(
-            self.app.protocol_for(show_tracebacks=self.geppetto.dev and local),
-            self.app.handlers,
+        self.session = self.app.session(
             self._write_frame,
             executor=self.executor,
-            app=self.app,
+            show_tracebacks=self.geppetto.dev and local,
+            viewer=viewer,
         )
         self.application.settings[CONNECTIONS_KEY].add(self)
         self.session.open()
