@@ -87,17 +87,24 @@ class SQLProjectAccess:
         return found
 
     def record_run(self, run: RunRecord) -> None:
-        with self.db.write() as session:
-            session.add(
-                RunRow(
-                    project_id=run.project_id,
-                    experiment_id=run.experiment_id,
-                    run=run.run,
-                    user_id=run.user_id,
-                    user_name=run.user_name,
-                    started_at=run.started_at or now_ms(),
-                )
-            )
+        """Kept by name alone if the account was removed meanwhile."""
+        for user_id in dict.fromkeys([run.user_id, None]):
+            try:
+                with self.db.write() as session:
+                    session.add(
+                        RunRow(
+                            project_id=run.project_id,
+                            experiment_id=run.experiment_id,
+                            run=run.run,
+                            user_id=user_id,
+                            user_name=run.user_name,
+                            started_at=run.started_at or now_ms(),
+                        )
+                    )
+                return
+            except IntegrityError:
+                if user_id is None:
+                    raise
 
     def runs(self, project_id: int, experiment_id: int) -> list[RunRecord]:
         with self.db.read() as session:
