@@ -13,6 +13,7 @@ it is.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -90,7 +91,23 @@ def safe_next(target: str | None) -> str:
 
 
 def _address() -> str:
-    return request.remote_addr or "unknown"
+    """The client's address, which failed logins are counted by. Behind a proxy on this
+    machine every request comes from loopback: then the address the proxy appended to
+    X-Forwarded-For is the client's (a local client forging it is on this machine anyway)."""
+    peer = request.remote_addr or "unknown"
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    if forwarded and _loopback(peer):
+        last = forwarded.split(",")[-1].strip()
+        if last:
+            return last[:64]
+    return peer
+
+
+def _loopback(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
 
 
 def _current() -> LoginUser | None:

@@ -53,8 +53,9 @@ LOGOUT_PAGE = (
 """
 )
 
-# Fixed in a corner of the Geppetto page, above the canvas.
-BAR = """<div id="geppetto-dev-account" style="position:fixed;right:8px;top:6px;z-index:1000;
+# Fixed in the bottom right corner of the Geppetto page (above the inspector link), where the
+# 0.3.8 and geppetto-meta pages have no controls.
+BAR = """<div id="geppetto-dev-account" style="position:fixed;right:8px;bottom:26px;z-index:1000;
 font:12px system-ui,sans-serif;color:#9aa5ad;background:rgba(0,0,0,.45);padding:2px 8px;
 border-radius:4px">{% if current %}{{ current }} &middot;
 <form method="post" action="{{ logout }}" style="display:inline">{{ form.csrf_token }}

@@ -110,4 +110,5 @@ def viewer_of_account(account: Account | None, address: str | None = None) -> Vi
         user_id=account.id,
         accounts=True,
         address=address,
+        role=account.role,
     )

@@ -48,6 +48,8 @@ class Viewer:
     accounts: bool = False
     # Where the connection comes from, for the log of what was refused.
     address: str | None = None
+    # The account's role (accounts mode), as /currentuser names its group.
+    role: str | None = None
 
     def can(self, privilege: str) -> bool:
         return privilege in self.privileges

@@ -22,8 +22,8 @@ BUILTIN_REPLIES: dict[str, str] = {
     "geppetto_version": "`geppetto_version` with the version the server speaks "
     "(setting `geppetto-version`)",
     "load_project_from_id": "`project_loaded` (`persisted: true`, camelCase as Gson writes "
-    "it), `geppetto_model_loaded`, " + _EXPERIMENT + "; an unknown project: "
-    "`error_loading_project` naming the registered ones",
+    "it), `geppetto_model_loaded`, " + _EXPERIMENT + "; an unknown project (or another "
+    "user's private one): `error_loading_project` naming the registered ones",
     "load_project_from_url": "as `load_project_from_id`, for a project named by the last "
     "segment of the URL; other http(s) URLs only with `fetch-project-urls = true`",
     "load_project_from_content": "as `load_project_from_id`, for project JSON naming a "
@@ -54,8 +54,10 @@ BUILTIN_REPLIES: dict[str, str] = {
     "`timeStep`, `length`, `simulatorId`, `aspectInstancePath`)",
     "save_project_properties": "`project_props_saved`",
     "set_parameters": "`set_parameters` (DESIGN experiments only, as the Java server)",
-    "persist_project": "`project_persisted`",
-    "make_project_public": _UNSUPPORTED,
+    "persist_project": '`project_persisted` `{"update": "{projectID, activeExperimentID}"}`: '
+    "a copy owned by the user who asks, which the connection goes on with",
+    "make_project_public": '`project_made_public` `{"update": "{id, isPublic}"}`: a saved '
+    "project shared or unshared by its owner or an admin",
     "download_results": _UNSUPPORTED,
     "download_project": _UNSUPPORTED,
     "upload_model": _UNSUPPORTED,

@@ -20,10 +20,8 @@ __all__ = ["CurrentUserHandler", "current_user_json"]
 
 
 def current_user_json(viewer: Viewer) -> dict[str, Any]:
-    group = {
-        "name": "guest" if not viewer.logged_in else "user",
-        "privileges": list(viewer.privileges),
-    }
+    name = viewer.role or ("guest" if not viewer.logged_in else "single user")
+    group = {"name": name, "privileges": list(viewer.privileges)}
     if not viewer.logged_in:
         return {"id": None, "login": None, "loggedIn": False, "userGroup": group}
     return {

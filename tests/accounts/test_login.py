@@ -66,6 +66,7 @@ def test_the_websocket_acts_for_the_session_user(served: Served) -> None:
     assert "ADMIN" not in alice["privileges"]
     current = json.loads(web.get("/currentuser").text)
     assert current["login"] == "alice" and current["loggedIn"] is True
+    assert current["userGroup"]["name"] == "user"
     assert json.loads(Web(served.url).get("/currentuser").text)["loggedIn"] is False
 
 
@@ -131,6 +132,19 @@ def test_wrong_passwords_are_rate_limited_per_address(served: Served) -> None:
     for number in range(20):  # a few guesses at each of many names, from one address
         assert web.login(f"user{number}", "wrong-password").status == 401
     assert web.login("bob", PASSWORDS["bob"]).status == 429
+
+
+def test_behind_a_local_proxy_failures_count_per_forwarded_address(served: Served) -> None:
+    web = Web(served.url)
+    guessing = {"X-Forwarded-For": "192.0.2.1"}  # nginx appends the client it serves
+    token = csrf_of(web.get("/login").text)
+    for number in range(20):
+        fields = {"username": f"user{number}", "password": "wrong", "csrf_token": token}
+        assert web.post("/login", fields, headers=guessing).status == 401
+    fields = {"username": "bob", "password": PASSWORDS["bob"], "csrf_token": token}
+    assert web.post("/login", fields, headers=guessing).status == 429
+    other = {"X-Forwarded-For": "198.51.100.4, 192.0.2.2"}  # the last one is the proxy's word
+    assert web.post("/login", fields, headers=other).status == 303
 
 
 def test_origin_and_host_checks_still_apply_to_a_logged_in_browser(served: Served) -> None:
