@@ -9,6 +9,12 @@ in X-Forwarded-Proto). A login clears the session and starts a new one with a ne
 the session id rotates. The Tornado side reads the same cookie through Flask's own session
 interface (cookies.py). Only the login forms are CSRF-checked: the app's own API is left as
 it is.
+
+Two consequences of a Strict cookie are handled here. An answer to a request another site
+started never sets the cookie (that request came without it, so a new session would replace
+the user's login: another site could log anyone out). And a page reached from another site
+(a link to the Geppetto page or the login) first reloads itself, as this site's own request,
+so it shows who is logged in.
 """
 
 from __future__ import annotations
@@ -19,7 +25,16 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, Response, redirect, render_template_string, request, session
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    has_request_context,
+    redirect,
+    render_template_string,
+    request,
+    session,
+)
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf import FlaskForm
@@ -66,10 +81,45 @@ class LogoutForm(FlaskForm):  # type: ignore[misc]
 
 
 class _SessionCookies(SecureCookieSessionInterface):
-    """Flask's signed cookie session, marked Secure whenever the request came over TLS."""
+    """Flask's signed cookie session, marked Secure whenever the request came over TLS, and
+    never written in answer to a request another site started."""
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(super().get_cookie_secure(app)) or _over_tls()
+
+    def save_session(self, app: Flask, session: Any, response: Response) -> None:
+        if has_request_context() and cross_site():
+            return
+        super().save_session(app, session, response)
+
+
+def cross_site() -> bool:
+    """Whether another site started this request (a link, a form, a script): browsers say so
+    in Sec-Fetch-Site; older ones name the other origin in Origin."""
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None:
+        return fetch_site == "cross-site"
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return False
+    return origin == "null" or urlsplit(origin).netloc.lower() != request.host.lower()
+
+
+# Reloads the page as this site's own request (which carries the Strict cookie).
+_SAME_SITE_AGAIN = (
+    '<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0">'
+    "<title>Geppetto</title>"
+)
+
+
+def _same_site_again() -> Response | None:
+    """A page reached from another site came without the cookie: load it again from here."""
+    pages = (PAGE_ENDPOINT, f"{BLUEPRINT}.login", f"{BLUEPRINT}.logout")
+    if request.method != "GET" or request.endpoint not in pages or not cross_site():
+        return None
+    response = Response(_SAME_SITE_AGAIN, content_type="text/html; charset=utf-8")
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _over_tls() -> bool:
@@ -247,6 +297,7 @@ def attach_login(flask_app: Flask, accounts: Callable[[], Accounts]) -> None:
 
     manager.init_app(flask_app)
     flask_app.register_blueprint(login_blueprint(accounts))
+    flask_app.before_request(_same_site_again)
     flask_app.after_request(_add_bar)
     inner = flask_app.wsgi_app
 

@@ -90,6 +90,21 @@ def test_a_cross_site_login_without_the_token_is_refused(
     assert answer.status == 400
 
 
+def test_an_answer_to_another_sites_request_never_sets_the_cookie(served: Served) -> None:
+    """Another site's link or form comes without the (Strict) cookie: a new session in the
+    answer would replace the user's login."""
+    web = Web(served.url)
+    assert web.login("alice", PASSWORDS["alice"]).status == 303
+    stranger = Web(served.url)  # the same browser, as it sends another site's requests
+    linked = stranger.get("/login", headers={"Sec-Fetch-Site": "cross-site"})
+    assert linked.status == 200 and 'http-equiv="refresh"' in linked.text  # loads itself again
+    posted = stranger.post("/logout", {}, headers={"Origin": "http://evil.example"})
+    assert posted.status == 400
+    assert linked.cookies() == [] and posted.cookies() == []
+    own = web.get("/login", headers={"Sec-Fetch-Site": "same-origin"})
+    assert "You are logged in as <b>alice</b>" in own.text and own.cookies()
+
+
 def test_the_session_id_rotates_at_login(served: Served) -> None:
     web = Web(served.url)
     web.get("/login")
