@@ -7,6 +7,8 @@ The modules doing the work are imported inside the commands, so `--help` stays f
 
 from __future__ import annotations
 
+import difflib
+import re
 import sys
 from enum import Enum
 from pathlib import Path
@@ -27,6 +29,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    suggest_commands=False,  # main() says "did you mean" itself, in its one-line form
 )
 
 
@@ -53,25 +56,51 @@ def serve(
     app_ref: Annotated[
         str | None,
         typer.Option(
-            "--app", help="The Flask app, MODULE:ATTR (an app or a callable returning one)."
+            "--app",
+            metavar="MODULE[:NAME]",
+            help="The Flask app: MODULE:NAME (an app, or a function returning one), or MODULE "
+            "alone, where app, application, create_app() or make_app() is used, as flask does.",
         ),
     ] = None,
     host: Annotated[
-        str | None, typer.Option(help="Interface to bind [default: 127.0.0.1].")
+        str | None,
+        typer.Option(metavar="HOST", help="Interface to bind [default: 127.0.0.1]."),
     ] = None,
     port: Annotated[
-        int | None, typer.Option(help="Port to listen on [default: 5000].", min=0, max=65535)
+        int | None,
+        typer.Option(
+            metavar="PORT",
+            help="Port to listen on, 0 for any free one [default: 5000].",
+            min=0,
+            max=65535,
+        ),
     ] = None,
     frontend_dir: Annotated[
         Path | None,
-        typer.Option(help="The frontend's webapp folder (holds package.json and build/)."),
+        typer.Option(
+            metavar="DIR", help="The frontend's webapp folder (holds package.json and build/)."
+        ),
     ] = None,
     context_path: Annotated[
         str | None,
-        typer.Option(help="URL prefix of the frontend [default: org.geppetto.frontend]."),
+        typer.Option(
+            metavar="PREFIX", help="URL prefix of the frontend [default: org.geppetto.frontend]."
+        ),
     ] = None,
     handlers: Annotated[
-        str | None, typer.Option(help="Module or package of WebSocket message handlers to import.")
+        str | None,
+        typer.Option(
+            metavar="MODULE", help="Module or package of WebSocket message handlers to import."
+        ),
+    ] = None,
+    allowed_hosts: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allowed-host",
+            metavar="NAME",
+            help="A host name to answer besides this machine's (repeatable): the name a proxy "
+            "or the browser uses, e.g. app.example.org, or .example.org for its subdomains too.",
+        ),
     ] = None,
     dev: Annotated[
         bool | None,
@@ -90,14 +119,15 @@ def serve(
         bool | None,
         typer.Option(
             "--reload/--no-reload",
-            help="Restart the server when a Python file of the project changes, and reload "
-            "open pages.",
+            help="Restart the server when a Python file of the project or its pyproject.toml "
+            "changes, and reload open pages.",
         ),
     ] = None,
     reload_dirs: Annotated[
         list[Path] | None,
         typer.Option(
             "--reload-dir",
+            metavar="DIR",
             help="With --reload: a folder to watch instead of the project folder (repeatable).",
         ),
     ] = None,
@@ -105,6 +135,7 @@ def serve(
         list[str] | None,
         typer.Option(
             "--reload-exclude",
+            metavar="GLOB",
             help="With --reload: a glob of files or folders not to watch, e.g. 'tests/*' "
             "(repeatable).",
         ),
@@ -145,6 +176,7 @@ def serve(
         frontend_dir=frontend_dir,
         context_path=context_path,
         handlers=handlers,
+        allowed_hosts=allowed_hosts or None,
         dev=dev,
         inspector=inspector,
         reload=reload,
@@ -154,7 +186,8 @@ def serve(
         trust_network=trust_network,
     )
     settings = load_settings(overrides)
-    raise typer.Exit(serve_project(settings, build_watch=build_watch))
+    # The overrides go along: under --reload, an edited pyproject.toml is read again beneath them.
+    raise typer.Exit(serve_project(settings, build_watch=build_watch, overrides=overrides))
 
 
 class Frontend(str, Enum):
@@ -174,18 +207,24 @@ def init(
     ] = Path("."),
     frontend_repo: Annotated[
         str | None,
-        typer.Option(help="Git URL or path of the Geppetto frontend [default: openworm's]."),
+        typer.Option(
+            metavar="URL", help="Git URL or path of the Geppetto frontend [default: openworm's]."
+        ),
     ] = None,
     frontend_ref: Annotated[
-        str | None, typer.Option(help="Tag, branch or commit to build [default: v0.3.8-alpha].")
+        str | None,
+        typer.Option(metavar="REF", help="Tag, branch or commit to build [default: v0.3.8-alpha]."),
     ] = None,
     webapp_path: Annotated[
         str | None,
-        typer.Option(help="The webapp folder inside the clone [default: src/main/webapp]."),
+        typer.Option(
+            metavar="PATH", help="The webapp folder inside the clone [default: src/main/webapp]."
+        ),
     ] = None,
     frontend: Annotated[
         Frontend | None,
         typer.Option(
+            metavar="classic|meta",
             help="classic: clone org.geppetto.frontend 0.3.8; meta: write a geppetto-meta app "
             "(npm registry only, no git) [default: classic].",
         ),
@@ -214,10 +253,13 @@ def init(
 def build_watch(
     frontend_dir: Annotated[
         Path | None,
-        typer.Option(help="The frontend's webapp folder (holds package.json and build/)."),
+        typer.Option(
+            metavar="DIR", help="The frontend's webapp folder (holds package.json and build/)."
+        ),
     ] = None,
     watch_script: Annotated[
-        str | None, typer.Option(help="npm script to run [default: build-dev-noTest:watch].")
+        str | None,
+        typer.Option(metavar="SCRIPT", help="npm script to run [default: build-dev-noTest:watch]."),
     ] = None,
 ) -> None:
     """Rebuild the frontend on every change (its npm watch script); Ctrl-C stops it all."""
@@ -343,8 +385,57 @@ def main(argv: list[str] | None = None) -> None:
         print(f"error: {exc.format()}", file=sys.stderr)
         sys.exit(1)
     except TyperException as exc:
-        print(f"error: {exc.format_message()}; see 'geppetto-dev --help'", file=sys.stderr)
+        if type(exc).__name__ == "NoArgsIsHelpError":  # bare `geppetto-dev`: the help
+            print(exc.format_message())
+            sys.exit(0)
+        print(f"error: {usage_line(exc)}", file=sys.stderr)
         sys.exit(2)
     except KeyboardInterrupt:
         sys.exit(130)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def usage_line(exc: TyperException) -> str:
+    """A usage error as `what is wrong; how to fix it`, with "did you mean" for a slip."""
+    ctx = getattr(exc, "ctx", None)
+    command = getattr(ctx, "command_path", "") or "geppetto-dev"
+    see = f"see '{command} --help'"
+    option = getattr(exc, "option_name", None)
+    if isinstance(option, str):  # NoSuchOption
+        elsewhere = [name for name, params in _options_by_command().items() if option in params]
+        if elsewhere and command != "geppetto-dev":
+            commands = " and ".join(f"'geppetto-dev {name}'" for name in elsewhere)
+            return f"{command} has no option {option}; it is an option of {commands}"
+        known = _options_by_command().get(command.removeprefix("geppetto-dev").strip(), [])
+        guess = _closest(option, known or getattr(exc, "possibilities", None) or [])
+        hint = f"did you mean {guess}?" if guess else see
+        return f"no such option {option} for '{command}'; {hint}"
+    message = re.sub(r"\s*\n\s*", " ", exc.format_message().strip()).rstrip(".")
+    if message.startswith("No such command"):
+        name = message.split("'")[1] if message.count("'") >= 2 else ""
+        guess = _closest(name, list(_options_by_command()))
+        hint = f"did you mean '{guess}'?" if guess else see
+        return f"no such command '{name}'; {hint}"
+    message = message.replace("Value error, ", "")
+    choice = re.search(r"'([^']*)' is not one of ((?:'[^']*'(?:, )?)+)", message)
+    if choice:
+        guess = _closest(choice[1], re.findall(r"'([^']*)'", choice[2]))
+        see = f"did you mean '{guess}'?" if guess else see
+    return f"{message[:1].lower()}{message[1:]}; {see}"
+
+
+def _closest(word: str, candidates: list[str]) -> str | None:
+    """The likeliest of `candidates` for a slip of the keyboard, compared without dashes."""
+    bare = {candidate.lstrip("-"): candidate for candidate in candidates}
+    found = difflib.get_close_matches(word.lstrip("-"), list(bare), n=1, cutoff=0.6)
+    return bare[found[0]] if found else None
+
+
+def _options_by_command() -> dict[str, list[str]]:
+    """Each command's option names (`--port`, `--no-reload`, ...), for the hints above."""
+    group = typer.main.get_command(app)
+    commands = getattr(group, "commands", {})
+    return {
+        name: [opt for param in command.params for opt in (*param.opts, *param.secondary_opts)]
+        for name, command in commands.items()
+    }

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
-import json
 import os
 import re
 import sys
@@ -21,6 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from geppetto_dev.errors import GeppettoDevError
+from geppetto_dev.setting_rules import (
+    DEFAULT_PRIVILEGES,
+    check_host_entries,
+    check_npm_table,
+    check_privileges,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -38,9 +43,9 @@ __all__ = [
     "check_exposure",
     "check_storage",
     "is_loopback_host",
+    "is_project",
     "load_settings",
     "read_pyproject",
-    "write_tool_keys",
 ]
 
 ENV_PREFIX = "GEPPETTO_DEV_"
@@ -51,13 +56,6 @@ DEFAULT_BUILD_SCRIPT = "build-dev-noTest"
 DEFAULT_BUILD_COMMAND = f"npm install --legacy-peer-deps && npm run {DEFAULT_BUILD_SCRIPT}"
 # Where `serve` shows the protocol inspector (on unless --no-inspector).
 INSPECTOR_PATH = "/_geppetto/inspector"
-DEFAULT_PRIVILEGES = (
-    "READ_PROJECT",
-    "WRITE_PROJECT",
-    "DOWNLOAD",
-    "DROPBOX_INTEGRATION",
-    "RUN_EXPERIMENT",
-)
 
 
 @dataclass(frozen=True)
@@ -232,8 +230,8 @@ def _coerce(name: str, value: Any, source: str) -> Any:
     if origin is Mapping:
         if not isinstance(value, Mapping):
             raise bad("a table")
-        if name in _NPM_TABLES:
-            _check_npm_table(name, value, source)
+        if name in ("npm_pins", "npm_overrides"):
+            check_npm_table(name, value, source)
         return dict(value)
     if kind is Path:
         if not isinstance(value, str | Path):
@@ -246,45 +244,26 @@ def _coerce(name: str, value: Any, source: str) -> Any:
     return value
 
 
-# npm's rules for a package name: lowercase, URL-safe, optionally @scope/.
-_NPM_NAME = re.compile(r"^(@[a-z0-9][a-z0-9._~-]*/)?[a-z0-9][a-z0-9._~-]*$")
-_NPM_TABLES = {"npm_pins", "npm_overrides"}
-
-
-def _check_npm_table(name: str, table: Mapping[str, Any], source: str) -> None:
-    """Package names and versions npm would accept; pins may also be false (drop it)."""
-    key = name.replace("_", "-")
-    for package, spec in table.items():
-        if not _NPM_NAME.match(package) or len(package) > 214:
-            raise GeppettoDevError(
-                f"{source}: {key} has {package!r}, which is not an npm package name",
-                f"fix {key} in {source} (names are lowercase, like griddle-react or @scope/pkg)",
-            )
-        if name == "npm_pins":
-            ok = spec is False or (isinstance(spec, str) and spec.strip() and " " not in spec)
-            expected = 'a version or spec ("1.2.3", "^2.0.0", "npm:other@1"), or false to drop it'
-        else:
-            # npm overrides may nest: {"pkg": {".": "1.0", "dep": "2.0"}}
-            ok = (isinstance(spec, str) and bool(spec.strip())) or isinstance(spec, Mapping)
-            expected = 'a version or spec ("1.2.3"), or a table of nested overrides'
-        if not ok:
-            raise GeppettoDevError(
-                f"{source}: {key}.{package} must be {expected}, got {spec!r}",
-                f"fix {key} in {source}",
-            )
-
-
 def read_pyproject(project_dir: Path) -> dict[str, Any]:
     """The raw `[tool.geppetto-dev]` table, or {} when there is none."""
+    return _tool_table(project_dir) or {}
+
+
+def is_project(folder: Path) -> bool:
+    """A geppetto-dev project: its pyproject.toml has a [tool.geppetto-dev] table."""
+    return _tool_table(folder) is not None
+
+
+def _tool_table(project_dir: Path) -> dict[str, Any] | None:
     path = project_dir / "pyproject.toml"
     if not path.is_file():
-        return {}
+        return None
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise GeppettoDevError(f"{path} is not valid TOML: {exc}", "fix the file") from None
-    table = data.get("tool", {}).get(TOOL_TABLE, {})
-    if not isinstance(table, dict):
+    table = data.get("tool", {}).get(TOOL_TABLE)
+    if table is not None and not isinstance(table, dict):
         raise GeppettoDevError(f"{path}: [tool.{TOOL_TABLE}] must be a table", "fix the file")
     return table
 
@@ -351,7 +330,19 @@ def _check(settings: Settings, ranks: Mapping[str, int]) -> None:
             "use a port from 1 to 65535, or 0 for any free port",
         )
     check_storage(settings)
+    check_privileges(settings.privileges, _source("privileges", ranks))
+    check_host_entries(settings.allowed_hosts, _source("allowed_hosts", ranks))
     _check_reload_options(settings, ranks)
+
+
+def _source(name: str, ranks: Mapping[str, int]) -> str:
+    """Where a setting's value came from, as error messages name it."""
+    rank = ranks.get(name, DEFAULT)
+    if rank == PYPROJECT:
+        return f"pyproject.toml: {name.replace('_', '-')}"
+    if rank == ENVIRONMENT:
+        return f"environment variable {ENV_PREFIX}{name.upper()}"
+    return "--" + name.replace("_", "-").removesuffix("s")
 
 
 def _check_reload_options(settings: Settings, ranks: Mapping[str, int]) -> None:
@@ -419,37 +410,3 @@ def check_storage(settings: Settings) -> None:
             f"experiment-cluster must be a Dask scheduler address, got {cluster!r}",
             'e.g. experiment-cluster = "tcp://127.0.0.1:8786" (what `dask scheduler` prints)',
         )
-
-
-_TABLE_HEADER = re.compile(rf"^\[tool\.{re.escape(TOOL_TABLE)}\][ \t]*(#.*)?$", re.MULTILINE)
-
-
-def write_tool_keys(pyproject: Path, values: Mapping[str, str]) -> bool:
-    """Set string keys of [tool.geppetto-dev], editing only their lines (comments stay).
-
-    A key that is missing is added at the end of the table. Returns False, writing nothing,
-    when the file has no such table.
-    """
-    try:
-        text = pyproject.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return False
-    table = _TABLE_HEADER.search(text)
-    if table is None:
-        return False
-    end_match = re.compile(r"^\[", re.MULTILINE).search(text, table.end())
-    end = end_match.start() if end_match else len(text)
-    body = text[table.end() : end]
-    for key, value in values.items():
-        line = f"{key} = {json.dumps(value)}"
-        pattern = re.compile(rf"^{re.escape(key)}[ \t]*=.*$", re.MULTILINE)
-        found = pattern.search(body)
-        if found:
-            body = body[: found.start()] + line + body[found.end() :]
-        else:
-            content = body.rstrip("\n")
-            body = content + "\n" + line + "\n" + ("\n" if end_match else "")
-    new = text[: table.end()] + body + text[end:]
-    if new != text:
-        pyproject.write_text(new, encoding="utf-8")
-    return True

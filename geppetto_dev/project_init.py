@@ -8,10 +8,14 @@ before the first file is written, so a refusal leaves the folder exactly as it w
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
+import shlex
+from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
-from geppetto_dev.config import Settings, load_settings, write_tool_keys
+from geppetto_dev.config import Settings, load_settings
 from geppetto_dev.errors import GeppettoDevError
 from geppetto_dev.frontend import git, npm
 from geppetto_dev.frontend.layout import paths
@@ -24,7 +28,8 @@ from geppetto_dev.scaffold.engine import (
     plan_frontend,
     plan_project,
 )
-from geppetto_dev.scaffold.names import package_name_for
+from geppetto_dev.scaffold.names import package_name_for, validate_project_name
+from geppetto_dev.scaffold.pyproject import write_tool_keys
 
 __all__ = ["init_project", "project_context"]
 
@@ -54,11 +59,17 @@ def init_project(
     dest = settings.project_dir
     if dest.exists() and not dest.is_dir():
         raise GeppettoDevError(f"{dest} exists and is not a folder", "choose another DIR")
+    validate_project_name(
+        dest.name,
+        project_dir=dest,
+        hint=lambda name: f"try: geppetto-dev init {_typed(dest.with_name(name))}",
+    )
     templated = settings.frontend in FRONTEND_TEMPLATES
     if templated:
         _check_template_target(settings)
     if not skip_frontend:
-        versions = preflight(("node", "npm") if templated else ("git", "node", "npm"))
+        with _without_frontend_hint(settings, tools=True):
+            versions = preflight(("node", "npm") if templated else ("git", "node", "npm"))
         console.line("found " + ", ".join(f"{tool} {v}" for tool, v in versions.items()))
         if not templated:
             git.check_clone(settings)
@@ -91,19 +102,22 @@ def init_project(
         )
     elif templated:
         _record(pyproject, changed, console)
-        installed = npm.install(settings, console)
+        with _without_frontend_hint(settings):
+            installed = npm.install(settings, console)
         npm.build(settings, console, installed=installed)
     else:
-        commit = git.update_clone(settings, console)
+        with _without_frontend_hint(settings):
+            commit = git.update_clone(settings, console)
         _record(pyproject, changed, console)
         try:
-            installed = npm.install(settings, console)
+            with _without_frontend_hint(settings):
+                installed = npm.install(settings, console)
             npm.build(settings, console, installed=installed)
         finally:
             git.remember_own_changes(settings)
         npm.check_built_page(settings, console)
         _record(pyproject, {"frontend-commit": commit}, console)
-    _next_steps(settings, console)
+    _next_steps(settings, console, built=not skip_frontend)
 
 
 _CLONE_KEYS = ("frontend", "frontend_repo", "frontend_ref", "webapp_path", "frontend_dir")
@@ -131,17 +145,61 @@ def _record(pyproject: Path, values: dict[str, str], console: Console) -> None:
         console.line(f"note: add to [tool.geppetto-dev] in {pyproject}: {lines}")
 
 
-def _next_steps(settings: Settings, console: Console) -> None:
-    here = Path.cwd().resolve()
+def _typed(folder: Path) -> str:
+    """A folder as the user would type it here: relative when near, quoted for the shell."""
+    shown = os.path.relpath(folder, Path.cwd().resolve())
+    return shlex.quote(str(folder) if shown.startswith(f"..{os.sep}..") else shown)
+
+
+# What a failed clone or install says when the network is the cause (git, then npm).
+_NETWORK_TROUBLE = re.compile(
+    r"could not resolve host|unable to access|failed to connect|network is unreachable|"
+    r"connection (timed out|refused)|E(NOTFOUND|AI_AGAIN|CONNREFUSED|TIMEDOUT|NETUNREACH)",
+    re.IGNORECASE,
+)
+_LOG_PATH = re.compile(r"\(full log: (.+?)\)")
+
+
+@contextlib.contextmanager
+def _without_frontend_hint(settings: Settings, *, tools: bool = False) -> Iterator[None]:
+    """A missing tool (`tools`) or an unreachable network: say which init works without it."""
+    try:
+        yield
+    except GeppettoDevError as exc:
+        if not tools:
+            log = _LOG_PATH.search(exc.message)
+            text = ""
+            if log is not None:
+                with contextlib.suppress(OSError):
+                    text = Path(log[1]).read_text(encoding="utf-8", errors="replace")
+            if not _NETWORK_TROUBLE.search(text):
+                raise
+        here = Path.cwd().resolve()
+        command = "geppetto-dev init" + (
+            "" if settings.project_dir == here else f" {_typed(settings.project_dir)}"
+        )
+        lacking = "neither git nor Node.js" if tools else "no network"
+        options = [f"'{command} --skip-frontend' needs {lacking} (the prebuilt frontend)"]
+        if settings.frontend not in FRONTEND_TEMPLATES and (not tools or "git" in exc.message):
+            needs = "no git" if tools else "only the npm registry"
+            options.insert(0, f"'{command} --frontend meta' needs {needs}")
+        raise GeppettoDevError(exc.message, "; ".join([exc.hint, *options])) from None
+
+
+def _next_steps(settings: Settings, console: Console, *, built: bool) -> None:
+    """Each line is a command that works as printed, run from where init was run."""
     folder = settings.project_dir
+    steps: list[tuple[str, str]] = []
+    if folder != Path.cwd().resolve():
+        steps.append((f"cd {_typed(folder)}", ""))
+    steps.append(("geppetto-dev serve", f"http://{settings.host}:{settings.port}"))
+    steps.append(("geppetto-dev serve --reload", "restarts on each save of a Python file"))
+    if built:
+        steps.append(("geppetto-dev serve --reload --build-watch", "rebuilds the frontend too"))
+    steps.append(("python -m pip install -e '.[test]'", "pytest, for the project's own tests"))
+    steps.append(("python -m pytest", "the project's own tests"))
+    width = max(len(command) for command, _ in steps)
     console.line()
     console.line("Next steps:")
-    if folder != here:
-        shown = os.path.relpath(folder, here) if folder.is_relative_to(here) else str(folder)
-        console.line(f"  cd {shown}")
-    url = f"http://{settings.host}:{settings.port}"
-    console.line(f"  geppetto-dev serve                        # {url}")
-    console.line(
-        "  geppetto-dev serve --reload --build-watch # reload on Python and frontend edits"
-    )
-    console.line("  python -m pytest                          # the project's own tests")
+    for command, note in steps:
+        console.line(f"  {command:<{width}}  # {note}" if note else f"  {command}")

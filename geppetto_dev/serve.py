@@ -26,44 +26,87 @@ import contextlib
 import dataclasses
 import functools
 import os
+import shlex
 import signal
 import socket
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
-from geppetto_dev.config import Settings, check_exposure
+from geppetto_dev.config import TOOL_TABLE, Settings, check_exposure, is_project
+from geppetto_dev.errors import GeppettoDevError
 from geppetto_dev.problems import Problem
-from geppetto_dev.reload.channel import Channel, ChannelClosed
-from geppetto_dev.reload.messages import Event, FrontendBuilt, FrontendFailed
+from geppetto_dev.procs.channel import Channel, ChannelClosed
+from geppetto_dev.reload.messages import Event, FrontendBuilt, FrontendFailed, Start
 
-__all__ = ["LOAD_FAILED_HINT", "main", "serve", "serve_with_build_watch"]
+__all__ = ["LOAD_FAILED_HINT", "check_project", "main", "serve", "serve_with_build_watch"]
 
+Overrides = Mapping[str, Any]
 LOAD_FAILED_HINT = (
     "hint: fix it and run serve again; with --reload the server waits for the fix and shows "
     "the error in the browser"
 )
 
 
-def serve(settings: Settings, *, build_watch: bool = False) -> int:
-    """`geppetto-dev serve`: plain, `--reload`, or either beside the frontend's watcher."""
+def serve(
+    settings: Settings, *, build_watch: bool = False, overrides: Overrides | None = None
+) -> int:
+    """`geppetto-dev serve`: plain, `--reload`, or either beside the frontend's watcher.
+
+    `overrides`: the command line's settings; under --reload, an edited pyproject.toml is read
+    again beneath them.
+    """
+    check_project(settings)
     check_exposure(settings)  # one line before anything binds or starts
     if settings.accounts:
         from geppetto_dev.accounts.extra import require_extra
 
         require_extra()
     if build_watch:
-        return serve_with_build_watch(settings)
-    return _serve_here(settings)
+        return serve_with_build_watch(settings, overrides)
+    return _serve_here(settings, overrides=overrides)
 
 
-def _serve_here(settings: Settings, sockets: list[socket.socket] | None = None) -> int:
+def check_project(settings: Settings) -> None:
+    """Refuse a folder with nothing to serve, before anything (such as data/) is made there."""
+    if settings.app or settings.handlers or settings.projects:
+        return
+    folder = settings.project_dir
+    if is_project(folder) or settings.frontend_path.is_dir():
+        return
+    for parent in folder.parents:
+        found = False
+        with contextlib.suppress(GeppettoDevError):  # a broken file up there is not ours
+            found = is_project(parent)
+        if found:
+            raise GeppettoDevError(
+                f"{folder} is not a geppetto-dev project, but inside the project {parent}",
+                f"serve it from its folder: cd {shlex.quote(os.path.relpath(parent))}",
+            )
+    why = (
+        f"its pyproject.toml has no [tool.{TOOL_TABLE}] table"
+        if (folder / "pyproject.toml").is_file()
+        else "it has no pyproject.toml"
+    )
+    raise GeppettoDevError(
+        f"{folder} is not a geppetto-dev project ({why})",
+        "make one with 'geppetto-dev init my-app' and serve it from its folder, "
+        "or name the Flask app: --app MODULE[:NAME] (the demo: --app geppetto_dev.example)",
+    )
+
+
+def _serve_here(
+    settings: Settings,
+    sockets: list[socket.socket] | None = None,
+    *,
+    overrides: Overrides | None = None,
+) -> int:
     if settings.reload:
         from geppetto_dev.reload.supervisor import Supervisor
 
-        return Supervisor(settings, sockets=sockets).run()
+        return Supervisor(settings, sockets=sockets, overrides=overrides).run()
     from geppetto_dev.application import GeppettoApp
-    from geppetto_dev.errors import GeppettoDevError
     from geppetto_dev.logs import configure as configure_logging
     from geppetto_dev.server.server import Server
     from geppetto_dev.tracebacks import short_traceback
@@ -81,13 +124,12 @@ def _serve_here(settings: Settings, sockets: list[socket.socket] | None = None) 
     return 0
 
 
-def serve_with_build_watch(settings: Settings) -> int:
+def serve_with_build_watch(settings: Settings, overrides: Overrides | None = None) -> int:
     from geppetto_dev.frontend.buildlog import BuildOutcomes
     from geppetto_dev.frontend.watch import BuildMonitor, watcher_spec
     from geppetto_dev.procs.groups import child_env
+    from geppetto_dev.procs.handoff import child_argv
     from geppetto_dev.procs.runner import ProcessSpec, Runner
-    from geppetto_dev.reload.handoff import child_argv
-    from geppetto_dev.reload.messages import Start
     from geppetto_dev.server.server import bind
 
     watcher = watcher_spec(settings, critical=False)  # node, npm and the script, checked first
@@ -96,7 +138,7 @@ def serve_with_build_watch(settings: Settings) -> int:
     try:
         # The guard stands between this process and the server: no --parent check.
         argv, fds = child_argv("geppetto_dev.serve", theirs, sockets, parent=None)
-        channel.send(Start(settings))
+        channel.send(Start(settings, overrides=dict(overrides or {})))
         server = ProcessSpec(
             "server", argv, cwd=settings.project_dir, env=child_env(), pass_fds=tuple(fds)
         )
@@ -155,16 +197,21 @@ def _listen(channel: Channel, post: Callable[[Event], None] | None) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """The server child of `serve --build-watch`, run as `python -m geppetto_dev.serve`."""
-    from geppetto_dev.reload.handoff import adopt
+    from geppetto_dev.procs.handoff import adopt
 
-    adopted = adopt("python -m geppetto_dev.serve", argv)
-    settings, sockets = adopted.settings, adopted.sockets
+    adopted = adopt("python -m geppetto_dev.serve", Start, argv)
+    settings, sockets = adopted.start.settings, adopted.sockets
     post: Callable[[Event], None] | None = None
     supervisor = None
     if settings.reload:
+        from geppetto_dev.reload.settings_change import BUILD_WATCH_SETTINGS, SESSION_SETTINGS
         from geppetto_dev.reload.supervisor import Supervisor
 
-        supervisor = Supervisor(settings, sockets=sockets)
+        # The frontend watcher beside this server read its settings once, like the socket.
+        fixed = SESSION_SETTINGS | BUILD_WATCH_SETTINGS
+        supervisor = Supervisor(
+            settings, sockets=sockets, overrides=adopted.start.overrides, fixed=fixed
+        )
         post = supervisor.post
     threading.Thread(target=_listen, args=(adopted.channel, post), daemon=True).start()
     if supervisor is not None:

@@ -21,6 +21,7 @@ __all__ = [
     "checkout_env",
     "children",
     "descendants",
+    "empty_project",
     "free_port",
     "parent_of",
     "pid_alive",
@@ -90,6 +91,12 @@ def _parents() -> dict[int, int]:
         if fields is not None:
             parents[int(entry)] = int(fields[1])
     return parents
+
+
+def empty_project(folder: Path) -> Path:
+    """A project with nothing of its own yet (`serve` refuses a folder that is no project)."""
+    (folder / "pyproject.toml").write_text("[tool.geppetto-dev]\n")
+    return folder
 
 
 def free_port() -> int:

@@ -281,7 +281,7 @@ def test_new_handler_kinds_are_the_scaffold_kinds() -> None:
 def test_help_texts_are_kept() -> None:
     result = invoke("serve", "--help")
     assert result.exit_code == 0
-    for text in ("--reload-dir", "/_geppetto/inspector", "--build-watch", "MODULE:ATTR"):
+    for text in ("--reload-dir", "/_geppetto/inspector", "--build-watch", "create_app"):
         assert text in result.output
 
 

@@ -120,11 +120,29 @@ def test_port_in_use_is_one_line(project: Path) -> None:
     assert "already in use" in lines[0] and "--port" in lines[0]
 
 
+def test_a_module_alone_serves_its_app_as_flask_finds_it(project: Path) -> None:
+    served = ServeProcess(project, "--port", "0", "--app", "myapp").wait_serving()
+    try:
+        with urllib.request.urlopen(served.url + "/api/hello", timeout=10) as response:
+            assert json.load(response) == {"hello": "world"}
+    finally:
+        served.stop()
+
+
+def test_the_demo_named_in_the_not_a_project_hint_serves(tmp_path: Path) -> None:
+    served = ServeProcess(tmp_path, "--port", "0", "--app", "geppetto_dev.example").wait_serving()
+    try:
+        with urllib.request.urlopen(served.url + "/api/people", timeout=10) as response:
+            assert response.status == 200
+    finally:
+        assert served.stop() == 0
+
+
 @pytest.mark.parametrize(
     ("args", "needle", "code"),
     [
         (["serve", "--app", "nosuchmodule:app"], "cannot import module 'nosuchmodule'", 1),
-        (["serve", "--app", "myapp"], "MODULE:ATTR", 1),
+        (["serve", "--app", "dupes"], "module 'dupes' has no Flask app", 1),
         (["serve", "--app", "myapp:nothing"], "no attribute 'nothing'", 1),
         (["serve", "--app", "myapp:echo"], "not a Flask app", 1),
         (["serve", "--app", "myapp:app", "--handlers", "dupes"], "already has a handler", 1),

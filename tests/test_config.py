@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from geppetto_dev.config import load_settings, read_pyproject, write_tool_keys
+from geppetto_dev.config import load_settings, read_pyproject
 from geppetto_dev.errors import GeppettoDevError
+from geppetto_dev.scaffold.pyproject import write_tool_keys
 
 
 def write_pyproject(path: Path, body: str) -> None:

@@ -32,9 +32,11 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("accounts",),  # users, logins and the login pages of accounts mode
     ("storage",),  # the projects' experiment store on a database
     ("projects",),  # projects, experiments, the default handlers of the conversation
+    ("simulators",),  # simulators by simulatorId, NEURON, jNeuroML, results formats
     ("interpreters",),  # model files read into Geppetto models
     ("protocol", "model"),  # the wire protocol; Geppetto models as Python values
-    ("config", "procs", "discovery", "logs", "executors", "tracebacks"),
+    ("config", "procs", "discovery", "app_reference", "logs", "executors", "tracebacks"),
+    ("setting_rules",),  # privileges, npm and host names: what config checks values against
     ("errors", "problems"),  # the one error type users fix; an error as a developer sees it
 )
 

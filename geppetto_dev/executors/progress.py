@@ -25,6 +25,7 @@ class Progress:
         self._futures: set[Future[Any]] = set()
         self._done = 0
         self._failed = 0
+        self._stopped = 0
         self._last = ""
         self._thread: threading.Thread | None = None
 
@@ -46,7 +47,9 @@ class Progress:
                 return
             self._futures.discard(future)
             self._done += 1
-            if future.cancelled() or future.exception() is not None:
+            if future.cancelled():
+                self._stopped += 1
+            elif future.exception() is not None:
                 self._failed += 1
 
     def counts(self) -> tuple[int, int, int, int]:
@@ -58,7 +61,9 @@ class Progress:
     def line(self) -> str:
         queued, running, done, failed = self.counts()
         text = f"experiments: {queued} queued, {running} running, {done} done"
-        return text + (f" ({failed} failed)" if failed else "")
+        notes = [f"{failed} failed"] if failed else []
+        notes += [f"{self._stopped} stopped"] if self._stopped else []
+        return text + (f" ({', '.join(notes)})" if notes else "")
 
     def _run(self) -> None:
         while True:

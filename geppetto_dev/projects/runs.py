@@ -86,6 +86,11 @@ class ExperimentRunner:
         def done(fut: Future[Mapping[str, Any]]) -> None:
             with self._lock:
                 current = self._futures.get((project_id, experiment_id)) is fut
+                if current and fut.cancelled():
+                    # Its executor shut down (the server stops, and its store marks the runs
+                    # in flight ERROR): a stop, not a failure to report.
+                    del self._futures[(project_id, experiment_id)]
+                    return
             if not current:
                 return  # cancelled (the experiment was deleted) or superseded: nothing to store
             error: BaseException | None = None

@@ -27,9 +27,9 @@ from geppetto_dev.config import Settings
 from geppetto_dev.errors import GeppettoDevError
 from geppetto_dev.logs import configure as configure_logging
 from geppetto_dev.problems import Problem
+from geppetto_dev.procs.channel import Channel, ChannelClosed
 from geppetto_dev.procs.groups import set_parent_death_signal
-from geppetto_dev.reload.channel import Channel, ChannelClosed
-from geppetto_dev.reload.handoff import adopt
+from geppetto_dev.procs.handoff import adopt
 from geppetto_dev.reload.livereload import LiveReloadHub, script_tag
 from geppetto_dev.reload.messages import (
     ChildReport,
@@ -40,6 +40,7 @@ from geppetto_dev.reload.messages import (
     Loaded,
     Reload,
     ShowProblems,
+    Start,
     Stopped,
 )
 from geppetto_dev.reload.overlay import error_page
@@ -218,10 +219,6 @@ def serve_child(
     )
     if app is None:
         app = GeppettoApp(settings, flask_app=failure_app([failure] if failure else []))
-    # The database and executor start while the supervisor readies the swap (not while the
-    # project loads, which would then wait for the lock of the interpreter); the server accepts
-    # at once and only WebSocket handshakes wait for them.
-    app.start_in_background()
     link.go.wait()
     if link.orphaned:
         return 1
@@ -229,6 +226,9 @@ def serve_child(
     configure_logging()
     hooks = ServerHooks(
         extra_routes=tuple(hub.routes()),
+        # The database and executor open once the new server answers: its first response
+        # never waits for them; WebSocket handshakes do.
+        defer_services=True,
         close_code=RESTARTING,
         on_stopped=lambda: link.send(Stopped()),
         hand_over=link.give,
@@ -270,8 +270,9 @@ def run_forked(
 
 def main(argv: list[str] | None = None) -> None:
     """Spawn fallback: a fresh interpreter given the sockets and channel by descriptor."""
-    adopted = adopt("python -m geppetto_dev.reload.child", argv)
-    _exit(serve_child(adopted.settings, adopted.sockets, adopted.channel, adopted.failure))
+    adopted = adopt("python -m geppetto_dev.reload.child", Start, argv)
+    start = adopted.start
+    _exit(serve_child(start.settings, adopted.sockets, adopted.channel, start.failure))
 
 
 if __name__ == "__main__":

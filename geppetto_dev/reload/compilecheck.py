@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from geppetto_dev.problems import Problem
 from geppetto_dev.tracebacks import problem_from_exception
 
-__all__ = ["NOT_RELOADED", "compile_error"]
+__all__ = ["NOT_RELOADED", "compile_error", "recheck"]
 
 # What a save that does not compile means for the developer: nothing of it runs yet.
 NOT_RELOADED = "Not reloaded: the server keeps running the previous code"
@@ -33,3 +34,13 @@ def compile_error(path: Path) -> Problem | None:
             )
         return problem
     return None
+
+
+def recheck(broken: dict[Path, Problem], changed: Iterable[Path]) -> None:
+    """Compile the saved files and those still broken: `broken` keeps each that fails."""
+    for path in {*changed, *broken}:
+        problem = compile_error(path) if path.exists() else None
+        if problem:
+            broken[path] = problem
+        else:
+            broken.pop(path, None)

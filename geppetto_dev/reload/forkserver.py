@@ -6,7 +6,7 @@ process that already did costs a few ms. The fork server never imports the proje
 event loop and never accepts on the listening sockets it holds for its children.
 
 This module is the program, run as `python -m geppetto_dev.reload.forkserver`; the supervisor's
-handle on it is workers.ForkServer.
+handle on it is forkhandle.ForkServer.
 """
 
 from __future__ import annotations
@@ -25,9 +25,19 @@ from pathlib import Path
 from types import FrameType
 from typing import NoReturn
 
-from geppetto_dev.reload.channel import Channel, ChannelClosed
-from geppetto_dev.reload.handoff import adopt
-from geppetto_dev.reload.messages import Exited, Failed, Fork, Forked, Preload, Preloaded, Ready
+from geppetto_dev.config import Settings
+from geppetto_dev.procs.channel import Channel, ChannelClosed
+from geppetto_dev.procs.handoff import adopt
+from geppetto_dev.reload.messages import (
+    Exited,
+    Failed,
+    Fork,
+    Forked,
+    Preload,
+    Preloaded,
+    Ready,
+    Start,
+)
 
 __all__ = ["PREIMPORT", "main"]
 
@@ -97,9 +107,9 @@ def _reap(control: Channel) -> None:
 
 
 def main(argv: list[str] | None = None) -> NoReturn:
-    adopted = adopt("python -m geppetto_dev.reload.forkserver", argv)
+    adopted = adopt("python -m geppetto_dev.reload.forkserver", Start, argv)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # stopping is the supervisor's business
-    control, sockets, settings = adopted.channel, adopted.sockets, adopted.settings
+    control, sockets, settings = adopted.channel, adopted.sockets, adopted.start.settings
     try:
         for name in PREIMPORT:
             importlib.import_module(name)
@@ -125,7 +135,7 @@ def main(argv: list[str] | None = None) -> NoReturn:
     selector.register(wake_r, selectors.EVENT_READ)
     forkserver_pid = os.getpid()
 
-    def fork(fds: list[int], failure: str | None) -> int:
+    def fork(fds: list[int], failure: str | None, given: Settings | None) -> int:
         pid = os.fork()
         if pid == 0:
             selector.close()
@@ -136,7 +146,7 @@ def main(argv: list[str] | None = None) -> NoReturn:
             for extra in fds[1:]:
                 os.close(extra)
             channel = Channel(socket.socket(fileno=fds[0]))
-            run_forked(settings, sockets, channel, forkserver_pid, failure)
+            run_forked(given or settings, sockets, channel, forkserver_pid, failure)
         # The child does it too: whoever runs first closes the race with a stop signal.
         with contextlib.suppress(OSError):
             os.setpgid(pid, pid)
@@ -161,8 +171,8 @@ def main(argv: list[str] | None = None) -> NoReturn:
             match message:
                 case Preload(modules, sys_path):
                     control.send(_preload(modules, sys_path))
-                case Fork(failure) if fds:
-                    control.send(Forked(fork(fds, failure)))
+                case Fork(failure, given) if fds:
+                    control.send(Forked(fork(fds, failure, given)))
 
 
 if __name__ == "__main__":

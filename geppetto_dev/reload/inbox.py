@@ -1,13 +1,15 @@
-"""The reload supervisor's events, posted from any thread, read in order by its one loop."""
+"""The reload supervisor's events, posted from any thread, read in order by its one loop;
+and the timers that post some of them later."""
 
 from __future__ import annotations
 
 import queue
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 
 from geppetto_dev.reload.messages import Changes, Event
 
-__all__ = ["Inbox"]
+__all__ = ["Inbox", "Timers"]
 
 
 class Inbox:
@@ -46,3 +48,22 @@ class Inbox:
                         pending = more
                 event = Changes(frozenset(paths))
             yield event
+
+
+class Timers:
+    """Post an event after a delay (a retry of a server that died at startup); cancel them all
+    when the session ends."""
+
+    def __init__(self, post: Callable[[Event], None]) -> None:
+        self.post = post
+        self._timers: list[threading.Timer] = []
+
+    def later(self, delay: float, event: Event) -> None:
+        timer = threading.Timer(delay, self.post, args=(event,))
+        timer.daemon = True
+        self._timers.append(timer)
+        timer.start()
+
+    def cancel_all(self) -> None:
+        for timer in self._timers:
+            timer.cancel()

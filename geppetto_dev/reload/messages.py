@@ -8,8 +8,10 @@ the in-process events at the bottom, so its loop is one `match` as well.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from geppetto_dev.config import Settings
 from geppetto_dev.problems import Problem
@@ -51,6 +53,9 @@ class Start:
     settings: Settings
     # For a server child: serve this error page instead of loading the project (see Fork).
     failure: str | None = None
+    # For `serve --build-watch`'s server: the command line's settings, which still win when
+    # the reload supervisor reads an edited pyproject.toml again.
+    overrides: Mapping[str, Any] | None = None
 
 
 # --- supervisor -> server child --------------------------------------------------------------
@@ -141,9 +146,11 @@ class Fork:
 
     `failure`: the child serves this error page and never imports the project (its servers
     keep dying at startup: requests get an answer instead of waiting for one that never comes).
+    `settings`: the child runs with these instead of the fork server's (pyproject.toml changed).
     """
 
     failure: str | None = None
+    settings: Settings | None = None
 
 
 @dataclass(frozen=True)

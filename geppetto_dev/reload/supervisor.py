@@ -28,16 +28,16 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import Any, NoReturn, TextIO
 
 from geppetto_dev.config import Settings
 from geppetto_dev.problems import BUILD, PYTHON, Problem
 from geppetto_dev.procs.signals import on_stop_signals
-from geppetto_dev.reload.compilecheck import compile_error
-from geppetto_dev.reload.inbox import Inbox
+from geppetto_dev.reload.compilecheck import recheck
+from geppetto_dev.reload.inbox import Inbox, Timers
 from geppetto_dev.reload.messages import (
     Changes,
     Event,
@@ -53,6 +53,7 @@ from geppetto_dev.reload.messages import (
     Stop,
     WatchError,
 )
+from geppetto_dev.reload.settings_change import SESSION_SETTINGS, reread_settings
 from geppetto_dev.reload.watch import Watcher, WatchPlan, plan_watch
 from geppetto_dev.reload.workers import STOP_GRACE, Worker, WorkerPool, Workers
 
@@ -87,6 +88,8 @@ class _State:
     # Crashes at startup in a row, and the Respawn that is awaited (an older one is stale).
     crashes: int = 0
     respawn: int | None = None
+    # The server a reload started, and when the change was seen: "Reloaded in ..." once it loads.
+    reloading: tuple[Worker, float] | None = None
 
 
 class Supervisor:
@@ -96,7 +99,9 @@ class Supervisor:
     parent), else bound here. `events`: a scripted event source instead of the file watcher,
     the signals and the workers' reports; `workers`: where server children come from; `later`:
     how an event is posted after a delay (a timer). All three are for tests: they replay
-    Changes / Loaded / Exited / Respawn against fake workers in milliseconds.
+    Changes / Loaded / Exited / Respawn against fake workers in milliseconds. `overrides`: the
+    command line's settings, still winning when an edited pyproject.toml is read again;
+    `fixed`: the settings this session cannot change without a full restart.
     """
 
     def __init__(
@@ -111,8 +116,12 @@ class Supervisor:
         use_forkserver: bool = True,
         preload: bool = True,
         later: Later | None = None,
+        overrides: Mapping[str, Any] | None = None,
+        fixed: frozenset[str] = SESSION_SETTINGS,
     ) -> None:
         self.settings = settings
+        self.overrides = overrides
+        self.fixed = fixed
         self.out = out or sys.stdout
         self.err = err or sys.stderr
         self.use_forkserver = use_forkserver
@@ -122,8 +131,8 @@ class Supervisor:
         self._inbox = Inbox()
         self._scripted = events
         self._workers = workers
-        self._later = later or self._timer
-        self._timers: list[threading.Timer] = []
+        self._timers = Timers(self.post)
+        self._later = later or self._timers.later
         self._state = _State()
         self._plan: WatchPlan | None = None
         # Set once the first server child has been told to accept connections.
@@ -230,15 +239,16 @@ class Supervisor:
                     _unhandled(event)
 
     def _on_changes(self, changed: set[Path]) -> None:
+        settings_file = self._plan.settings_file if self._plan else None
+        if settings_file in changed and not self._settings_changed():
+            changed.discard(settings_file)
+            if not changed:
+                return
         names = ", ".join(sorted(f"'{self._show(p)}'" for p in changed))
         self._say(f"Detected changes in {names}. Reloading...")
+        started = time.monotonic()
         broken = self._state.broken
-        for path in changed | set(broken):
-            error = compile_error(path) if path.exists() else None
-            if error:
-                broken[path] = error
-            else:
-                broken.pop(path, None)
+        recheck(broken, changed - {settings_file})
         if broken:
             text = "\n\n".join(problem.text() for problem in broken.values())
             self._say(f"{text}\nNot reloaded: the previous server keeps running.", error=True)
@@ -246,6 +256,19 @@ class Supervisor:
                 self._state.child.send(ShowProblems(PYTHON, tuple(broken.values())))
             return
         self._restart(changed)
+        if self._state.child is not None:
+            self._state.reloading = (self._state.child, started)
+
+    def _settings_changed(self) -> bool:
+        """pyproject.toml was saved: say what it changes; True when the server must restart."""
+        change = reread_settings(self.settings, self.overrides, self.fixed)
+        for text, error in change.messages:
+            self._say(text, error=error)
+        if change.settings is None:
+            return False
+        self.settings = change.settings
+        self._pool.use_settings(change.settings)
+        return True
 
     def _restart(self, changed: set[Path]) -> None:
         workers = self._pool
@@ -293,24 +316,18 @@ class Supervisor:
     def _on_loaded(self, loaded: Loaded) -> None:
         child = self._pool.child(loaded.pid)
         current = child is not None and child is self._state.child
+        reloading = self._state.reloading
+        if current and reloading is not None and reloading[0] is child:
+            self._state.reloading = None
+            if loaded.ok:
+                self._say(f"Reloaded in {time.monotonic() - reloading[1]:.2f} s.")
         if current and not loaded.ok and not self._state.fallback:
             self._say(
                 "The app failed to load; serving an error page until the next save.", error=True
             )
-        self._preload(loaded)
-
-    def _preload(self, loaded: Loaded) -> None:
-        """Have the fork server import the project's dependencies that are not watched sources."""
-        if not self.preload or self._plan is None:
-            return
-        stack = self._pool.stack_files()
-        source = self._plan.filter
-        names = [
-            name
-            for name, file in loaded.modules
-            if Path(file) not in stack and not source.accepts(Path(file))
-        ]
-        if names:
+        # The fork server imports the project's dependencies that are not watched sources.
+        names = self._plan.unwatched(loaded.modules, self._pool.stack_files()) if self._plan else []
+        if self.preload and names:
             self._pool.preload(names, list(loaded.sys_path))
 
     def _on_exited(self, pid: int, code: int | None) -> None:
@@ -334,8 +351,7 @@ class Supervisor:
             return
         if state.fallback:
             self._say(
-                f"The error page server exited too{shown}; waiting for the next save.",
-                error=True,
+                f"The error page server exited too{shown}; waiting for the next save.", error=True
             )
             return
         state.crashes += 1
@@ -352,15 +368,9 @@ class Supervisor:
             else:
                 self._go(workers.fresh_child())
             return
-        text = (
-            f"The server exited right after starting, {state.crashes} times in a row{shown}. "
-            "Its output is in the terminal of geppetto-dev. The next save tries again."
-        )
-        self._say(
-            f"The server exited right after starting, {state.crashes} times in a row{shown}; "
-            "serving an error page until the next save.",
-            error=True,
-        )
+        what = f"The server exited right after starting, {state.crashes} times in a row{shown}"
+        self._say(f"{what}; serving an error page until the next save.", error=True)
+        text = f"{what}. Its output is in the terminal of geppetto-dev. The next save tries again."
         self._go(workers.fresh_child(failure=text), fallback=True)
 
     # --- the rest -----------------------------------------------------------------------------
@@ -370,25 +380,16 @@ class Supervisor:
         assert self._workers is not None, "run() makes the workers"
         return self._workers
 
-    def _timer(self, delay: float, event: Event) -> None:
-        timer = threading.Timer(delay, self.post, args=(event,))
-        timer.daemon = True
-        self._timers.append(timer)
-        timer.start()
-
     def _shutdown(self, workers: WorkerPool) -> None:
         self._state.stopping = True
-        for timer in self._timers:
-            timer.cancel()
+        self._timers.cancel_all()
         workers.stop_all()
         for sock in self._sockets or ():
             sock.close()
 
     def _show(self, path: Path) -> str:
-        for root in (
-            self.settings.project_dir.resolve(),
-            *(self._plan.roots if self._plan else ()),
-        ):
+        roots = self._plan.roots if self._plan else ()
+        for root in (self.settings.project_dir.resolve(), *roots):
             with contextlib.suppress(ValueError):
                 return str(path.relative_to(root))
         return str(path)

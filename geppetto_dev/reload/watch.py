@@ -1,10 +1,11 @@
-"""What `serve --reload` watches: the project's Python sources, and nothing heavy.
+"""What `serve --reload` watches: the project's Python sources and pyproject.toml, nothing heavy.
 
 A recursive watch on a project folder would register every folder below it with the kernel,
 including `node_modules` of the cloned frontend (tens of thousands of folders, past the default
 inotify limit). So each watched root is watched on its own (not recursively) and each of its
 sub-folders that is not excluded is watched recursively; the filter then drops anything that is
-not a `.py` file outside excluded folders.
+not a `.py` file outside excluded folders. The project folder itself is also watched flat when
+it is not a root (with --reload-dir), for its pyproject.toml (see settings_change.py).
 """
 
 from __future__ import annotations
@@ -91,10 +92,32 @@ class SourceFilter:
 
 @dataclass(frozen=True)
 class WatchPlan:
-    """The roots (watched flat), their sub-folders (watched recursively) and the filter."""
+    """The roots (watched flat), their sub-folders (watched recursively) and the filter.
+
+    `settings_file`: the project's pyproject.toml, reported among the changes as well.
+    """
 
     roots: tuple[Path, ...]
     filter: SourceFilter
+    settings_file: Path | None = None
+
+    def flat(self) -> tuple[Path, ...]:
+        """The folders watched on their own: the roots, and the settings file's folder."""
+        folder = self.settings_file.parent if self.settings_file else None
+        return self.roots if folder is None or folder in self.roots else (*self.roots, folder)
+
+    def accepts(self, path: Path) -> bool:
+        """A change worth reporting: a source file, or the settings file."""
+        return path == self.settings_file or self.filter.accepts(path)
+
+    def unwatched(self, modules: Iterable[tuple[str, str]], stack: frozenset[Path]) -> list[str]:
+        """Of (name, file) imported by a server, those a fork server may preload: neither a
+        watched source nor already in every fork."""
+        return [
+            name
+            for name, file in modules
+            if Path(file) not in stack and not self.filter.accepts(Path(file))
+        ]
 
     def subdirs(self) -> list[Path]:
         found: list[Path] = []
@@ -112,11 +135,8 @@ class WatchPlan:
         """For the startup line: the roots, and the user's exclusions if any."""
         roots = ", ".join(f"'{r}'" for r in self.roots)
         patterns = ", ".join(f"'{p}'" for p in self.filter.patterns)
-        return (
-            f"{roots} (Python files; excluding {patterns})"
-            if patterns
-            else f"{roots} (Python files)"
-        )
+        watched = "Python files and pyproject.toml" if self.settings_file else "Python files"
+        return f"{roots} ({watched}; excluding {patterns})" if patterns else f"{roots} ({watched})"
 
 
 def plan_watch(settings: Settings) -> WatchPlan:
@@ -143,6 +163,7 @@ def plan_watch(settings: Settings) -> WatchPlan:
             excluded_paths=tuple(p for p in excluded if p not in roots),
             patterns=tuple(settings.reload_excludes),
         ),
+        settings_file=project / "pyproject.toml",
     )
 
 
@@ -217,10 +238,13 @@ class Watcher:
 
     def _deliver(self, raw: Iterable[tuple[watchfiles.Change, str]], recursive: bool) -> None:
         paths = {Path(p) for _change, p in raw}
-        if not recursive and any(p.is_dir() or not p.exists() for p in paths):
+        roots = self.plan.roots
+        if not recursive and any(
+            p.parent in roots and (p.is_dir() or not p.exists()) for p in paths
+        ):
             # A folder appeared or went away at the top: watch the new set of folders.
             self._rescan.set()
-        changed = {p for p in paths if self.plan.filter.accepts(p)}
+        changed = {p for p in paths if self.plan.accepts(p)}
         if changed:
             self.on_changes(changed)
 
@@ -244,7 +268,7 @@ class Watcher:
                     stop.wait(1.0)
 
     def _flat(self) -> None:
-        self._guarded(lambda: self.plan.roots, False, self._stop)
+        self._guarded(self.plan.flat, False, self._stop)
 
     def _deep(self) -> None:
         while not self._stop.is_set():

@@ -1,9 +1,9 @@
-"""The supervisor's handles on its processes: server children and the fork server.
+"""The supervisor's handles on its server children, and where they come from.
 
 `Workers.fresh_child()` is "give me a fresh server child": forked from the fork server when
-there is one (a few ms; see forkserver.py), else spawned as a new interpreter (the fallback,
-a few hundred ms of imports). Each child is in a process group of its own, tied to the
-supervisor by a parent-death signal and by its channel (see child.py).
+there is one (a few ms; see forkserver.py and its handle, forkhandle.py), else spawned as a
+new interpreter (the fallback, a few hundred ms of imports). Each child is in a process group
+of its own, tied to the supervisor by a parent-death signal and by its channel (see child.py).
 
 Handles never decide anything: they send and receive the messages of messages.py, keep what a
 child or the fork server reported, and post what the supervisor must decide on (a child loaded
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import queue
 import signal
 import socket
 import subprocess
@@ -25,23 +24,18 @@ from pathlib import Path
 from typing import Protocol
 
 from geppetto_dev.config import Settings
+from geppetto_dev.procs.channel import Channel, ChannelClosed
 from geppetto_dev.procs.groups import child_env, own_group, signal_group, stop_group
-from geppetto_dev.reload.channel import Channel, ChannelClosed
-from geppetto_dev.reload.handoff import child_argv
+from geppetto_dev.procs.handoff import child_argv
+from geppetto_dev.reload.forkhandle import ForkServer, ForkServerError
 from geppetto_dev.reload.messages import (
     Closing,
     ClosingAck,
     Event,
     Exited,
-    Failed,
-    Fork,
-    Forked,
     Go,
     KeptAlive,
     Loaded,
-    Preload,
-    Preloaded,
-    Ready,
     Reload,
     ShowProblems,
     Start,
@@ -51,8 +45,6 @@ from geppetto_dev.reload.messages import (
 __all__ = [
     "KILL_WAIT",
     "STOP_GRACE",
-    "ForkServer",
-    "ForkServerError",
     "ServerChild",
     "Worker",
     "WorkerPool",
@@ -99,6 +91,7 @@ class WorkerPool(Protocol):
     def tainted(self) -> str | None: ...
     def renew(self) -> None: ...
     def preload(self, modules: list[str], sys_path: list[str]) -> None: ...
+    def use_settings(self, settings: Settings) -> None: ...
     def stop_all(self) -> None: ...
 
 
@@ -228,136 +221,6 @@ class ServerChild:
         self.channel.close()
 
 
-class ForkServerError(RuntimeError):
-    """The fork server could not start or fork; children are spawned instead."""
-
-
-class ForkServer:
-    """The supervisor's handle on the fork server: start it, ask for children, hear exits."""
-
-    def __init__(
-        self,
-        settings: Settings,
-        sockets: list[socket.socket],
-        on_exit: Callable[[int, int], None],
-        post: Post,
-        *,
-        ready_timeout: float = 15.0,
-    ) -> None:
-        self.settings = settings
-        self.sockets = sockets
-        self.on_exit = on_exit
-        self.post = post
-        self.ready_timeout = ready_timeout
-        self.files: frozenset[Path] = frozenset()
-        # Set when a preloaded module started a thread: forking from it is no longer safe.
-        self.tainted: str | None = None
-        self.proc: subprocess.Popen[bytes] | None = None
-        self._control: Channel | None = None
-        # Modules asked for already: each is imported once per fork server.
-        self.preloaded: set[str] = set()
-        self._replies: queue.SimpleQueue[object] = queue.SimpleQueue()
-        self._lock = threading.Lock()
-
-    @property
-    def alive(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None and self._control is not None
-
-    def start(self) -> None:
-        """Start the fork server and wait until it has imported the stack."""
-        control, theirs = Channel.pair()
-        argv, fds = child_argv(
-            "geppetto_dev.reload.forkserver", theirs, self.sockets, parent=os.getpid()
-        )
-        try:
-            self.proc = subprocess.Popen(
-                argv, pass_fds=fds, cwd=self.settings.project_dir, env=child_env(), **own_group()
-            )
-        finally:
-            theirs.close()
-        self._control = control
-        control.send(Start(self.settings))
-        threading.Thread(target=self._read, name="geppetto-forkserver", daemon=True).start()
-        match self._reply(self.ready_timeout):
-            case Ready(files):
-                self.files = files
-            case Failed(error):
-                self.stop()
-                raise ForkServerError(error)
-            case other:
-                self.stop()
-                raise ForkServerError(f"unexpected answer from the fork server: {other!r}")
-
-    def preload(self, modules: list[str], sys_path: list[str]) -> None:
-        """Import these (the project's third-party dependencies) once, for every later fork.
-
-        `sys_path` is the server's, where the project may have added folders of its own.
-        """
-        control = self._control
-        modules = [name for name in modules if name not in self.preloaded]
-        if control is not None and modules:
-            self.preloaded.update(modules)
-            with contextlib.suppress(ChannelClosed):
-                control.send(Preload(tuple(modules), tuple(sys_path)))
-
-    def fork(
-        self, channel: socket.socket, failure: str | None = None, timeout: float = 30.0
-    ) -> int:
-        """A new server child that talks over `channel`; returns its pid (also its group id)."""
-        with self._lock:
-            if self._control is None:
-                raise ForkServerError("the fork server is gone")
-            try:
-                self._control.send(Fork(failure), fds=[channel.fileno()])
-            except ChannelClosed:
-                raise ForkServerError("the fork server is gone") from None
-            reply = self._reply(timeout)
-        match reply:
-            case Forked(pid):
-                return pid
-            case Failed(error):
-                raise ForkServerError(error)
-        raise ForkServerError("the fork server did not fork")
-
-    def _reply(self, timeout: float) -> object:
-        try:
-            return self._replies.get(timeout=timeout)
-        except queue.Empty:
-            return Failed(f"no answer from the fork server within {timeout:g} s")
-
-    def _read(self) -> None:
-        control = self._control
-        assert control is not None
-        try:
-            while True:
-                message, _fds = control.recv()
-                match message:
-                    case Exited(pid, code):
-                        self.on_exit(pid, 0 if code is None else code)
-                    case Preloaded(files, tainted):
-                        self.files = files
-                        self.tainted = tainted
-                        self.post(message)
-                    case _:
-                        self._replies.put(message)
-        except ChannelClosed:
-            self._control = None
-            self._replies.put(Failed("the fork server exited"))
-
-    def stop(self, timeout: float = 1.0) -> None:
-        """Close the control channel (the fork server exits on end-of-file), then make sure."""
-        control, self._control = self._control, None
-        if control is not None:
-            control.close()
-        if self.proc is None:
-            return
-        try:
-            self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-
-
 class Workers:
     """Server children for one session: forked from a fork server, spawned when there is none.
 
@@ -411,6 +274,10 @@ class Workers:
         if self.forkserver is not None and self.forkserver.alive:
             self.forkserver.preload(modules, sys_path)
 
+    def use_settings(self, settings: Settings) -> None:
+        """Children made from now on run with these (pyproject.toml was edited)."""
+        self.settings = settings
+
     def fresh_child(self, failure: str | None = None) -> ServerChild:
         """A new server child; with `failure`, one that serves that error page (see Fork)."""
         channel, theirs = Channel.pair()
@@ -423,7 +290,7 @@ class Workers:
                 forkserver = self.forkserver
             if forkserver is not None:
                 try:
-                    pid = forkserver.fork(theirs, failure)
+                    pid = forkserver.fork(theirs, failure, settings=self.settings)
                 except ForkServerError as exc:
                     self.say(f"The fork server failed ({exc}); starting the server afresh.")
                     self._stop_forkserver()

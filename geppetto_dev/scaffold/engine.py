@@ -189,7 +189,7 @@ def _frontend_lines(context: Mapping[str, str]) -> dict[str, str]:
         ),
         "frontend_ignore": (
             "# The cloned and built Geppetto frontend (`geppetto-dev init` makes it again).\n"
-            "frontend/"
+            "/frontend/"
         ),
     }
 

@@ -6,13 +6,25 @@ import importlib.util
 import keyword
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from geppetto_dev.errors import GeppettoDevError
 
-__all__ = ["class_name", "name_context", "package_name_for", "validate_name"]
+__all__ = [
+    "class_name",
+    "name_context",
+    "package_name_for",
+    "project_name_for",
+    "validate_name",
+    "validate_project_name",
+]
 
 _SNAKE_CASE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
+# A distribution name pip accepts (PEP 508): letters, digits, "-", "_", ".", alphanumeric ends.
+_PROJECT_NAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?")
+# Folders of the starter project itself; a package of one of these names would collide.
+_STARTER_FOLDERS = frozenset({"tests", "data", "frontend"})
 
 
 def validate_name(name: str, *, what: str = "name", project_dir: Path | None = None) -> None:
@@ -105,3 +117,39 @@ def package_name_for(project_name: str) -> str:
     if package and package[0].isdigit():
         package = f"app_{package}"
     return package or "app"
+
+
+def project_name_for(folder_name: str) -> str:
+    """A valid project name close to a folder name: 'My App!' -> 'my-app'."""
+    return re.sub(r"[^a-z0-9]+", "-", folder_name.lower()).strip("-")
+
+
+def validate_project_name(
+    name: str, *, project_dir: Path | None = None, hint: Callable[[str], str] | None = None
+) -> None:
+    """`init` names the project and its package after the folder: both must be valid.
+
+    The message names the rule; `hint(valid_name)` says how to use a name that passes.
+    """
+    fixed = project_name_for(name)
+    if not fixed or not fixed[0].isalpha():
+        fixed = f"my-{fixed}".rstrip("-")
+    if _PROJECT_NAME.fullmatch(name):
+        fixed = f"my-{fixed}"  # the name is valid; should it fail, its package clashes
+    advice = hint(fixed) if hint else f"name the folder {fixed!r} instead"
+    if not _PROJECT_NAME.fullmatch(name):
+        raise GeppettoDevError(
+            f"{name!r} is not a valid project name (letters, digits, '-', '_' and '.', "
+            "starting and ending with a letter or digit)",
+            advice,
+        )
+    package = package_name_for(name)
+    if package in _STARTER_FOLDERS:
+        raise GeppettoDevError(
+            f"project {name!r} would get the package {package!r}, a folder of the starter itself",
+            advice,
+        )
+    try:
+        validate_name(package, what="package name", project_dir=project_dir)
+    except GeppettoDevError as exc:
+        raise GeppettoDevError(f"project {name!r}: {exc.message}", advice) from None

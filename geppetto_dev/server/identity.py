@@ -14,9 +14,10 @@ __all__ = ["viewer_of_request"]
 
 
 async def viewer_of_request(app: GeppettoApp, request: HTTPServerRequest) -> Viewer:
-    """The request's viewer, once the application's services are open."""
-    ready = app.ready
-    if ready is not None and not ready.done():
+    """The request's viewer, once the application's services are open (opened at once if
+    the server deferred them)."""
+    ready = app.start_in_background()
+    if not ready.done():
         await asyncio.wrap_future(ready)
     cookie = request.headers.get("Cookie")
     if not app.settings.accounts:

@@ -54,6 +54,9 @@ def bind(settings: Settings) -> list[socket.socket]:
         raise
 
 
+# How long a reloaded server answers before it opens its services (see ServerHooks).
+DEFERRED_SERVICES_S = 0.15
+
 # How WebSockets are closed at shutdown: going away, unless the caller knows better (a reload).
 STOPPING = (1001, "server stopping")
 
@@ -71,6 +74,10 @@ class ServerHooks:
     """
 
     extra_routes: tuple[Route, ...] = ()
+    # Open the application's services just after the first answers rather than before
+    # accepting: a reloaded server's first response then does not wait for its database (a
+    # WebSocket handshake or the project list opens them at once when it comes first).
+    defer_services: bool = False
     close_code: tuple[int, str] = STOPPING
     on_stopped: Callable[[], None] | None = None
     hand_over: HandOver | None = None
@@ -95,9 +102,8 @@ class Server:
         accepts at once and WebSocket handshakes wait for them."""
         app, hooks, settings = self.app, self.hooks, self.app.settings
         tornado_app = make_app(app, extra_routes=list(hooks.extra_routes))
-        if app.ready is None:  # off the event loop: a database or a cluster may take a moment
-            await asyncio.to_thread(app.start)
-        started = app.start_in_background()
+        if app.ready is None and not hooks.defer_services:
+            await asyncio.to_thread(app.start)  # off the loop: a database or cluster may be slow
         server = DrainingHTTPServer(tornado_app)
         server.add_sockets(sockets)
         stop = asyncio.Event()
@@ -109,7 +115,9 @@ class Server:
         print(f"Serving Geppetto on http://{shown}:{port}/ (Ctrl-C to stop)", flush=True)
         if hooks.receive is not None:
             hooks.receive(_adopter(server, loop))
-        services = await asyncio.wrap_future(started)
+        if hooks.defer_services and app.ready is None:
+            await asyncio.sleep(DEFERRED_SERVICES_S)
+        services = await asyncio.wrap_future(app.start_in_background())
         print(services.summary, flush=True)
         if services.access:
             print(services.access, flush=True)

@@ -1,8 +1,9 @@
 """What a working Geppetto page must do in the browser, checked the same way for every frontend.
 
-Open `/?load_project_from_id=1` of a server running geppetto_dev.example (which registers the
-demo project) and check: the WebSocket handshake, a WebGL canvas, the demo model's instances
-drawn on it, no page errors and no request outside the server.
+Open `/?load_project_from_id=1` (or `/`, which opens the only project) of a server running
+geppetto_dev.example (which registers the demo project) and check: the WebSocket handshake, a
+WebGL canvas, the demo model's instances drawn on it, no page errors and no request outside the
+server.
 """
 
 from __future__ import annotations
@@ -64,11 +65,11 @@ def blue_pixels(page: Page) -> int:
     return int(page.evaluate(_COUNT_BLUE, base64.b64encode(png).decode()))
 
 
-def open_demo(page: Page, base_url: str) -> PageReport:
-    """Open the demo project and check everything a working Geppetto page does."""
+def open_demo(page: Page, base_url: str, path: str = "/?load_project_from_id=1") -> PageReport:
+    """Open the demo project (at `path`) and check everything a working Geppetto page does."""
     report = PageReport(urlsplit(base_url).netloc)
     report.attach(page)
-    page.goto(base_url + "/?load_project_from_id=1")
+    page.goto(base_url + path)
     # Handshake: client_id and user_privileges arrive, the client keeps its id.
     page.wait_for_function("() => window.GEPPETTO && window.GEPPETTO.MessageSocket.clientID")
     assert any('"type": "user_privileges"' in frame for frame in report.received)

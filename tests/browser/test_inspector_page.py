@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.conftest import Watched, save_screenshot
-from tests.support import ServeProcess, start_serve
+from tests.support import ServeProcess, empty_project, start_serve
 
 INSPECTOR = "/_geppetto/inspector"
 HANDLERS_ARGS = ("--handlers", "project_handlers")
@@ -279,7 +279,7 @@ def test_socket_url_follows_the_context_path(
     context_path: str,
     socket_path: str,
 ) -> None:
-    served = serve(tmp_path, "--context-path", context_path)
+    served = serve(empty_project(tmp_path), "--context-path", context_path)
     page = watched.page
     page.goto(served.url + INSPECTOR)
     expect(page.locator("#status")).to_have_attribute("data-state", "open")
@@ -303,7 +303,7 @@ def test_reached_from_the_embedded_frontend(shared_server: ServeProcess, watched
 def test_keeps_reconnecting_while_the_server_is_down(
     tmp_path: Path, serve: Callable[..., ServeProcess], watched: Watched
 ) -> None:
-    first = serve(tmp_path)
+    first = serve(empty_project(tmp_path))
     page = watched.page
     page.goto(first.url + INSPECTOR)
     expect(message(page, "in", "client_id")).to_have_count(1)

@@ -24,6 +24,7 @@ from playwright.sync_api import expect
 from geppetto_dev.server.embedded import EMBEDDED_DIR
 from tests.browser.conftest import Watched, save_screenshot
 from tests.browser.geppetto_check import blue_pixels, open_demo
+from tests.browser.workbench_check import run_demo_and_check_plots
 from tests.support import REPO, ServeProcess
 
 APP = "geppetto_dev.example:app"
@@ -125,6 +126,22 @@ def test_init_meta_installs_builds_and_draws_the_demo(
     src = page.evaluate("() => document.querySelector('script[src]').src")
     with urllib.request.urlopen(src, timeout=30) as response:
         assert response.read() == built.read_bytes()
+
+
+@pytest.mark.real_frontend
+@pytest.mark.timeout(900)
+def test_the_meta_starter_is_a_workbench_too(
+    meta_project: Path, serve: Callable[..., ServeProcess], watched: Watched
+) -> None:
+    # The same checks as the embedded frontend's (test_workbench.py), on the starter's own
+    # build and app: `/` opens its only project, Run, status, plots, playback.
+    served = serve(meta_project)
+    page = watched.page
+    report = open_demo(page, served.url, "/")
+    run = run_demo_and_check_plots(page, report)
+    assert run.blue_before > 500 and run.blue_after < run.blue_before // 10, run
+    save_screenshot(page, "meta-workbench.png")
+    assert report.page_errors == [] and report.outside == []
 
 
 @pytest.mark.real_frontend

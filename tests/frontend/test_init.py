@@ -215,7 +215,10 @@ def test_a_missing_tool_is_one_line_and_nothing_is_written(tmp_path: Path) -> No
     assert done.returncode == 1
     assert done.stderr == (
         "error: git was not found on PATH; "
-        "install git (https://git-scm.com/downloads, or your package manager: git)\n"
+        "install git (https://git-scm.com/downloads, or your package manager: git); "
+        "'geppetto-dev init proj --frontend meta' needs no git; "
+        "'geppetto-dev init proj --skip-frontend' needs neither git nor Node.js "
+        "(the prebuilt frontend)\n"
     )
     assert not (tmp_path / "proj").exists()
 

@@ -17,9 +17,9 @@ from tornado.httpclient import HTTPRequest
 from tornado.websocket import WebSocketClientConnection, websocket_connect
 
 from geppetto_dev.config import load_settings
+from geppetto_dev.procs.channel import Channel
 from geppetto_dev.procs.groups import child_env, group_members
-from geppetto_dev.reload.channel import Channel
-from geppetto_dev.reload.handoff import child_argv
+from geppetto_dev.procs.handoff import child_argv
 from geppetto_dev.reload.messages import FrontendBuilt, Start
 from geppetto_dev.server.server import bind
 from tests.fixtures.frontend_repo import WEBAPP_PATH, set_fixture_version

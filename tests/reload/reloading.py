@@ -120,7 +120,9 @@ class LiveSocket:
         return self.conn.close_code
 
     def close(self) -> None:
-        self.conn.close()
+        # On its own loop: outside it there may be no current event loop (an asyncio.run
+        # earlier in this thread leaves none).
+        self.loop.run_sync(self.conn.close)
         self.loop.close(all_fds=True)
 
 

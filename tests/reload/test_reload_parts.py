@@ -12,7 +12,7 @@ import pytest
 from geppetto_dev.config import load_settings
 from geppetto_dev.errors import GeppettoDevError
 from geppetto_dev.problems import Problem
-from geppetto_dev.reload.channel import Channel, ChannelClosed
+from geppetto_dev.procs.channel import Channel, ChannelClosed
 from geppetto_dev.reload.compilecheck import compile_error
 from geppetto_dev.reload.livereload import script_tag
 from geppetto_dev.reload.watch import Watcher, plan_watch
@@ -73,7 +73,7 @@ def test_heavy_folders_are_never_registered_with_the_watcher(tmp_path: Path) -> 
     settings = load_settings({"reload": True, "reload_excludes": ("tests",)}, project_dir=tmp_path)
     assert [p.name for p in plan_watch(settings).subdirs()] == ["pkg"]
     assert plan_watch(settings).describe() == (
-        f"'{tmp_path.resolve()}' (Python files; excluding 'tests')"
+        f"'{tmp_path.resolve()}' (Python files and pyproject.toml; excluding 'tests')"
     )
 
 

@@ -168,7 +168,9 @@ def test_a_busy_port_is_one_line_before_anything_starts(project: Path) -> None:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        server = start_reload_server(project, "--port", str(port), expect_serving=False)
+        server = start_reload_server(
+            project, "--app", "app:app", "--port", str(port), expect_serving=False
+        )
         code = server.proc.wait(30)
         server.pump.join(10)
     assert code == 1
@@ -179,7 +181,9 @@ def test_a_busy_port_is_one_line_before_anything_starts(project: Path) -> None:
 
 
 def test_a_missing_reload_dir_is_one_line(project: Path) -> None:
-    server = start_reload_server(project, "--reload-dir", "nope", expect_serving=False)
+    server = start_reload_server(
+        project, "--app", "app:app", "--reload-dir", "nope", expect_serving=False
+    )
     assert server.proc.wait(30) == 1
     server.pump.join(10)
     assert server.text().startswith("error: reload directory 'nope' does not exist;")
@@ -396,7 +400,9 @@ def test_reload_exclude_leaves_files_out(project: Path) -> None:
         project, "--app", "app:app", "--reload-exclude", "scratch_*.py", "--reload-exclude", "notes"
     )
     try:
-        assert "(Python files; excluding 'scratch_*.py', 'notes')" in server.text()
+        assert "(Python files and pyproject.toml; excluding 'scratch_*.py', 'notes')" in (
+            server.text()
+        )
         (project / "scratch_one.py").write_text("X = 1\n")
         (project / "notes" / "draft.py").write_text("X = 1\n")
         write_message(project, "v2")

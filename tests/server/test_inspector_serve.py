@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from geppetto_dev.config import INSPECTOR_PATH
-from tests.support import start_serve
+from tests.support import empty_project, start_serve
 
 
 def status_and_body(url: str) -> tuple[int, str]:
@@ -29,7 +29,7 @@ def status_and_body(url: str) -> tuple[int, str]:
     [([], True), (["--no-inspector"], False)],
 )
 def test_inspector_switch(tmp_path: Path, args: list[str], on: bool) -> None:
-    served = start_serve(tmp_path, *args)
+    served = start_serve(empty_project(tmp_path), *args)
     try:
         base = served.url
         status, page = status_and_body(base + INSPECTOR_PATH)

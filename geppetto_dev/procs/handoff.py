@@ -2,8 +2,9 @@
 
 The fork server, a spawned server child and `serve --build-watch`'s server get the same three
 things: a channel to their parent, the listening sockets the parent bound once (so the port
-never drops and a busy port is one line before anything starts), and the resolved settings as
-the channel's first message. `child_argv` builds the command line; `adopt` is the child's side.
+never drops and a busy port is one line before anything starts), and a first message on the
+channel (what the child needs to start: its settings). `child_argv` builds the command line;
+`adopt` is the child's side. Nothing here knows what the first message holds.
 """
 
 from __future__ import annotations
@@ -15,13 +16,14 @@ import socket
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
-from geppetto_dev.config import Settings
+from geppetto_dev.procs.channel import Channel, ChannelClosed
 from geppetto_dev.procs.groups import set_parent_death_signal
-from geppetto_dev.reload.channel import Channel, ChannelClosed
-from geppetto_dev.reload.messages import Start
 
 __all__ = ["Adopted", "adopt", "child_argv"]
+
+T = TypeVar("T")
 
 
 def child_argv(
@@ -45,17 +47,17 @@ def child_argv(
 
 
 @dataclass
-class Adopted:
+class Adopted(Generic[T]):
     channel: Channel
     sockets: list[socket.socket]
-    settings: Settings
-    failure: str | None = None
+    start: T  # the first message
 
 
-def adopt(prog: str, argv: Sequence[str] | None = None) -> Adopted:
-    """The child's side: die with the parent, take the channel and sockets, read the settings.
+def adopt(prog: str, start: type[T], argv: Sequence[str] | None = None) -> Adopted[T]:
+    """The child's side: die with the parent, take the channel and sockets, read the first
+    message, which must be a `start`.
 
-    Exits at once (code 1) when the parent is already gone or sends no settings.
+    Exits at once (code 1) when the parent is already gone or sends no such message.
     """
     parser = argparse.ArgumentParser(prog=prog)
     parser.add_argument("--channel", type=int, required=True)
@@ -70,7 +72,7 @@ def adopt(prog: str, argv: Sequence[str] | None = None) -> Adopted:
         message, _fds = channel.recv()
     except ChannelClosed:
         os._exit(1)
-    if not isinstance(message, Start):
+    if not isinstance(message, start):
         os._exit(1)
     sockets = [socket.socket(fileno=int(fd)) for fd in args.sockets.split(",") if fd]
-    return Adopted(channel, sockets, message.settings, message.failure)
+    return Adopted(channel, sockets, message)

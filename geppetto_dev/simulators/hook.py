@@ -1,0 +1,44 @@
+"""A project run hook made of a registered simulator and a model file.
+
+The experiment runner submits `hook(request)` to its executor; `SimulatorHook` is that hook for
+an experiment whose `simulatorId` names a simulator: picklable (a frozen dataclass of plain
+data and a module-level simulator), it turns the run request into a `SimulationJob` in the
+worker and runs it in a fresh process there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from geppetto_dev.simulators.isolation import run_isolated
+from geppetto_dev.simulators.job import SimulationJob
+from geppetto_dev.simulators.registry import Simulator
+
+__all__ = ["SimulatorHook"]
+
+
+@dataclass(frozen=True)
+class SimulatorHook:
+    """`(RunRequest) -> {path: TimeSeries}` for `simulator` on the model file `model`."""
+
+    simulator: Simulator
+    model: str
+    root: str = ""
+    target: str = ""
+    timeout: float | None = None
+
+    def job(self, request: Any) -> SimulationJob:
+        """The job of a run request (anything with watched, timestep, length, parameters)."""
+        return SimulationJob(
+            self.model,
+            self.root,
+            self.target,
+            tuple(request.watched),
+            request.timestep,
+            request.length,
+            dict(request.parameters),
+        )
+
+    def __call__(self, request: Any) -> dict[str, Any]:
+        return run_isolated(self.simulator, self.job(request), timeout=self.timeout)
