@@ -22,7 +22,7 @@ def test_serve_accounts_without_the_extra_names_the_install(
     monkeypatch.setattr(importlib.util, "find_spec", without_login)
     monkeypatch.chdir(tmp_path)
     with pytest.raises(SystemExit) as exited:
-        cli.main(["serve", "--accounts", "--port", "0"])
+        cli.main(["serve", "--accounts", "--port", "0", "--app", "geppetto_dev.example:app"])
     assert exited.value.code == 1
     (line,) = capsys.readouterr().err.splitlines()
     assert line == (

@@ -22,7 +22,7 @@ def test_currentuser_is_the_single_user(start_server: Any) -> None:  # noqa: F81
 
 
 def test_the_banner_says_single_user(tmp_path: Path) -> None:
-    served = start_serve(tmp_path, "--no-inspector")
+    served = start_serve(tmp_path, "--no-inspector", "--app", "geppetto_dev.example:app")
     try:
         served.wait_output("Access: single user: everyone who connects acts as 'Python User'")
         lines = served.text().splitlines()
@@ -32,7 +32,10 @@ def test_the_banner_says_single_user(tmp_path: Path) -> None:
 
 
 def test_a_trusted_network_serves_without_accounts(tmp_path: Path) -> None:
-    served = start_serve(tmp_path, "--no-inspector", "--host", "0.0.0.0", "--trust-network")
+    served = start_serve(
+        tmp_path, "--no-inspector", "--app", "geppetto_dev.example:app", "--host", "0.0.0.0",
+        "--trust-network",
+    )  # fmt: skip
     try:
         served.wait_output("from any machine that reaches 0.0.0.0 (trust-network)")
     finally:
