@@ -339,8 +339,9 @@ def users_add(
     role: Annotated[
         Role,
         typer.Option(
+            metavar="viewer|user|admin",
             help="viewer: reads and downloads; user: also edits, runs and saves projects; "
-            "admin: also changes every user's saved projects."
+            "admin: also changes every user's saved projects.",
         ),
     ] = Role.user,
     password_stdin: PasswordStdin = False,
