@@ -1,8 +1,8 @@
 """MkDocs hook: fills the generated parts of the reference pages from the code they describe.
 
 A page marks where a part goes with a line `<!-- generated: NAME -->` (NAME: cli, settings,
-protocol). The parts are rendered by `geppetto_dev.reference` from the installed package, so
-the build needs it importable (`pip install -e '.[docs]'`) and nothing from the network.
+protocol, conformance). The parts are rendered by `geppetto_dev.reference` from the installed
+package, so the build needs it importable (`pip install -e '.[docs]'`) and nothing from the network.
 A marker that names no part, or a reference page that lost its marker, stops the build.
 """
 
@@ -19,9 +19,9 @@ from geppetto_dev.reference import GENERATED, render
 MARKER = re.compile(r"^<!-- generated: ([\w-]+) -->[ \t]*$", re.MULTILINE)
 # Where each part must appear: a page rewritten without its marker would silently lose it.
 EXPECTED = {
-    "reference/cli.md": "cli",
-    "reference/settings.md": "settings",
-    "reference/protocol.md": "protocol",
+    "reference/cli.md": ("cli",),
+    "reference/settings.md": ("settings",),
+    "reference/protocol.md": ("protocol", "conformance"),
 }
 
 
@@ -31,7 +31,7 @@ def on_page_markdown(markdown: str, page: Any, **kwargs: Any) -> str:
     for name in names:
         if name not in GENERATED:
             raise PluginError(f"{path}: no generated part {name!r}; known: {', '.join(GENERATED)}")
-    wanted = EXPECTED.get(path)
-    if wanted is not None and wanted not in names:
-        raise PluginError(f"{path}: the marker <!-- generated: {wanted} --> is missing")
+    for wanted in EXPECTED.get(path, ()):
+        if wanted not in names:
+            raise PluginError(f"{path}: the marker <!-- generated: {wanted} --> is missing")
     return MARKER.sub(lambda m: render(m.group(1)), markdown)

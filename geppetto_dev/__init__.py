@@ -18,18 +18,23 @@ if TYPE_CHECKING:
     from geppetto_dev.config import Settings, load_settings
     from geppetto_dev.discovery import register_blueprints, register_resources
     from geppetto_dev.errors import GeppettoDevError
-    from geppetto_dev.projects import Experiment, Project, RunRequest, project
+    from geppetto_dev.projects import Experiment, Project, RunRequest
+    from geppetto_dev.projects.data_sources import DataSource, QueryContext, QueryProcessors
+    from geppetto_dev.projects.project import project
     from geppetto_dev.protocol import Answer, Registry, Reply, Session, handler
     from geppetto_dev.server import Server, page_blueprint
     from geppetto_dev.storage import Database, database
 
 __all__ = [
     "Answer",
+    "DataSource",
     "Database",
     "Experiment",
     "GeppettoApp",
     "GeppettoDevError",
     "Project",
+    "QueryContext",
+    "QueryProcessors",
     "Registry",
     "Reply",
     "RunRequest",
@@ -51,11 +56,14 @@ __version__ = "0.1.0"
 # Where each public name lives.
 _HOMES = {
     "Answer": "geppetto_dev.protocol",
+    "DataSource": "geppetto_dev.projects.data_sources",
     "Database": "geppetto_dev.storage",
     "Experiment": "geppetto_dev.projects",
     "GeppettoApp": "geppetto_dev.application",
     "GeppettoDevError": "geppetto_dev.errors",
     "Project": "geppetto_dev.projects",
+    "QueryContext": "geppetto_dev.projects.data_sources",
+    "QueryProcessors": "geppetto_dev.projects.data_sources",
     "Registry": "geppetto_dev.protocol",
     "Reply": "geppetto_dev.protocol",
     "RunRequest": "geppetto_dev.projects",

@@ -24,14 +24,15 @@ __all__ = [
     "check_privileges",
 ]
 
+# DROPBOX_INTEGRATION is known but not given by default: the client offers Dropbox only with
+# it, and uploads need a store the application is given (GeppettoApp(uploads=...)).
 DEFAULT_PRIVILEGES = (
     "READ_PROJECT",
     "WRITE_PROJECT",
     "DOWNLOAD",
-    "DROPBOX_INTEGRATION",
     "RUN_EXPERIMENT",
 )
-KNOWN_PRIVILEGES = (*DEFAULT_PRIVILEGES, "ADMIN")
+KNOWN_PRIVILEGES = (*DEFAULT_PRIVILEGES, "DROPBOX_INTEGRATION", "ADMIN")
 
 
 def check_privileges(privileges: Iterable[str], source: str) -> None:

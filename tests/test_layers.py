@@ -46,16 +46,29 @@ INNER: dict[str, tuple[tuple[str, ...], ...]] = {
     "projects": (
         # What an application includes: the defaults, the privilege each message needs; the demo.
         ("defaults", "demo", "privileges"),
-        ("editing", "experiments", "model_requests", "sharing"),  # default handlers
-        ("loading",),  # loading a project (experiments reuse its replies)
+        # default handlers that build on those below: batches and persistence on editing
+        ("batches", "persistence"),
+        # default handlers
+        (
+            "editing",
+            "experiments",
+            "model_requests",
+            "query_requests",
+            "scripts",
+            "session_requests",
+            "transfers",
+        ),
+        ("loading", "queries"),  # loading a project (others reuse its replies); running queries
         ("conversation",),  # what the handlers share: answers, request readers
         ("connection",),  # what one connection holds
         ("services",),  # what the handlers run on, owned by an application
-        ("runtime",),  # a project as the server runs it
+        ("runtime", "uploads"),  # a project as the server runs it; the upload store
         ("model_source", "runs"),  # a project's model; its runs on an executor
         ("pygeppetto_models", "project_json"),  # pygeppetto's models; project JSON
         ("connection_model", "records"),  # one connection's model handle; experiment state
         ("project",),  # the declarations: Project, Experiment, RunRequest, @project
+        ("data_sources",),  # data sources declared in Python; query processors
+        ("client_config",),  # the 0.3.8 client's configuration of a data source (a script)
         ("ownership",),  # what belongs to which user: saved projects, runs
         ("viewer",),  # who a connection acts for, and Geppetto's privileges
     ),
@@ -73,7 +86,7 @@ INNER: dict[str, tuple[tuple[str, ...], ...]] = {
     ),
     "storage": (
         ("warm",),
-        ("experiment_store", "project_access"),
+        ("experiment_store", "ownership"),
         ("rows",),
         ("servers",),
         ("schema",),

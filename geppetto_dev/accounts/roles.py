@@ -1,7 +1,9 @@
 """Roles: what `users add --role` names, each a set of Geppetto's privileges.
 
 Java kept privileges on user groups; three roles cover what a lab server needs. A visitor who
-has not logged in may read public projects, nothing more.
+has not logged in may read public projects, nothing more. As in single-user mode's defaults,
+no role has DROPBOX_INTEGRATION: it only makes the client offer Dropbox, which needs an upload
+store the application is given.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from geppetto_dev.errors import GeppettoDevError
 from geppetto_dev.projects.viewer import (
     ADMIN,
     DOWNLOAD,
-    DROPBOX_INTEGRATION,
     READ_PROJECT,
     RUN_EXPERIMENT,
     WRITE_PROJECT,
@@ -18,7 +19,7 @@ from geppetto_dev.projects.viewer import (
 
 __all__ = ["DEFAULT_ROLE", "GUEST_PRIVILEGES", "ROLES", "check_role", "privileges_of"]
 
-_MEMBER = (READ_PROJECT, WRITE_PROJECT, RUN_EXPERIMENT, DOWNLOAD, DROPBOX_INTEGRATION)
+_MEMBER = (READ_PROJECT, WRITE_PROJECT, DOWNLOAD, RUN_EXPERIMENT)
 
 ROLES: dict[str, tuple[str, ...]] = {
     # Looks, plays and downloads; changes and runs nothing.

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from geppetto_dev.accounts.roles import privileges_of
 from geppetto_dev.errors import GeppettoDevError
 from geppetto_dev.storage.db import Database
-from geppetto_dev.storage.schema import LoginSessionRow, RunRow, UserProjectRow, UserRow
+from geppetto_dev.storage.schema import LoginSessionRow, ProjectOwnerRow, RunRow, UserRow
 from geppetto_dev.storage.servers import now_ms
 
 __all__ = ["Account", "AccountStore", "account_of", "check_name"]
@@ -98,7 +98,7 @@ class AccountStore:
     def projects_of(self, user_id: int) -> int:
         """How many saved projects the account owns."""
         with self.db.read() as session:
-            query = select(func.count()).where(UserProjectRow.owner_id == user_id)
+            query = select(func.count()).where(ProjectOwnerRow.owner_id == user_id)
             return int(session.scalar(query) or 0)
 
     def remove(self, name: str) -> Account | None:
@@ -112,8 +112,8 @@ class AccountStore:
             # What the database's ON DELETE would do; said here too for a database without it.
             session.execute(delete(LoginSessionRow).where(LoginSessionRow.user_id == row.id))
             session.execute(
-                update(UserProjectRow)
-                .where(UserProjectRow.owner_id == row.id)
+                update(ProjectOwnerRow)
+                .where(ProjectOwnerRow.owner_id == row.id)
                 .values(owner_id=None)
             )
             session.execute(update(RunRow).where(RunRow.user_id == row.id).values(user_id=None))

@@ -23,6 +23,7 @@ from geppetto_dev.config import Settings
 from geppetto_dev.projects.defaults import default_handlers
 from geppetto_dev.projects.privileges import GuardedRegistry
 from geppetto_dev.projects.project import Project, ProjectRegistry
+from geppetto_dev.projects.uploads import UploadStore
 from geppetto_dev.projects.viewer import VIEWER_KEY, Viewer
 from geppetto_dev.protocol.registry import Registry
 from geppetto_dev.protocol.session import ProtocolSettings, Session, Write
@@ -46,6 +47,7 @@ class GeppettoApp:
         handlers: Registry | None = None,
         projects: ProjectRegistry | list[Project] | None = None,
         executor: Executor | None = None,
+        uploads: UploadStore | None = None,
     ) -> None:
         self.settings = settings or Settings()
         self.flask = flask_app or Flask("geppetto_dev_default")
@@ -63,6 +65,8 @@ class GeppettoApp:
                 self.projects.add(item)
         # Where runs go instead of the settings' pool or cluster (a thread pool in a test).
         self.executor = executor
+        # Where upload_model / upload_results go (Java's Dropbox); None: they are not offered.
+        self.uploads = uploads
         self._started: Future[Services] | None = None
         self._lock = threading.Lock()
         if self.settings.accounts:
@@ -162,7 +166,9 @@ class GeppettoApp:
 
     def _start(self, into: Future[Services]) -> None:
         try:
-            into.set_result(start_services(self.settings, self.projects, self.executor))
+            into.set_result(
+                start_services(self.settings, self.projects, self.executor, self.uploads)
+            )
         except BaseException as exc:  # raised where the services are awaited
             into.set_exception(exc)
 

@@ -17,9 +17,10 @@ from geppetto_dev.executors import Progress, TrackedExecutor, make_executor
 from geppetto_dev.projects.project import ProjectRegistry
 from geppetto_dev.projects.runs import ExperimentRunner
 from geppetto_dev.projects.services import ProjectPolicy, ProjectServices
+from geppetto_dev.projects.uploads import UploadStore
 from geppetto_dev.storage import database, describe_url
 from geppetto_dev.storage.experiment_store import SQLExperimentStore
-from geppetto_dev.storage.project_access import SQLProjectAccess
+from geppetto_dev.storage.ownership import SQLOwnership
 from geppetto_dev.storage.warm import warm_up as warm_database
 
 __all__ = ["Services", "start_services", "warm_up"]
@@ -41,7 +42,10 @@ class Services:
 
 
 def start_services(
-    settings: Settings, projects: ProjectRegistry, executor: Executor | None = None
+    settings: Settings,
+    projects: ProjectRegistry,
+    executor: Executor | None = None,
+    uploads: UploadStore | None = None,
 ) -> Services:
     """Open the database, mark runs of stopped servers ERROR, connect the executor (the
     settings' one unless given one: a thread pool in a test, say)."""
@@ -62,13 +66,15 @@ def start_services(
         f"{tracked.describe()}{note}"
     )
     runner = ExperimentRunner(tracked)
-    access = SQLProjectAccess(store.db)
-    project_services = ProjectServices(projects, store, runner, policy, access)
+    ownership = SQLOwnership(store.db)
+    services = ProjectServices(
+        projects, store, runner, policy, uploads=uploads, ownership=ownership
+    )
     accounts = Accounts(store.db) if settings.accounts else None
     return Services(
         store,
         tracked,
-        project_services,
+        services,
         summary,
         accounts=accounts,
         access=accounts.describe() if accounts is not None else _single_user(settings),

@@ -6,7 +6,8 @@ land after the model's common library here (the serializer writes the new indexe
 with id ``common`` is the common library: its types are the model's own. Each ImportType with
 a url is resolved by the interpreter its ``modelInterpreterId`` names (unless its
 ``autoresolve`` is false, as Java left those for ``resolve_import_type``); data sources and
-queries are kept as plain records for the data-source services to come.
+queries are kept as plain records and read into the model's data sources and queries
+(``xmi_queries``), which run through query processors registered by ``queryProcessorId``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from geppetto_dev.interpreters.base import InterpreterError, ModelFile
 from geppetto_dev.interpreters.imports import InterpreterLookup, Origin, resolve_import_type
 from geppetto_dev.interpreters.naming import id_from_filename, safe_id
 from geppetto_dev.interpreters.remote import Fetcher
+from geppetto_dev.interpreters.xmi_queries import read_queries
 from geppetto_dev.interpreters.xmi_values import eclass_of, read_value
 from geppetto_dev.interpreters.xmldoc import Element, parse_xml
 from geppetto_dev.model import (
@@ -28,6 +30,7 @@ from geppetto_dev.model import (
     BasicType,
     CompositeType,
     CompositeVisualType,
+    GeppettoLibrary,
     GeppettoModel,
     ImportType,
     Type,
@@ -85,6 +88,7 @@ class _Builder:
         self.where = where
         self.model = GeppettoModel(root.get("id") or model_id, root.get("name"))
         self.types: dict[tuple[int, int], Type] = {}
+        self.library_at: dict[int, GeppettoLibrary] = {}
         self.pending: list[tuple[Element, Type]] = []
         self.skipped: list[str] = []
 
@@ -115,6 +119,24 @@ class _Builder:
             raise self.error(el, f"{text!r} does not name a type")
         raise self.error(el, f"{text!r} names a type the file does not define")
 
+    def find_type(self, text: str) -> Type | None:
+        """A type reference, None if the file has no such type (data sources' references)."""
+        fragment = text.rpartition("#")[2]
+        try:
+            steps = [s.lstrip("@").split(".") for s in fragment.lstrip("/").split("/@")]
+            (lib_name, li), (types_name, ti) = steps
+        except ValueError:
+            return None
+        if (lib_name, types_name) != ("libraries", "types") or not (li + ti).isdigit():
+            return None
+        return self.types.get((int(li), int(ti)))
+
+    def find_library(self, text: str) -> GeppettoLibrary | None:
+        name, _, index = text.rpartition("#")[2].lstrip("/").lstrip("@").partition(".")
+        if name != "libraries" or not index.isdigit():
+            return None
+        return self.library_at.get(int(index))
+
     def refs(self, el: Element, name: str) -> list[Type]:
         texts = (el.get(name) or "").split()
         texts += [c.get("href") or "" for c in el.find_all(name) if c.get("href")]
@@ -127,11 +149,13 @@ class _Builder:
             lib_id = lib_el.get("id") or safe_id(lib_el.get("name") or f"library{li}")
             if lib_id == common.COMMON_ID:
                 self.common_library(li, lib_el)
+                self.library_at[li] = self.model.common
                 continue
             try:
                 lib = self.model.add_library(lib_id, lib_el.get("name"))
             except ValueError as e:
                 raise self.error(lib_el, str(e)) from None
+            self.library_at[li] = lib
             for ti, type_el in enumerate(lib_el.find_all("types")):
                 t = self.new_type(type_el, ti)
                 try:
@@ -272,6 +296,15 @@ def read_xmi(
         tuple(XmiRecord.of(el) for el in root.find_all("queries")),
         skipped=builder.skipped,
     )
+    found = read_queries(
+        out.data_sources,
+        out.queries,
+        find_type=builder.find_type,
+        find_library=builder.find_library,
+        skipped=builder.skipped,
+    )
+    model.data_sources.extend(found.data_sources)
+    model.queries.extend(found.queries)
     imports = [t for lib in model.libraries for t in lib.types if isinstance(t, ImportType)]
     for t in imports:
         if interpreters is None or not t.autoresolve or not t.url:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from geppetto_dev.model import common, factory, paths
+from geppetto_dev.model.datasources import DataSource, Query
 from geppetto_dev.model.nodes import (
     ArrayType,
     CompositeType,
@@ -29,6 +30,9 @@ class GeppettoModel:
     name: str | None = None
     libraries: list[GeppettoLibrary] = field(default_factory=list, init=False)
     variables: list[Variable] = field(default_factory=list, init=False)
+    # Sent with the whole model only (the clients' merge of a delta ignores them).
+    data_sources: list[DataSource] = field(default_factory=list, init=False)
+    queries: list[Query] = field(default_factory=list, init=False)
 
     def __post_init__(self) -> None:
         self.libraries.append(common.common_library())
@@ -57,6 +61,20 @@ class GeppettoModel:
         var.born = var.changed = tick()
         self.variables.append(var)
         return var
+
+    def add_data_source(self, source: DataSource) -> DataSource:
+        """Add a data source (before the model is first sent: clients read them once)."""
+        if any(d.id == source.id for d in self.data_sources):
+            raise ValueError(f"model {self.id!r} already has a data source {source.id!r}")
+        self.data_sources.append(source)
+        return source
+
+    def add_query(self, query: Query) -> Query:
+        """Add a top-level query: what the query builder offers for a matching variable."""
+        if any(q.id == query.id for q in self.queries):
+            raise ValueError(f"model {self.id!r} already has a top-level query {query.id!r}")
+        self.queries.append(query)
+        return query
 
     def state_variable(self, id: str, value: Value | None = None) -> Variable:
         """Add a top-level variable typed with the common StateVariable (a TimeSeries plots)."""

@@ -16,6 +16,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from geppetto_dev.model.datasources import data_sources_dicts
 from geppetto_dev.model.geppetto_model import GeppettoModel
 from geppetto_dev.model.nodes import (
     ArrayType,
@@ -225,9 +226,16 @@ class _Writer:
         libraries = ",".join(
             _PLACEHOLDER if lib.changed <= seen else self.library(lib, seen) for lib in m.libraries
         )
+        extra = ""
+        if seen < 0 and (m.data_sources or m.queries):
+            sources, queries = data_sources_dicts(m)
+            if sources:
+                extra += f',"dataSources":{_dumps(sources)}'
+            if queries:
+                extra += f',"queries":{_dumps(queries)}'
         return (
             f'{{"eClass":"GeppettoModel","id":{_str(m.id)},"name":{_str(m.name or m.id)},'
-            f'"variables":[{variables}],"libraries":[{libraries}]}}'
+            f'"variables":[{variables}],"libraries":[{libraries}]{extra}}}'
         )
 
     def library(self, lib: GeppettoLibrary, seen: int) -> str:

@@ -46,12 +46,6 @@ class ConnectionState:
             for record in records:
                 self.reported[(loaded.runtime.id, record.id)] = (record.status, record.run)
 
-    def replace(self, old_id: int, loaded: LoadedProject, records: list[ExperimentRecord]) -> None:
-        """The project loaded as `old_id` is now `loaded` (a volatile project, persisted)."""
-        with self.lock:
-            self.projects.pop(old_id, None)
-        self.add(loaded, records)
-
     def report(self, project_id: int, record: ExperimentRecord) -> str:
         """The status to tell this connection now, remembered for the next poll."""
         key = (project_id, record.id)

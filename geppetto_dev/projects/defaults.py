@@ -4,7 +4,18 @@ default); nothing registers them by being imported."""
 
 from __future__ import annotations
 
-from geppetto_dev.projects import editing, experiments, loading, model_requests, sharing
+from geppetto_dev.projects import (
+    batches,
+    editing,
+    experiments,
+    loading,
+    model_requests,
+    persistence,
+    query_requests,
+    scripts,
+    session_requests,
+    transfers,
+)
 from geppetto_dev.protocol.registry import Registry, protocol_handlers
 
 __all__ = ["default_handlers"]
@@ -14,7 +25,20 @@ def default_handlers() -> Registry:
     """A new registry with every default handler, the protocol's own included."""
     registry = protocol_handlers()
     registry.include(
-        Registry.from_modules([loading, model_requests, experiments, editing, sharing])
+        Registry.from_modules(
+            [
+                loading,
+                model_requests,
+                experiments,
+                editing,
+                persistence,
+                batches,
+                query_requests,
+                scripts,
+                transfers,
+                session_requests,
+            ]
+        )
     )
     for kind, answer in experiments.unsupported_handlers().items():
         registry.add(kind, answer)

@@ -5,7 +5,9 @@
 - a network of three such cells, an ArrayType with a position per cell;
 - a lazy part, `net.details`: an ImportType resolved by `resolve_details` when asked;
 - an experiment that runs a leaky integrate-and-fire simulation of the three cells in plain
-  Python and records `v` of each.
+  Python and records `v` of each;
+- a data source, `cells`: Spotlight finds the network and its cells, the query builder runs
+  "Cells of Network that fire" on the network; the experiment's script adds it to the page.
 
 `geppetto_dev.example` serves it; `geppetto-dev init` writes an editable copy of this file
 into the starter project (a test checks that both build the same model).
@@ -17,20 +19,26 @@ import json
 from typing import Any
 
 from geppetto_dev import model as gm
+from geppetto_dev.projects.data_sources import DataSource
 from geppetto_dev.projects.project import Experiment, Project, RunRequest
 
 __all__ = [
     "EXPERIMENTS",
+    "SCRIPT",
     "build_model",
+    "cells",
     "demo_project",
     "download",
     "resolve_details",
+    "script",
     "simulate",
 ]
 
 POSITIONS = [(0.0, 0.0, 0.0), (150.0, 0.0, 0.0), (300.0, 0.0, 0.0)]
 # Input current (nA) to each cell: the first stays below threshold, the others fire.
 CURRENTS = [0.12, 0.3, 0.45]
+# The experiment's script: the client asks for it once the experiment is loaded.
+SCRIPT = "demo.js"
 
 EXPERIMENTS = [
     Experiment(
@@ -40,6 +48,7 @@ EXPERIMENTS = [
         watched=[f"net.pop[{i}].v" for i in range(len(POSITIONS))],
         timestep=1e-4,
         length=0.2,
+        script=SCRIPT,
     )
 ]
 
@@ -58,6 +67,88 @@ def lif_trace(current: float, *, timestep: float, length: float) -> list[float]:
         v += timestep * (v_rest - v + resistance * current) / tau_m
         trace.append(round(v, 4))
     return trace
+
+
+# A data source: what Spotlight finds, a query the query builder runs on the network, and a
+# variable fetched by id. The experiment's script (`demo.js`) adds it to the page.
+cells = DataSource(
+    "cells",
+    name="Demo cells",
+    # What Spotlight shows for each type of result: an icon, and buttons under the search box.
+    result_types={
+        "cell": {
+            "icon": "fa-circle",
+            "buttons": {
+                "zoom": {
+                    "actions": ["GEPPETTO.SceneController.zoomTo([Instances.getInstance('$ID$')])"],
+                    "icon": "fa-search-plus",
+                    "label": "Zoom",
+                    "tooltip": "Zoom to the cell",
+                }
+            },
+        },
+        "network": {
+            "icon": "fa-sitemap",
+            "buttons": {
+                "query": {
+                    "actions": [
+                        "GEPPETTO.Spotlight.close()",
+                        "GEPPETTO.QueryBuilder.open()",
+                        "GEPPETTO.QueryBuilder.addQueryItem({id: 'net'})",
+                    ],
+                    "icon": "fa-cogs",
+                    "label": "Query",
+                    "tooltip": "Query the network",
+                }
+            },
+        },
+    },
+)
+
+
+def spikes(current: float) -> int:
+    """How often a cell under this current fires during the experiment."""
+    (experiment,) = EXPERIMENTS
+    trace = lif_trace(current, timestep=experiment.timestep, length=experiment.length)
+    return trace.count(20.0)
+
+
+@cells.search
+def search(term: str) -> list[dict[str, str]]:
+    """Spotlight's results for a search term: the network and its cells."""
+    rows = [{"id": "Network", "label": "Network of three cells", "type": "network"}]
+    rows += [
+        {"id": f"net.pop[{i}]", "label": f"Cell {i}, input {current} nA", "type": "cell"}
+        for i, current in enumerate(CURRENTS)
+    ]
+    words = term.lower().split()
+    return [row for row in rows if all(word in row["label"].lower() for word in words)]
+
+
+@cells.fetch
+def fetch(model: gm.GeppettoModel, variable_id: str) -> gm.Variable | None:
+    """`cell0`, `cell1`, `cell2`: a text about the cell, added to the model when fetched."""
+    index = variable_id.removeprefix("cell")
+    if not index.isdigit() or int(index) >= len(CURRENTS):
+        return None
+    current = CURRENTS[int(index)]
+    return gm.text(variable_id, f"Cell {index}: input {current} nA, {spikes(current)} spikes")
+
+
+@cells.query(
+    "firing",
+    description="Cells of $NAME that fire",
+    columns=("ID", "Name", "Input (nA)", "Spikes"),
+    matches=("demo.network",),
+)
+def firing(model: gm.GeppettoModel, path: str) -> list[tuple[str, str, float, int]]:
+    """The cells of the network at `path` that fire during the experiment."""
+    counts = [spikes(current) for current in CURRENTS]
+    return [
+        (f"{path}.pop[{i}]", f"Cell {i}", current, count)
+        for i, (current, count) in enumerate(zip(CURRENTS, counts, strict=True))
+        if count > 0
+    ]
 
 
 def build_model() -> gm.GeppettoModel:
@@ -146,8 +237,16 @@ def download(model: gm.GeppettoModel, instance_path: str, fmt: str) -> tuple[str
     return "demo-model.json", json.dumps(body, indent=1).encode("utf-8")
 
 
+def script(url: str) -> str | None:
+    """The experiment's script: adds the data source to Spotlight and the query builder."""
+    return cells.client_script() if url == SCRIPT else None
+
+
 def demo_project() -> Project:
-    project = Project(id=1, name="demo", build=build_model, experiments=tuple(EXPERIMENTS))
+    project = Project(
+        id=1, name="demo", build=build_model, experiments=tuple(EXPERIMENTS), data_sources=[cells]
+    )
+    project.script(script)
     project.resolve_type(resolve_details)
     project.run(simulate)
     project.download("JSON")(download)

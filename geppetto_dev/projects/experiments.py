@@ -44,13 +44,9 @@ __all__ = [
 log = logging.getLogger("geppetto_dev.projects")
 
 # User actions of the 0.3.8 UI that need services a Python project may not have (editing a
-# persisted project is in editing.py).
-UNSUPPORTED = {
-    "download_results": "downloading results",
-    "upload_model": "uploading models",
-    "upload_results": "uploading results",
-    "download_project": "downloading projects",
-}
+# persisted project is in editing.py; the project as a whole in persistence.py; results and
+# uploads in transfers.py): none left.
+UNSUPPORTED: dict[str, str] = {}
 
 
 @handler("load_experiment")
@@ -94,7 +90,7 @@ def run_experiment(conn: Session, data: Any) -> None:
     )
     # Runs are attributed to the user who started them: in the log and in the database.
     viewer = viewer_of(conn)
-    services_of(conn).access.record_run(
+    services_of(conn).ownership.record_run(
         RunRecord(runtime.id, record.id, queued.run, viewer.user_id, viewer.name)
     )
     log.info(

@@ -58,13 +58,12 @@ def resolve_import_value(conn: Session, data: Any) -> Reply:
 @handler("fetch_variable")
 def fetch_variable(conn: Session, data: Any) -> Reply:
     loaded = loaded_project(conn, data)
-    hook = loaded.runtime.project.fetch_variable_hook
+    request = obj(data)
+    source = str(request.get("dataSourceId") or "")
+    hook = loaded.runtime.project.fetcher(source)
     if hook is None:
         raise info(f"project {loaded.runtime.name!r} has no data source to fetch variables from")
-    request = obj(data)
-    delta = loaded.model.fetch_variable(
-        str(request.get("variableId") or ""), str(request.get("dataSourceId") or ""), hook
-    )
+    delta = loaded.model.fetch_variable(str(request.get("variableId") or ""), source, hook)
     return Reply("variable_fetched", {"variable_fetched": delta})
 
 

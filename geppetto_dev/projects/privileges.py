@@ -26,7 +26,6 @@ from geppetto_dev.projects.ownership import may_change
 from geppetto_dev.projects.project import as_id
 from geppetto_dev.projects.viewer import (
     DOWNLOAD,
-    DROPBOX_INTEGRATION,
     READ_PROJECT,
     RUN_EXPERIMENT,
     WRITE_PROJECT,
@@ -106,11 +105,13 @@ REQUIRED: dict[str, Need] = {
     "download_model": Need(DOWNLOAD, "download models"),
     "download_project": Need(DOWNLOAD, "download projects"),
     "download_results": Need(DOWNLOAD, "download results"),
-    "link_dropbox": Need(DROPBOX_INTEGRATION, "link Dropbox"),
-    "unlink_dropbox": Need(DROPBOX_INTEGRATION, "unlink Dropbox"),
-    "get_dropbox_token": Need(DROPBOX_INTEGRATION, "use Dropbox"),
-    "upload_model": Need(DROPBOX_INTEGRATION, "upload models"),
-    "upload_results": Need(DROPBOX_INTEGRATION, "upload results"),
+    # Java asked DROPBOX_INTEGRATION; here the application's upload store stands in for
+    # Dropbox (the privilege only makes the client offer it): writing there is writing.
+    "link_dropbox": Need(WRITE_PROJECT, "link an upload store"),
+    "unlink_dropbox": Need(WRITE_PROJECT, "unlink an upload store"),
+    "get_dropbox_token": Need(WRITE_PROJECT, "use an upload store"),
+    "upload_model": Need(WRITE_PROJECT, "upload models"),
+    "upload_results": Need(WRITE_PROJECT, "upload results"),
 }
 
 

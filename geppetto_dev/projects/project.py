@@ -18,14 +18,17 @@ of its `projects` package (and of its app's module) into its own `ProjectRegistr
 
 from __future__ import annotations
 
+import inspect
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import ModuleType
 from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from geppetto_dev.errors import GeppettoDevError
+from geppetto_dev.projects.data_sources import DataSource, QueryProcessors, attach_data_sources
 
 __all__ = [
     "Experiment",
@@ -43,6 +46,7 @@ ResolveValue = Callable[[Any, str], Any]  # (model, variable path) -> its value
 FetchVariable = Callable[[Any, str, str], Any]  # (model, variable id, data source id) -> None
 RunExperiment = Callable[["RunRequest"], Mapping[str, Any]]  # -> {watched path: TimeSeries}
 Download = Callable[[Any, str, str], tuple[str, bytes]]  # (model, path, format) -> (name, bytes)
+Script = Callable[[str], str | None]  # (script URL) -> the script's text, None: not this one
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,10 @@ class RunRequest:
     timestep: float
     length: float
     run: int
+    # The simulator configuration as the client saved it (Java's SimulatorConfiguration).
+    simulator_id: str = "pythonSimulator"
+    conversion_service_id: str | None = None
+    simulator_parameters: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -76,6 +84,9 @@ class Experiment:
     simulator_id: str = "pythonSimulator"
     instance: str = ""
     script: str | None = None
+    conversion_service_id: str | None = None
+    # Java's SimulatorConfiguration.parameters (the LEMS target network, say): text by name.
+    simulator_parameters: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(eq=False)
@@ -95,6 +106,14 @@ class Project:
     run_hook: RunExperiment | None = None
     download_hook: Download | None = None
     download_formats: tuple[str, ...] = ()
+    data_sources: Sequence[DataSource] = ()
+    # Processors of the queries of the model's data sources, by queryProcessorId; those of
+    # `data_sources` are added to it.
+    query_processors: QueryProcessors = field(default_factory=QueryProcessors)
+    script_hook: Script | None = None
+    # Where the project's files (experiment scripts) are read from; None: the folder of the
+    # module that defines `build`.
+    folder: Path | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.id, bool) or not isinstance(self.id, int) or self.id < 0:
@@ -112,6 +131,15 @@ class Project:
             raise GeppettoDevError(
                 f"project {self.name!r} has two experiments with one id", "number them uniquely"
             )
+        self.data_sources = tuple(self.data_sources)
+        source_ids = [d.id for d in self.data_sources]
+        if len(set(source_ids)) != len(source_ids):
+            raise GeppettoDevError(
+                f"project {self.name!r} has two data sources with one id", "give each its own"
+            )
+        for source in self.data_sources:
+            for processor_id, processor in source.processors().items():
+                self.query_processors.add(processor_id, processor)
 
     def __call__(self) -> Any:
         """Build the model (a decorated function stays callable)."""
@@ -124,6 +152,33 @@ class Project:
 
     def experiment(self, experiment_id: int) -> Experiment | None:
         return next((e for e in self.experiments if e.id == experiment_id), None)
+
+    @property
+    def files(self) -> Path | None:
+        """The folder of the project's own files: `folder`, or its module's folder."""
+        if self.folder is not None:
+            return self.folder
+        try:
+            source = inspect.getsourcefile(self.build)
+        except TypeError:
+            return None
+        return Path(source).resolve().parent if source else None
+
+    def data_source(self, data_source_id: str) -> DataSource | None:
+        return next((d for d in self.data_sources if d.id == data_source_id), None)
+
+    def build_model(self) -> Any:
+        """The model as the server serves it: `build()`, plus the declared data sources."""
+        return attach_data_sources(self.build(), self.data_sources)
+
+    def fetcher(self, data_source_id: str) -> FetchVariable | None:
+        """What answers fetch_variable for a data source: its `fetch`, else the project's
+        `fetch_variable` hook."""
+        source = self.data_source(data_source_id)
+        fetch = source.fetch_hook if source is not None else None
+        if fetch is not None:
+            return lambda model, variable_id, _: fetch(model, variable_id)
+        return self.fetch_variable_hook
 
     # Hooks, as decorators ---------------------------------------------------------------------
 
@@ -144,6 +199,17 @@ class Project:
         needs) to the model; what it added is sent to the client as a delta."""
         self.fetch_variable_hook = func
         return func
+
+    def script(self, func: F) -> F:
+        """`(script_url) -> text | None`: an experiment's script (get_script), given by Python
+        instead of read from the project's files; None for a URL it does not know."""
+        self.script_hook = func
+        return func
+
+    def query_processor(self, processor_id: str) -> Callable[[F], F]:
+        """`(QueryContext) -> QueryResults | rows`: runs the ProcessQuery whose
+        queryProcessorId is `processor_id` (a Java project's XMI names them)."""
+        return self.query_processors.processor(processor_id)
 
     def run(self, func: F) -> F:
         """`(RunRequest) -> {path: TimeSeries}`: runs in the experiment executor, off the event
@@ -259,12 +325,21 @@ def project(
     description: str = "",
     persisted: bool = True,
     registry: ProjectRegistry | None = None,
+    data_sources: Iterable[DataSource] = (),
+    query_processors: QueryProcessors | None = None,
+    folder: Path | str | None = None,
 ) -> Callable[[Callable[[], Any]], Project]:
     """Decorator: the function building a project's model becomes a Project, whose
-    `.resolve_type`, `.fetch_variable`, `.run` and `.download(...)` decorators add hooks.
-    With `registry`, it is also added there (else the application collects it)."""
+    `.resolve_type`, `.fetch_variable`, `.run`, `.download(...)`, `.script` and
+    `.query_processor(...)` decorators add hooks. `folder` (relative to the function's module)
+    holds the project's files. With `registry`, it is also added there (else the application
+    collects it)."""
 
     def register(build: Callable[[], Any]) -> Project:
+        where = Path(folder) if folder is not None else None
+        if where is not None and not where.is_absolute():
+            module = inspect.getsourcefile(build)
+            where = (Path(module).resolve().parent if module else Path.cwd()) / where
         item = Project(
             id=id,
             name=name,
@@ -272,6 +347,9 @@ def project(
             experiments=tuple(experiments),
             description=description,
             persisted=persisted,
+            data_sources=tuple(data_sources),
+            query_processors=query_processors or QueryProcessors(),
+            folder=where,
         )
         return registry.add(item) if registry is not None else item
 

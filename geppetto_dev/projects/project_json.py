@@ -30,8 +30,10 @@ def experiment_json(record: ExperimentRecord) -> dict[str, Any]:
         "simulatorId": record.simulator_id,
         "timestep": record.timestep,
         "length": record.length,
-        "parameters": {},
+        "parameters": dict(record.simulator_parameters),
     }
+    if record.conversion_service_id is not None:
+        simulator["conversionServiceId"] = record.conversion_service_id
     aspect: dict[str, Any] = {
         "id": record.id,
         "instance": record.instance,
@@ -66,17 +68,16 @@ def project_json(
     model_url: str,
     active_experiment_id: int | None = None,
     view: str | None = None,
-    public: bool = False,
+    is_public: bool = False,
 ) -> dict[str, Any]:
-    """A LocalGeppettoProject; the active experiment is the first one unless given. `isPublic`
-    tells whether a project a user saved is shared with everyone."""
+    """A LocalGeppettoProject; the active experiment is the first one unless given."""
     if active_experiment_id is None:
         active_experiment_id = records[0].id if records else -1
     out: dict[str, Any] = {
         "id": project_id,
         "name": name,
         "activeExperimentId": active_experiment_id,
-        "isPublic": public,
+        "isPublic": is_public,
         "geppettoModel": {"id": project_id, "url": model_url, "type": "GEPPETTO_PROJECT"},
         "experiments": [experiment_json(r) for r in records],
     }
@@ -178,4 +179,16 @@ def _experiment(data: Any) -> ExperimentRecord:
         script=data.get("script") if isinstance(data.get("script"), str) else None,
         view=_view(data.get("view")),
         last_modified=str(data.get("lastModified") or "0"),
+        conversion_service_id=_text(simulator.get("conversionServiceId")),
+        simulator_parameters=tuple(
+            (str(k), str(v)) for k, v in _dict(simulator.get("parameters")).items()
+        ),
     )
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}

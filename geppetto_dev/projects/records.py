@@ -17,10 +17,12 @@ from geppetto_dev.projects.project import Experiment
 
 __all__ = [
     "DESIGN",
+    "FIRST_STORED_ID",
     "STATUSES",
     "ExperimentRecord",
     "ExperimentStore",
     "MemoryExperimentStore",
+    "StoredProject",
     "record_of",
 ]
 
@@ -56,6 +58,26 @@ class ExperimentRecord:
     # {watched path: TimeSeries} once a run completed.
     results: Mapping[str, Any] | None = None
     error: str | None = None
+    # Saved from the UI (save_experiment_properties: conversionServiceId, SP$<name>).
+    conversion_service_id: str | None = None
+    simulator_parameters: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class StoredProject:
+    """A project's properties as the store keeps them. `base` is set for a project persisted
+    from JSON content: the registered project whose model it loads."""
+
+    id: int
+    name: str = ""
+    is_public: bool = False
+    base: str | None = None
+    active_experiment_id: int = -1
+    view: str | None = None
+
+
+# The first id given to a project persisted from JSON content (registered ones stay below).
+FIRST_STORED_ID = 1001
 
 
 def record_of(experiment: Experiment) -> ExperimentRecord:
@@ -70,6 +92,10 @@ def record_of(experiment: Experiment) -> ExperimentRecord:
         simulator_id=experiment.simulator_id,
         instance=experiment.instance,
         script=experiment.script,
+        conversion_service_id=experiment.conversion_service_id,
+        simulator_parameters=tuple(
+            (str(k), str(v)) for k, v in experiment.simulator_parameters.items()
+        ),
     )
 
 
@@ -102,7 +128,20 @@ class ExperimentStore(Protocol):
         """The name given from the UI (save_project_properties), if any."""
 
     def save_project(self, project_id: int, **changes: Any) -> object:
-        """Change a project's stored properties (its `name`)."""
+        """Change a project's stored properties: `name`, `is_public`, `base`,
+        `active_experiment_id`, `view`."""
+
+    def project_info(self, project_id: int) -> StoredProject | None:
+        """What the store keeps of a project, None if it keeps nothing."""
+
+    def copies(self) -> tuple[StoredProject, ...]:
+        """The projects persisted from JSON content (those with a `base`)."""
+
+    def new_project_id(self, taken: Iterable[int] = ()) -> int:
+        """An id no stored project (nor any of `taken`) has, from FIRST_STORED_ID up."""
+
+
+_PROJECT_FIELDS = ("name", "is_public", "base", "active_experiment_id", "view")
 
 
 class MemoryExperimentStore:
@@ -111,7 +150,7 @@ class MemoryExperimentStore:
     def __init__(self) -> None:
         self._records: dict[int, dict[int, ExperimentRecord]] = {}
         self._last_id: dict[int, int] = {}
-        self._names: dict[int, str] = {}
+        self._projects: dict[int, StoredProject] = {}
         self._lock = threading.Lock()
 
     def seed(self, project_id: int, records: Iterable[ExperimentRecord]) -> None:
@@ -162,13 +201,27 @@ class MemoryExperimentStore:
 
     def project_name(self, project_id: int) -> str | None:
         with self._lock:
-            return self._names.get(project_id)
+            found = self._projects.get(project_id)
+            return found.name or None if found is not None else None
 
     def save_project(self, project_id: int, **changes: Any) -> object:
-        unknown = set(changes) - {"name"}
+        unknown = set(changes) - set(_PROJECT_FIELDS)
         if unknown:
             raise ValueError(f"unknown project properties: {', '.join(sorted(unknown))}")
         with self._lock:
-            if "name" in changes:
-                self._names[project_id] = str(changes["name"])
-        return None
+            current = self._projects.get(project_id) or StoredProject(project_id)
+            self._projects[project_id] = replace(current, **changes)
+            return self._projects[project_id]
+
+    def project_info(self, project_id: int) -> StoredProject | None:
+        with self._lock:
+            return self._projects.get(project_id)
+
+    def copies(self) -> tuple[StoredProject, ...]:
+        with self._lock:
+            return tuple(sorted((p for p in self._projects.values() if p.base), key=lambda p: p.id))
+
+    def new_project_id(self, taken: Iterable[int] = ()) -> int:
+        with self._lock:
+            used = {*self._projects, *self._records, *taken}
+        return max([FIRST_STORED_ID - 1, *used]) + 1

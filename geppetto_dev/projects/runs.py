@@ -78,6 +78,9 @@ class ExperimentRunner:
             timestep=record.timestep,
             length=record.length,
             run=record.run,
+            simulator_id=record.simulator_id,
+            conversion_service_id=record.conversion_service_id,
+            simulator_parameters=dict(record.simulator_parameters),
         )
         future = self.executor.submit(hook, request)
         with self._lock:

@@ -34,9 +34,9 @@ class ProjectRuntime:
         active_experiment_id: int | None = None,
         view: str | None = None,
         runner: ExperimentRunner,
+        is_public: bool = False,
         owned: bool = False,
         owner_id: int | None = None,
-        public: bool = False,
     ) -> None:
         self.project = project
         self.id = project_id
@@ -47,10 +47,11 @@ class ProjectRuntime:
         self.active_experiment_id = active_experiment_id
         self.view = view
         self.runner = runner
-        # A project a user saved (see ownership.py): who may change it, whether others see it.
+        self.is_public = is_public
+        # A project a user saved (see ownership.py): who may change it (None: no one's but
+        # the admins', once its owner's account is gone).
         self.owned = owned
         self.owner_id = owner_id
-        self.public = public
 
     @property
     def persisted(self) -> bool:
@@ -74,5 +75,5 @@ class ProjectRuntime:
             model_url=self.project.name,
             active_experiment_id=active,
             view=self.view,
-            public=self.owned and self.public,
+            is_public=self.is_public,
         )

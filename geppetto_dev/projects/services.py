@@ -1,6 +1,6 @@
 """What the project conversation runs on, owned by one application: its projects, the store of
-their experiments, the runner of their runs, the runtime of each project, the projects users
-saved (and who may see them), and its policy.
+their experiments, the runner of their runs, the runtime of each project, who saved which
+project (and who may see it), and its policy.
 
 Made when the application starts and dropped when it stops; a handler reaches it through its
 connection (`services_of(conn)`). Two applications in one process share nothing.
@@ -9,23 +9,23 @@ connection (`services_of(conn)`). Two applications in one process share nothing.
 from __future__ import annotations
 
 import random
-import secrets
 import threading
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from geppetto_dev.projects.model_source import ModelSource
-from geppetto_dev.projects.ownership import MemoryProjectAccess, ProjectAccess, UserProject, may_see
+from geppetto_dev.projects.ownership import MemoryOwnership, Ownership, may_see
 from geppetto_dev.projects.project import Project, ProjectRegistry, as_id
 from geppetto_dev.projects.project_json import ProjectSpec
 from geppetto_dev.projects.records import (
-    DESIGN,
     ExperimentStore,
     MemoryExperimentStore,
+    StoredProject,
     record_of,
 )
 from geppetto_dev.projects.runs import ExperimentRunner
 from geppetto_dev.projects.runtime import ProjectRuntime
+from geppetto_dev.projects.uploads import UploadStore
 from geppetto_dev.projects.viewer import Viewer
 
 __all__ = ["ProjectPolicy", "ProjectServices", "services_of"]
@@ -48,13 +48,17 @@ class ProjectServices:
         store: ExperimentStore,
         runner: ExperimentRunner,
         policy: ProjectPolicy | None = None,
-        access: ProjectAccess | None = None,
+        uploads: UploadStore | None = None,
+        ownership: Ownership | None = None,
     ) -> None:
         self.projects = projects
         self.store = store
         self.runner = runner
         self.policy = policy or ProjectPolicy()
-        self.access: ProjectAccess = access or MemoryProjectAccess()
+        # Where upload_model / upload_results put files (Dropbox in Java); None: not offered.
+        self.uploads = uploads
+        # Who saved each persisted copy, and who started each run.
+        self.ownership: Ownership = ownership or MemoryOwnership()
         self._runtimes: dict[int, ProjectRuntime] = {}
         self._lock = threading.Lock()
 
@@ -64,16 +68,93 @@ class ProjectServices:
             runtime = self._runtimes.get(project.id)
             if runtime is None or runtime.project is not project:
                 self.store.seed(project.id, [record_of(e) for e in project.experiments])
+                stored = self.store.project_info(project.id)
                 runtime = ProjectRuntime(
                     project,
                     project_id=project.id,
                     name=self.store.project_name(project.id) or project.name,
                     store=self.store,
-                    source=ModelSource(project.build, with_time=bool(project.experiments)),
+                    source=ModelSource(project.build_model, with_time=bool(project.experiments)),
                     runner=self.runner,
+                    is_public=stored.is_public if stored is not None else False,
                 )
                 self._runtimes[project.id] = runtime
             return runtime
+
+    def runtime_by_id(self, project_id: Any) -> ProjectRuntime | None:
+        """A registered project's runtime, or that of a project persisted from JSON content
+        (stored under its own id, over the registered project it was loaded over)."""
+        project = self.projects.by_id(project_id)
+        if project is not None:
+            return self.runtime_for(project)
+        number = as_id(project_id)
+        if number is None:
+            return None
+        with self._lock:
+            runtime = self._runtimes.get(number)
+        if runtime is not None and runtime.id == number:
+            return runtime
+        stored = self.store.project_info(number)
+        if stored is None or not stored.base:
+            return None
+        base = self.projects.by_name(stored.base)
+        return self._copy_runtime(base, stored) if base is not None else None
+
+    def _copy_runtime(self, base: Project, stored: StoredProject) -> ProjectRuntime:
+        shared = self.runtime_for(base)
+        source = (
+            shared.source if base.experiments else ModelSource(base.build_model, with_time=True)
+        )
+        active = stored.active_experiment_id
+        runtime = ProjectRuntime(
+            base,
+            project_id=stored.id,
+            name=stored.name or base.name,
+            store=self.store,
+            source=source,
+            active_experiment_id=active if active != -1 else None,
+            view=stored.view,
+            runner=self.runner,
+            is_public=stored.is_public,
+            owned=True,
+            owner_id=self.ownership.owner_of(stored.id),
+        )
+        with self._lock:
+            self._runtimes[stored.id] = runtime
+        return runtime
+
+    def find(self, project_id: Any, viewer: Viewer) -> ProjectRuntime | None:
+        """The project with this id that `viewer` may see: a registered project, or a saved
+        copy that is public or theirs. Another user's private copy is not found, as none."""
+        runtime = self.runtime_by_id(project_id)
+        if runtime is None or not runtime.owned:
+            return runtime
+        stored = self.store.project_info(runtime.id)  # another server may have shared it
+        if stored is not None:
+            runtime.is_public = stored.is_public
+        public = runtime.is_public
+        return runtime if may_see(viewer, public=public, owner_id=runtime.owner_id) else None
+
+    def persist(self, volatile: ProjectRuntime, owner_id: int | None = None) -> ProjectRuntime:
+        """Store a project loaded from JSON content as a persisted project of its own, with a
+        new id: it loads by that id from now on, after a restart too (as Java's
+        persistProject stores a volatile project in its database). In accounts mode, also a
+        copy of any project a user may read, owned by `owner_id`."""
+        base = volatile.project
+        records = volatile.records()
+        new_id = self.store.new_project_id(p.id for p in self.projects.all())
+        active = volatile.to_json(records)["activeExperimentId"]
+        self.store.save_project(
+            new_id,
+            name=volatile.name,
+            base=base.name,
+            active_experiment_id=active,
+            view=volatile.view,
+        )
+        self.store.seed(new_id, [replace(r, results=None) for r in records])
+        self.ownership.claim(new_id, owner_id)
+        stored = self.store.project_info(new_id) or StoredProject(new_id, volatile.name)
+        return self._copy_runtime(base, stored)
 
     def volatile_runtime(self, base: Project, spec: ProjectSpec) -> ProjectRuntime:
         """A project loaded from JSON: its own name and experiments over `base`'s model."""
@@ -84,7 +165,7 @@ class ProjectServices:
         source = shared.source
         if spec.experiments and not base.experiments:
             # Experiments need the `time` variable: give this project a model of its own with it.
-            source = ModelSource(base.build, with_time=True)
+            source = ModelSource(base.build_model, with_time=True)
         return ProjectRuntime(
             base,
             project_id=project_id,
@@ -97,90 +178,23 @@ class ProjectServices:
             runner=self.runner,
         )
 
-    # Projects users saved ---------------------------------------------------------------------
-
-    def find(self, project_id: Any, viewer: Viewer) -> ProjectRuntime | None:
-        """The project with this id that `viewer` may see: an application project, or a saved
-        one that is public or theirs. Another user's private project is not found, as none."""
-        project = self.projects.by_id(project_id)
-        if project is not None:
-            return self.runtime_for(project)
-        number = as_id(project_id)
-        saved = self.access.get(number) if number is not None else None
-        if saved is None or not may_see(viewer, saved):
-            return None
-        return self.saved_runtime(saved)
-
-    def saved_runtime(self, saved: UserProject) -> ProjectRuntime | None:
-        """The runtime of a saved project (None if its application project is gone)."""
-        base = self.projects.by_id(saved.base_id)
-        if base is None:
-            return None
-        # A model with the `time` variable: a saved project always has experiments.
-        source = self.runtime_for(base).source if base.experiments else None
-        with self._lock:
-            runtime = self._runtimes.get(saved.id)
-            if runtime is None or runtime.project is not base:
-                runtime = ProjectRuntime(
-                    base,
-                    project_id=saved.id,
-                    name=saved.name,
-                    store=self.store,
-                    source=source or ModelSource(base.build, with_time=True),
-                    active_experiment_id=saved.active_experiment_id,
-                    view=saved.view,
-                    runner=self.runner,
-                    owned=True,
-                    owner_id=saved.owner_id,
-                )
-                self._runtimes[saved.id] = runtime
-            runtime.public = saved.public  # another server may have changed it
-            return runtime
-
-    def save_copy(self, runtime: ProjectRuntime, viewer: Viewer) -> ProjectRuntime:
-        """A copy of `runtime`'s project and experiments (in DESIGN), owned by `viewer`."""
-        records = [
-            replace(r, status=DESIGN, run=0, results=None, error=None) for r in runtime.records()
-        ]
-        active = runtime.to_json(records)["activeExperimentId"]
-        for _attempt in range(8):
-            # Above the random ids of volatile projects, within what JavaScript holds exactly.
-            project_id = 10**10 + secrets.randbelow(2**52 - 10**10)
-            if self.projects.by_id(project_id) is not None:
-                continue
-            saved = UserProject(
-                id=project_id,
-                base_id=runtime.project.id,
-                name=runtime.name,
-                owner_id=viewer.user_id,
-                active_experiment_id=active if active != -1 else None,
-                view=runtime.view,
-            )
-            try:
-                self.access.add(saved)
-            except KeyError:
-                continue
-            self.store.seed(project_id, records)
-            copy = self.saved_runtime(saved)
-            if copy is None:  # pragma: no cover - its base was there a moment ago
-                raise RuntimeError(f"project {runtime.project.name!r} is gone")
-            return copy
-        raise RuntimeError("no free project id")  # pragma: no cover - 8 collisions in 2**52
-
     def project_list(self, viewer: Viewer | None = None) -> list[dict[str, Any]]:
         """The projects `viewer` may see as project JSON (what GET /projects answers): the
-        application's, then the saved ones that are public or theirs (all without a viewer)."""
-        listed = [self.runtime_for(p).to_json() for p in self.projects.all()]
-        if viewer is None:
-            saved = self.access.listed(None, everything=True)
-        else:
-            everything = not viewer.accounts or viewer.admin
-            saved = self.access.listed(viewer.user_id, everything=everything)
-        for item in saved:
-            runtime = self.saved_runtime(item)
-            if runtime is not None:
-                listed.append(runtime.to_json())
-        return listed
+        registered ones, then the persisted copies that are public or theirs (every one
+        without a viewer)."""
+        out = [self.runtime_for(p).to_json() for p in self.projects.all()]
+        registered = {p.id for p in self.projects.all()}
+        for stored in self.store.copies():
+            runtime = None if stored.id in registered else self.runtime_by_id(stored.id)
+            if runtime is None:
+                continue
+            runtime.is_public = stored.is_public
+            seen = viewer is None or may_see(
+                viewer, public=stored.is_public, owner_id=runtime.owner_id
+            )
+            if seen:
+                out.append(runtime.to_json())
+        return out
 
 
 class _AppServices(Protocol):

@@ -15,7 +15,8 @@ from typing import Any, Protocol
 __all__ = ["BUILTIN_REPLIES", "HandledType", "HandlerLookup", "handled_types"]
 
 _EXPERIMENT = "`experiment_loading`, `experiment_loaded` (with the recorded values once run)"
-_UNSUPPORTED = "`info_message`: not supported by this server"
+_NO_STORE = "; without an upload store (`GeppettoApp(uploads=...)`), `info_message`"
+_SILENT = "nothing, as Java"
 
 # Inline Markdown (code spans only), rendered as-is in the docs and as <code> in the inspector.
 BUILTIN_REPLIES: dict[str, str] = {
@@ -51,17 +52,40 @@ BUILTIN_REPLIES: dict[str, str] = {
     "delete_experiment": '`experiment_deleted` `{"update": "{id, name}"}`; a run in flight is '
     "cancelled",
     "save_experiment_properties": "`experiment_props_saved` (name, description, script, "
-    "`timeStep`, `length`, `simulatorId`, `aspectInstancePath`)",
+    "`timeStep`, `length`, `simulatorId`, `conversionServiceId`, `SP$<name>` simulator "
+    "parameters, `aspectInstancePath`; an ERROR experiment goes back to DESIGN, as Java)",
     "save_project_properties": "`project_props_saved`",
-    "set_parameters": "`set_parameters` (DESIGN experiments only, as the Java server)",
-    "persist_project": '`project_persisted` `{"update": "{projectID, activeExperimentID}"}`: '
-    "a copy owned by the user who asks, which the connection goes on with",
-    "make_project_public": '`project_made_public` `{"update": "{id, isPublic}"}`: a saved '
-    "project shared or unshared by its owner or an admin",
-    "download_results": _UNSUPPORTED,
-    "download_project": _UNSUPPORTED,
-    "upload_model": _UNSUPPORTED,
-    "upload_results": _UNSUPPORTED,
+    "set_parameters": "`update_model_tree` (the experiment state with its parameters, as Java; "
+    "DESIGN experiments only)",
+    "persist_project": '`project_persisted` `{"update": "{projectID, activeExperimentID}"}`; a '
+    "project loaded from JSON content is stored first, under a new id it loads by after a "
+    "restart",
+    "make_project_public": '`project_made_public` `{"update": "{id, isPublic}"}` (kept in the '
+    "experiment store)",
+    "download_project": "a file frame (`project.zip`: project JSON, model, scripts), then "
+    '`download_project` `{"update": ""}`',
+    "download_results": "a file frame (`results.zip`, RAW text), then `download_results`; "
+    "`error_downloading_results` for another format or an experiment not COMPLETED",
+    "upload_model": "`model_uploaded` (no requestID, as Java), the model written by the "
+    "project's download hook into the upload store" + _NO_STORE,
+    "upload_results": "`results_uploaded` (no requestID, as Java), the results (RAW) into the "
+    "upload store" + _NO_STORE,
+    "link_dropbox": "`dropbox_linked`" + _NO_STORE,
+    "unlink_dropbox": "`dropbox_unlinked` (no requestID, as Java)" + _NO_STORE,
+    "new_experiment_batch": "`experiment_batch_created`: the new DESIGN experiments, with "
+    "their watched variables, parameters and simulator settings",
+    "get_script": "`script_fetched` with the script's text: the project's `script` hook, or a "
+    "`.js` file in the project's folder; a URL gets an `info_message`, never a fetch",
+    "get_data_source_results": "`data_source_results_fetched` "
+    '`{data_source_name, results: "{response: {docs}}"}` from the data source\'s `search` (the '
+    "URL only carries the term)",
+    "run_query": "`return_query_results`: the EMF-JSON of the QueryResults (header, rows)",
+    "run_query_count": "`return_query_count`: the number of results, as text",
+    "fetch": "`fetched`: a delta of the model with the variables the data source added",
+    "user_privileges": "`user_privileges`, as sent on connect",
+    "notify_user": _SILENT,
+    "get_watch": _SILENT,
+    "clear_watch": _SILENT + " (Java failed on it without replying)",
 }
 
 # Handlers of this package; a project's own live in its modules.

@@ -253,11 +253,15 @@ class Session:
     async def _dispatch(self, request: Request) -> None:
         func = self.registry.get(request.type)
         if func is None:
-            self.send_error(
+            # As Java sends it: no requestID, so the 0.3.8 client shows the error instead of
+            # handing it to the request's callback as if it were the reply (the error's `id`
+            # still names the request).
+            error = messages.generic_error(
                 "UNKNOWN_TYPE",
                 f"no handler for message type {shown(request.type)}",
-                request.request_id,
+                error_id=request.request_id,
             )
+            self.send(messages.GENERIC_ERROR, error, None)
             return
         _current_request.set(request)
         try:

@@ -17,10 +17,16 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from geppetto_dev.projects.records import ExperimentRecord
+from geppetto_dev.projects.records import FIRST_STORED_ID, ExperimentRecord, StoredProject
 from geppetto_dev.storage.db import Database
 from geppetto_dev.storage.rows import DELETED, apply_changes, new_row, record_of_row
-from geppetto_dev.storage.schema import ExperimentRow, ProjectRow, ResultRow
+from geppetto_dev.storage.schema import (
+    ExperimentRow,
+    ProjectRow,
+    ProjectSettingsRow,
+    ResultRow,
+    SimulatorSettingsRow,
+)
 from geppetto_dev.storage.servers import ServerLiveness, now_ms
 
 __all__ = ["SQLExperimentStore"]
@@ -78,9 +84,18 @@ class SQLExperimentStore:
     def list(self, project_id: int) -> list[ExperimentRecord]:
         # Plain rows, not ORM objects: every status poll lists a project's experiments.
         table = ExperimentRow.__table__
+        sim = SimulatorSettingsRow.__table__
         with self.db.read() as session:
             rows = session.execute(
-                select(table)
+                select(
+                    table,
+                    sim.c.conversion_service_id,
+                    sim.c.parameters.label("simulator_parameters"),
+                )
+                .outerjoin(
+                    sim,
+                    (sim.c.project_id == table.c.project_id) & (sim.c.experiment_id == table.c.id),
+                )
                 .where(table.c.project_id == project_id, table.c.status != DELETED)
                 .order_by(table.c.id)
             ).all()
@@ -148,16 +163,41 @@ class SQLExperimentStore:
             )
 
     def save_project(self, project_id: int, **changes: Any) -> ProjectRow:
-        """Change name, persisted, active_experiment_id or view of a project."""
+        """Change name, persisted, active_experiment_id, view, is_public or base of a project."""
         with self.db.write() as session:
             row = self._project(session, project_id, lock=True)
             for key, value in changes.items():
-                if key not in ("name", "persisted", "active_experiment_id", "view"):
+                if key in ("is_public", "base"):
+                    if row.settings is None:
+                        row.settings = ProjectSettingsRow(is_public=False)
+                    setattr(row.settings, key, value)
+                elif key in ("name", "persisted", "active_experiment_id", "view"):
+                    setattr(row, key, value)
+                else:
                     raise ValueError(f"unknown project property {key}")
-                setattr(row, key, value)
             row.last_modified = now_ms()
             session.flush()
             return row
+
+    def project_info(self, project_id: int) -> StoredProject | None:
+        with self.db.read() as session:
+            row = session.get(ProjectRow, project_id)
+            return _stored(row) if row is not None else None
+
+    def copies(self) -> tuple[StoredProject, ...]:
+        with self.db.read() as session:
+            rows = session.scalars(
+                select(ProjectRow)
+                .join(ProjectSettingsRow)
+                .where(ProjectSettingsRow.base.is_not(None))
+                .order_by(ProjectRow.id)
+            )
+            return tuple(_stored(r) for r in rows)
+
+    def new_project_id(self, taken: Iterable[int] = ()) -> int:
+        with self.db.read() as session:
+            last = session.scalar(select(func.max(ProjectRow.id))) or 0
+        return max(FIRST_STORED_ID - 1, last, *taken) + 1
 
     # Rows <-> records ------------------------------------------------------------------------
 
@@ -178,3 +218,15 @@ class SQLExperimentStore:
             .where(ExperimentRow.project_id == project_id, ExperimentRow.id == experiment_id)
             .with_for_update()
         ).one_or_none()
+
+
+def _stored(row: ProjectRow) -> StoredProject:
+    settings = row.settings
+    return StoredProject(
+        id=row.id,
+        name=row.name,
+        is_public=bool(settings.is_public) if settings is not None else False,
+        base=settings.base if settings is not None else None,
+        active_experiment_id=row.active_experiment_id,
+        view=row.view,
+    )

@@ -11,10 +11,17 @@ from sqlalchemy.orm import Session
 from geppetto_dev import model as gm
 from geppetto_dev.projects.records import COMPLETED, DESIGN, ERROR, QUEUED, ExperimentRecord
 from geppetto_dev.storage.db import Database
-from geppetto_dev.storage.schema import ExperimentRow, ResultRow
+from geppetto_dev.storage.schema import ExperimentRow, ResultRow, SimulatorSettingsRow
 from geppetto_dev.storage.servers import IN_FLIGHT, now_ms
 
-__all__ = ["DELETED", "StoredResults", "apply_changes", "new_row", "record_of_row"]
+__all__ = [
+    "DELETED",
+    "StoredResults",
+    "apply_changes",
+    "new_row",
+    "record_of_row",
+    "simulator_settings",
+]
 
 DELETED = "DELETED"
 
@@ -76,6 +83,9 @@ def new_row(
             "simulator_id", "instance", "script", "view",
         )
     }  # fmt: skip
+    if record.conversion_service_id is not None or record.simulator_parameters:
+        fields["conversion_service_id"] = record.conversion_service_id
+        fields["simulator_parameters"] = record.simulator_parameters
     apply_changes(server_id, None, row, fields)
     return row
 
@@ -110,11 +120,31 @@ def apply_changes(
                 row.owner = None
                 if value in (COMPLETED, ERROR):
                     row.finished_at = now
+        elif key in ("conversion_service_id", "simulator_parameters"):
+            settings = row.simulator
+            if settings is None:
+                settings = row.simulator = SimulatorSettingsRow(parameters={})
+            if key == "conversion_service_id":
+                settings.conversion_service_id = value
+            else:
+                settings.parameters = {str(k): str(v) for k, v in value}
         elif key in _RECORD_FIELDS:
             setattr(row, key, value)
         else:
             raise TypeError(f"ExperimentRecord has no field {key!r}")
     row.last_modified = now
+
+
+def simulator_settings(row: Any) -> tuple[str | None, tuple[tuple[str, str], ...]]:
+    """(conversion service, simulator parameters) of an ExperimentRow, or of a plain row of
+    the experiments table outer-joined with the simulator settings (see `listing`)."""
+    settings = getattr(row, "simulator", None)
+    if settings is not None:
+        service, parameters = settings.conversion_service_id, settings.parameters
+    else:
+        service = getattr(row, "conversion_service_id", None)
+        parameters = getattr(row, "simulator_parameters", None)
+    return service, tuple((str(k), str(v)) for k, v in (parameters or {}).items())
 
 
 def record_of_row(db: Database, row: Any, *, with_results: bool = True) -> ExperimentRecord:
@@ -124,6 +154,7 @@ def record_of_row(db: Database, row: Any, *, with_results: bool = True) -> Exper
         if with_results and row.status == COMPLETED
         else None
     )
+    service, simulator_parameters = simulator_settings(row)
     return ExperimentRecord(
         id=row.id,
         name=row.name,
@@ -141,6 +172,8 @@ def record_of_row(db: Database, row: Any, *, with_results: bool = True) -> Exper
         run=row.run,
         results=results,
         error=row.error,
+        conversion_service_id=service,
+        simulator_parameters=simulator_parameters,
     )
 
 

@@ -1,6 +1,6 @@
 """The tables of projects, experiments, their results, the servers that run experiments, and
-the accounts (users, their login sessions, failed logins, the session-signing key), the
-projects users saved and who started each run.
+the accounts (users, their login sessions, failed logins, the session-signing key), who saved
+which project and who started each run.
 
 Names start with `geppetto_` so a project's own tables (the starter's `people`) share the
 database without clashes. Times are integer milliseconds since the epoch (what the clients
@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Float,
     ForeignKey,
     ForeignKeyConstraint,
@@ -32,12 +33,14 @@ __all__ = [
     "ExperimentRow",
     "LoginFailureRow",
     "LoginSessionRow",
+    "ProjectOwnerRow",
     "ProjectRow",
+    "ProjectSettingsRow",
     "ResultRow",
     "RunRow",
     "SecretRow",
     "ServerRow",
-    "UserProjectRow",
+    "SimulatorSettingsRow",
     "UserRow",
 ]
 
@@ -55,6 +58,9 @@ class ProjectRow(Base):
 
     experiments: Mapped[list[ExperimentRow]] = relationship(
         back_populates="project", cascade="all, delete-orphan", passive_deletes=True
+    )
+    settings: Mapped[ProjectSettingsRow | None] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, lazy="selectin"
     )
 
 
@@ -90,6 +96,9 @@ class ExperimentRow(Base):
     results: Mapped[list[ResultRow]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True, order_by="ResultRow.position"
     )
+    simulator: Mapped[SimulatorSettingsRow | None] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, lazy="selectin"
+    )
 
 
 class ResultRow(Base):
@@ -110,6 +119,43 @@ class ResultRow(Base):
     path: Mapped[str] = mapped_column(String(1000))
     unit: Mapped[str | None] = mapped_column(String(100), default=None)
     values: Mapped[list[float]] = mapped_column(JSON)
+
+
+# Tables added after the first release. The schema is made with `create_all`, which creates
+# the tables a database lacks and never alters one it has: what a later version keeps is put in
+# tables of its own, so a database written by an earlier version opens as it is.
+
+
+class SimulatorSettingsRow(Base):
+    """An experiment's simulator settings beyond its simulatorId, as the client saves them."""
+
+    __tablename__ = "geppetto_simulator_settings"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["project_id", "experiment_id"],
+            ["geppetto_experiments.project_id", "geppetto_experiments.id"],
+            ondelete="CASCADE",
+        ),
+    )
+
+    project_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    experiment_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversion_service_id: Mapped[str | None] = mapped_column(String(200), default=None)
+    # {name: text}: Java's SimulatorConfiguration.parameters (SP$<name> from the client).
+    parameters: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+
+
+class ProjectSettingsRow(Base):
+    """Whether a project is public, and what a project persisted from JSON content is over."""
+
+    __tablename__ = "geppetto_project_settings"
+
+    project_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("geppetto_projects.id", ondelete="CASCADE"), primary_key=True
+    )
+    is_public: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The registered project (by name) whose model a persisted copy loads; None for others.
+    base: Mapped[str | None] = mapped_column(String(500), default=None)
 
 
 class ServerRow(Base):
@@ -171,21 +217,18 @@ class SecretRow(Base):
     value: Mapped[str] = mapped_column(String(256))
 
 
-class UserProjectRow(Base):
-    """A project a user saved: a copy over application project `base_project_id`'s model.
-    Its name, active experiment and view are in its ProjectRow, its experiments beside."""
+class ProjectOwnerRow(Base):
+    """Who saved a project (persist_project): theirs to change, private until made public.
+    None once the owner's account is removed: then only admins may change it."""
 
-    __tablename__ = "geppetto_user_projects"
+    __tablename__ = "geppetto_project_owners"
 
-    id: Mapped[int] = mapped_column(
+    project_id: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("geppetto_projects.id", ondelete="CASCADE"), primary_key=True
     )
-    base_project_id: Mapped[int] = mapped_column(BigInteger)
-    # None once the owner's account is removed: then only admins may change it.
     owner_id: Mapped[int | None] = mapped_column(
         Integer, ForeignKey("geppetto_users.id", ondelete="SET NULL"), index=True, default=None
     )
-    public: Mapped[bool] = mapped_column(default=False, index=True)
     created_at: Mapped[int] = mapped_column(BigInteger)
 
 

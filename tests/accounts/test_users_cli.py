@@ -37,7 +37,8 @@ def test_add_list_passwd_remove(tmp_path: Path) -> None:
     added = users(tmp_path, "add", "alice", "--password-stdin", stdin="first-secret\n")
     assert added.returncode == 0, added.stderr
     assert (
-        "added user 'alice', role user (READ_PROJECT, WRITE_PROJECT, RUN_EXPERIMENT" in added.stdout
+        "added user 'alice', role user (READ_PROJECT, WRITE_PROJECT, DOWNLOAD, RUN_EXPERIMENT)"
+        in added.stdout
     )
     assert "geppetto-dev.sqlite3" in added.stdout and "first-secret" not in added.stdout
     admin = users(tmp_path, "add", "root", "--role", "admin", "--password-stdin", stdin="x" * 9)

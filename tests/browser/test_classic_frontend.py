@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, WebSocket, expect, sync_playwright
@@ -29,6 +30,7 @@ from tests.browser.conftest import (
 )
 from tests.fixtures.classic_frontend import make_classic_remote
 from tests.frontend.conftest import cli_env, require_node_tools, run_cli
+from tests.proves import proves
 
 pytestmark = [pytest.mark.real_frontend, pytest.mark.timeout(1800)]
 
@@ -213,6 +215,88 @@ def test_a_second_init_is_clean_and_installs_and_builds_nothing(classic: Inited)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "ok npm install: up to date" in done.stdout
     assert "ok npm run build-dev-noTest: up to date" in done.stdout
+
+
+def _messages(frames: list[str]) -> list[dict[str, Any]]:
+    return [json.loads(frame) for frame in frames if frame.startswith("{")]
+
+
+@proves("get_script", "get_data_source_results", "run_query", "run_query_count")
+def test_the_real_client_runs_the_script_searches_and_queries_the_data_source(
+    classic: Inited, webgl_browser: Browser, tmp_path: Path
+) -> None:
+    database = f"sqlite:///{tmp_path / 'experiments.sqlite3'}"
+    served = start_serve(classic.project, env={"GEPPETTO_DEV_DATABASE_URL": database})
+    context = webgl_browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        received: list[str] = []
+        sent: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+        def socket(ws: WebSocket) -> None:
+            ws.on("framereceived", lambda payload: received.append(str(payload)))
+            ws.on("framesent", lambda payload: sent.append(str(payload)))
+
+        page.on("websocket", socket)
+        page.goto(served.url + "/?load_project_from_id=1")
+
+        # The experiment's script: asked for once the experiment loads, fetched, run by the
+        # client, which configures Spotlight and adds the query builder for the data source.
+        page.wait_for_function(
+            "() => window.GEPPETTO && GEPPETTO.QueryBuilder &&"
+            " GEPPETTO.QueryBuilder.configuration.DataSources.cells &&"
+            " GEPPETTO.Spotlight.configuration.SpotlightBar.DataSources.cells",
+            timeout=90_000,
+        )
+        (asked,) = [m for m in _messages(sent) if m["type"] == "get_script"]
+        assert json.loads(asked["data"])["scriptURL"] == "demo.js"
+        (fetched,) = [m for m in _messages(received) if m["type"] == "script_fetched"]
+        assert fetched["requestID"] == asked["requestID"]
+
+        # Spotlight: typing searches the data source; its results show under the box.
+        page.evaluate("GEPPETTO.Spotlight.open(GEPPETTO.Resources.SEARCH_FLOW)")
+        box = page.locator("#typeahead")
+        box.type("cell", delay=60)
+        results = page.locator(".tt-dataset-dataSourceResults .tt-suggestion")
+        expect(results.filter(has_text="Cell 1, input 0.3 nA")).to_be_visible(timeout=20_000)
+        expect(results.filter(has_text="Network of three cells")).to_be_visible()
+        searched = [m for m in _messages(sent) if m["type"] == "get_data_source_results"]
+        assert searched and json.loads(searched[-1]["data"])["data_source_name"] == "cells"
+
+        # The network's result: its Query button opens the query builder on the network.
+        results.filter(has_text="Network of three cells").click()
+        page.locator(".spotlight-toolbar button", has_text="Query").click()
+        builder = page.locator("#querybuilder")
+        expect(builder).to_be_visible()
+        expect(page.locator("#spotlight")).to_be_hidden()
+        option = builder.locator("select.query-item-option")
+        expect(option).to_have_count(1)
+        option.select_option(label="Cells of Network that fire")
+        expect(builder.locator("#query-results-label")).to_have_text("2 results", timeout=20_000)
+
+        # Run it: the results table lists the two cells that fire.
+        builder.locator("#run-query-btn").click()
+        table = builder.locator("#query-results-container")
+        expect(table).to_contain_text("Cell 1", timeout=20_000)
+        expect(table).to_contain_text("Cell 2")
+        expect(table).to_contain_text("net.pop[2]")
+        assert "Cell 0" not in table.inner_text()
+        kinds = [m["type"] for m in _messages(received)]
+        assert "return_query_count" in kinds and "return_query_results" in kinds
+
+        # No dialog at any point: no error, no info, nothing in the modal region.
+        assert not {"generic_error", "info_message"} & set(kinds), kinds
+        assert page.locator("#modal-region .modal").count() == 0
+        time.sleep(1)  # errors thrown right after the last answer
+        assert errors == []
+        artifacts = Path(__file__).resolve().parents[2] / "test-artifacts"
+        artifacts.mkdir(exist_ok=True)
+        page.screenshot(path=str(artifacts / "classic-query-results.png"))
+    finally:
+        context.close()
+        served.stop()
 
 
 def test_the_real_client_offers_run_only_to_a_logged_in_user(

@@ -323,7 +323,15 @@ def test_unsupported_operations_answer_info_message(start_server: Any, tiny: Pro
         talk = await opened(server)
         await talk.ask("load_project_from_id", {"projectId": 92}, 2)  # no experiments
         for kind, data in [
-            ("make_project_public", {"projectId": 92, "isPublic": True}),
+            ("get_script", {"projectId": 92, "scriptURL": "https://example.org/s.js"}),
+            (
+                "run_query",
+                {
+                    "projectId": 92,
+                    "runnableQueries": [{"targetVariablePath": "pop", "queryPath": "q"}],
+                },
+            ),
+            ("upload_model", {"projectId": 92, "format": "JSON"}),
             ("delete_experiment", {"projectId": 92, "experimentId": 1}),
             ("set_parameters", {"projectId": 92, "experimentId": 1, "modelParameters": {}}),
             ("resolve_import_type", {"projectId": 92, "paths": ["tiny.lazy"]}),

@@ -108,7 +108,7 @@ def test_a_user_with_the_privileges_runs_and_the_run_is_theirs(app: GeppettoApp)
         mia.ask("load_project_from_id", {"projectId": TINY_ID})
         assert mia.ask("run_experiment", {"projectId": TINY_ID, "experimentId": 1}) == []
         assert mia.ask("new_experiment", {"projectId": TINY_ID})[0]["type"] == "experiment_created"
-    (run,) = app.services.projects.access.runs(TINY_ID, 1)
+    (run,) = app.services.projects.ownership.runs(TINY_ID, 1)
     assert (run.user_id, run.user_name, run.run) == (account.id, "mia", 1)
 
 

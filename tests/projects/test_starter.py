@@ -28,6 +28,12 @@ registered = app.projects.by_id(1)
 assert registered is starter_demo.demo and registered.name == "demo"
 assert registered.download_formats == ("JSON",) and registered.run_hook is not None
 assert "hello" in app.handlers and "load_project_from_id" in app.handlers
+# The same data source, query and experiment script.
+packaged = package_demo.demo_project()
+assert gm.to_json(registered.build_model()) == gm.to_json(packaged.build_model())
+assert registered.script_hook("demo.js") == packaged.script_hook("demo.js") != None
+assert starter_demo.search("cell") == package_demo.search("cell")
+assert starter_demo.firing(None, "net") == package_demo.firing(None, "net")
 print("same")
 """
 

@@ -74,7 +74,8 @@ BAD_INPUT = [
     ("{not json", "INVALID_JSON", None),
     ('["a list"]', "INVALID_MESSAGE", None),
     ('{"requestID": "c-1", "data": "null"}', "MISSING_TYPE", "c-1"),
-    ('{"requestID": "c-2", "type": "no_such_type", "data": "null"}', "UNKNOWN_TYPE", "c-2"),
+    # As Java: no requestID (the 0.3.8 client would hand the error to the request's callback).
+    ('{"requestID": "c-2", "type": "no_such_type", "data": "null"}', "UNKNOWN_TYPE", None),
     ('{"requestID": "c-3", "type": "explode", "data": "null"}', "HANDLER_ERROR", "c-3"),
     ('{"requestID": "c-4", "type": "explode_async", "data": "null"}', "HANDLER_ERROR", "c-4"),
 ]

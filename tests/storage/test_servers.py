@@ -135,7 +135,7 @@ def test_two_servers_one_database_a_cluster_and_a_sigkill(
                 assert inner(clone)["id"] == 3 and inner(clone)["status"] == "DESIGN"
                 long = {"projectId": 5, "experimentId": 3, "modelParameters": {"sleep": 60}}
                 (reply,) = await two.ask("set_parameters", long)
-                assert reply["type"] == "set_parameters", reply
+                assert reply["type"] == "update_model_tree", reply
                 await two.client.request("run_experiment", {"projectId": 5, "experimentId": 3})
                 await until(two, "3", "RUNNING")
 

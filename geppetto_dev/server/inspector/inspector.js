@@ -167,8 +167,18 @@
     if (envelope.type === "client_id" && value && typeof value === "object") {
       setClientID(value.clientID == null ? null : String(value.clientID));
     }
-    var request = envelope.requestID != null ? requests[envelope.requestID] : undefined;
+    var answered = envelope.requestID != null ? envelope.requestID
+      : errorRequestID(envelope.type, value);
+    var request = answered != null ? requests[answered] : undefined;
     if (request) { linkReply(request, entry); }
+  }
+
+  // An unknown type's generic_error has no requestID (as the Java server sent it, so the
+  // 0.3.8 client does not take it for the reply); the error's id names the request.
+  function errorRequestID(type, value) {
+    var error = type === "generic_error" && value ? value.message : null;
+    if (!error || typeof error !== "object" || error.id == null) { return null; }
+    return String(error.id);
   }
 
   function showFile(bytes, received) {
