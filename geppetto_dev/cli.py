@@ -105,7 +105,9 @@ def serve(
     dev: Annotated[
         bool | None,
         typer.Option(
-            "--dev/--no-dev", help="Development mode: tracebacks shown to loopback clients."
+            "--dev/--no-dev",
+            help="Development mode: tracebacks shown to loopback clients of a server bound to "
+            "loopback (never with --host 0.0.0.0).",
         ),
     ] = None,
     inspector: Annotated[

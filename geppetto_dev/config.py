@@ -40,9 +40,7 @@ __all__ = [
     "INSPECTOR_PATH",
     "TOOL_TABLE",
     "Settings",
-    "check_exposure",
     "check_storage",
-    "is_loopback_host",
     "is_project",
     "load_settings",
     "read_pyproject",
@@ -85,16 +83,21 @@ class Settings:
     # Serve a non-loopback address without accounts: whoever reaches it is the single user.
     trust_network: bool = False
     max_message_size: int = 10 * 1024 * 1024
-    # Per WebSocket: bytes queued for a client that does not read before it is dropped (1008),
-    # requests handled at once before no more are read, and the keep-alive ping (seconds).
+    # Per WebSocket (docs/reference/limits.md): bytes queued behind the message being sent to a
+    # client before it is dropped (1008), requests handled at once before no more are read,
+    # and the keep-alive ping (seconds).
     max_send_buffer: int = 16 * 1024 * 1024
-    max_requests_in_flight: int = 64
+    max_requests_in_flight: int = 2
     ping_interval: float = 30.0
     ping_timeout: float = 30.0
     # How long a stopping server waits for the requests it accepted (seconds).
     drain_timeout: float = 30.0
     wsgi_threads: int = 16
+    # Tracebacks for loopback clients of a loopback-bound server (server/traceback_policy.py).
     dev: bool = False
+    # Proxies (addresses or networks) whose X-Forwarded-For names the client; from any other
+    # peer a forwarded request is someone else's.
+    trusted_proxies: tuple[str, ...] = ()
     # Hot reload (serve --reload).
     reload: bool = False
     reload_dirs: tuple[Path, ...] = ()
@@ -133,26 +136,8 @@ class Settings:
         return f"sqlite:///{self.project_dir / 'data' / 'geppetto-dev.sqlite3'}"
 
     @property
-    def is_loopback(self) -> bool:
-        return is_loopback_host(self.host)
-
-    @property
-    def show_tracebacks(self) -> bool:
-        """Tracebacks reach clients only in development mode and only on loopback."""
-        return self.dev and self.is_loopback
-
-    @property
     def websocket_path(self) -> str:
         return f"/{self.context_path}/GeppettoServlet" if self.context_path else "/GeppettoServlet"
-
-
-def is_loopback_host(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 FRONTENDS = ("classic", "meta")
@@ -332,6 +317,7 @@ def _check(settings: Settings, ranks: Mapping[str, int]) -> None:
     check_storage(settings)
     check_privileges(settings.privileges, _source("privileges", ranks))
     check_host_entries(settings.allowed_hosts, _source("allowed_hosts", ranks))
+    _check_proxies(settings, _source("trusted_proxies", ranks))
     _check_reload_options(settings, ranks)
 
 
@@ -343,6 +329,17 @@ def _source(name: str, ranks: Mapping[str, int]) -> str:
     if rank == ENVIRONMENT:
         return f"environment variable {ENV_PREFIX}{name.upper()}"
     return "--" + name.replace("_", "-").removesuffix("s")
+
+
+def _check_proxies(settings: Settings, source: str) -> None:
+    for entry in settings.trusted_proxies:
+        try:
+            ipaddress.ip_network(entry.strip(), strict=False)
+        except ValueError:
+            raise GeppettoDevError(
+                f"{source}: {entry!r} is not an IP address or network",
+                'list the proxies\' addresses, e.g. trusted-proxies = ["127.0.0.1", "10.0.0.0/8"]',
+            ) from None
 
 
 def _check_reload_options(settings: Settings, ranks: Mapping[str, int]) -> None:
@@ -375,19 +372,6 @@ def _check_reload_options(settings: Settings, ranks: Mapping[str, int]) -> None:
         f"pyproject.toml: {keys} only apply with reload",
         f"set reload = true in [tool.{TOOL_TABLE}] (--no-reload still turns it off for a run), "
         f"or remove {keys}",
-    )
-
-
-def check_exposure(settings: Settings) -> None:
-    """Without accounts, whoever connects acts as the one user with every privilege: fine on
-    this machine, and elsewhere only when the network is trusted, said explicitly."""
-    if settings.accounts or settings.trust_network or settings.is_loopback:
-        return
-    raise GeppettoDevError(
-        f"serving on {settings.host} without accounts lets anyone who can reach this server "
-        f"act as {settings.user_name!r}, with every privilege",
-        "add --accounts (users log in; add them with 'geppetto-dev users add NAME'), or "
-        "--trust-network if every machine that can reach it is trusted",
     )
 
 

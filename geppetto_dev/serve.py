@@ -34,13 +34,20 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from geppetto_dev.config import TOOL_TABLE, Settings, check_exposure, is_project
+from geppetto_dev.config import TOOL_TABLE, Settings, is_project
 from geppetto_dev.errors import GeppettoDevError
 from geppetto_dev.problems import Problem
 from geppetto_dev.procs.channel import Channel, ChannelClosed
 from geppetto_dev.reload.messages import Event, FrontendBuilt, FrontendFailed, Start
 
-__all__ = ["LOAD_FAILED_HINT", "check_project", "main", "serve", "serve_with_build_watch"]
+__all__ = [
+    "LOAD_FAILED_HINT",
+    "check_exposure",
+    "check_project",
+    "main",
+    "serve",
+    "serve_with_build_watch",
+]
 
 Overrides = Mapping[str, Any]
 LOAD_FAILED_HINT = (
@@ -66,6 +73,22 @@ def serve(
     if build_watch:
         return serve_with_build_watch(settings, overrides)
     return _serve_here(settings, overrides=overrides)
+
+
+def check_exposure(settings: Settings) -> None:
+    """Without accounts, whoever connects acts as the one user with every privilege: fine on
+    this machine (a loopback host, by the package's one rule), and elsewhere only when the
+    network is trusted, said explicitly."""
+    from geppetto_dev.server.hosts import is_loopback_name
+
+    if settings.accounts or settings.trust_network or is_loopback_name(settings.host.strip("[]")):
+        return
+    raise GeppettoDevError(
+        f"serving on {settings.host} without accounts lets anyone who can reach this server "
+        f"act as {settings.user_name!r}, with every privilege",
+        "add --accounts (users log in; add them with 'geppetto-dev users add NAME'), or "
+        "--trust-network if every machine that can reach it is trusted",
+    )
 
 
 def check_project(settings: Settings) -> None:

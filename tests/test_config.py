@@ -21,7 +21,7 @@ def test_defaults_are_safe(tmp_path: Path) -> None:
     assert settings.port == 5000
     assert settings.context_path == "org.geppetto.frontend"
     assert settings.allowed_origins == ()
-    assert not settings.dev and not settings.show_tracebacks
+    assert not settings.dev and settings.trusted_proxies == ()
 
 
 def test_cli_beats_env_beats_file_beats_default(tmp_path: Path) -> None:
@@ -104,6 +104,15 @@ def test_bad_storage_settings_are_explained(
     with pytest.raises(GeppettoDevError) as info:
         load_settings(project_dir=tmp_path, environ=env)
     assert needle in info.value.message and "e.g." in info.value.hint
+
+
+def test_trusted_proxies_are_addresses_or_networks(tmp_path: Path) -> None:
+    env = {"GEPPETTO_DEV_TRUSTED_PROXIES": "127.0.0.1, 10.0.0.0/8,::1"}
+    settings = load_settings(project_dir=tmp_path, environ=env)
+    assert settings.trusted_proxies == ("127.0.0.1", "10.0.0.0/8", "::1")
+    with pytest.raises(GeppettoDevError) as info:
+        load_settings(project_dir=tmp_path, environ={"GEPPETTO_DEV_TRUSTED_PROXIES": "proxy"})
+    assert "'proxy' is not an IP address" in info.value.message and "e.g." in info.value.hint
 
 
 PYPROJECT = """[project]

@@ -19,7 +19,6 @@ so it shows who is logged in.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -29,6 +28,7 @@ from flask import (
     Blueprint,
     Flask,
     Response,
+    current_app,
     has_request_context,
     redirect,
     render_template_string,
@@ -54,6 +54,7 @@ log = logging.getLogger("geppetto_dev.accounts")
 LOGIN_PATH = "/login"
 LOGOUT_PATH = "/logout"
 BLUEPRINT = "geppetto_accounts"
+ADDRESS_KEY = "geppetto_client_address"
 # The page whose HTML gets the account bar (see server/page.py).
 PAGE_ENDPOINT = "geppetto_page.geppetto_page"
 
@@ -140,24 +141,16 @@ def safe_next(target: str | None) -> str:
     return target if not parts.scheme and not parts.netloc else "/"
 
 
+# The client's address, which failed logins are counted by: (peer, headers) -> address. The
+# server gives the rule of `trusted-proxies` (behind a proxy, the address it forwards).
+ClientAddress = Callable[[str | None, Any], str]
+
+
 def _address() -> str:
-    """The client's address, which failed logins are counted by. Behind a proxy on this
-    machine every request comes from loopback: then the address the proxy appended to
-    X-Forwarded-For is the client's (a local client forging it is on this machine anyway)."""
-    peer = request.remote_addr or "unknown"
-    forwarded = request.headers.get("X-Forwarded-For", "")
-    if forwarded and _loopback(peer):
-        last = forwarded.split(",")[-1].strip()
-        if last:
-            return last[:64]
-    return peer
-
-
-def _loopback(address: str) -> bool:
-    try:
-        return ipaddress.ip_address(address).is_loopback
-    except ValueError:
-        return False
+    found = current_app.extensions.get(ADDRESS_KEY)
+    peer = request.remote_addr
+    address = found(peer, request.headers) if found is not None else peer
+    return (address or "unknown")[:64]
 
 
 def _current() -> LoginUser | None:
@@ -262,14 +255,21 @@ def _add_bar(response: Response) -> Response:
     return response
 
 
-def attach_login(flask_app: Flask, accounts: Callable[[], Accounts]) -> None:
+def attach_login(
+    flask_app: Flask,
+    accounts: Callable[[], Accounts],
+    client_address: ClientAddress | None = None,
+) -> None:
     """Give `flask_app` the login and logout pages and the session cookie they set.
 
     `accounts` returns the running Accounts (it may wait for the application to start); the
-    session key is read from it on the first request.
+    session key is read from it on the first request. `client_address` says which address a
+    request comes from (the peer's without it).
     """
     if BLUEPRINT in flask_app.blueprints:
         return
+    if client_address is not None:
+        flask_app.extensions[ADDRESS_KEY] = client_address
     taken = [r.rule for r in flask_app.url_map.iter_rules() if r.rule in (LOGIN_PATH, LOGOUT_PATH)]
     if taken:
         raise GeppettoDevError(

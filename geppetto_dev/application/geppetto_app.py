@@ -69,13 +69,6 @@ class GeppettoApp:
         self.uploads = uploads
         self._started: Future[Services] | None = None
         self._lock = threading.Lock()
-        if self.settings.accounts:
-            from geppetto_dev.accounts.extra import require_extra
-
-            require_extra()
-            from geppetto_dev.accounts.login import attach_login
-
-            attach_login(self.flask, self.accounts)
 
     @classmethod
     def load(cls, settings: Settings) -> GeppettoApp:

@@ -83,9 +83,9 @@ def start_services(
 
 def _single_user(settings: Settings) -> str:
     who = f"single user: everyone who connects acts as {settings.user_name!r}"
-    if settings.is_loopback:
-        return f"Access: {who} (only this machine can connect; --accounts for logins)"
-    return f"Access: {who}, from any machine that reaches {settings.host} (trust-network)"
+    if settings.trust_network:
+        return f"Access: {who}, from any machine that reaches {settings.host} (trust-network)"
+    return f"Access: {who} (--accounts for logins)"
 
 
 def warm_up(settings: Settings) -> None:

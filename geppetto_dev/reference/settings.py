@@ -73,8 +73,9 @@ SETTINGS_HELP: dict[str, tuple[str, str]] = {
     "inspector": ("Serving", "Serve the protocol inspector at `/_geppetto/inspector`."),
     "dev": (
         "Serving",
-        "Development mode: a failing handler's `generic_error` carries the traceback, for "
-        "local clients only (connected from loopback and asking for a loopback name).",
+        "Development mode: errors (handlers, Flask views, runs) carry the traceback for "
+        "local clients of a loopback-bound server only; never when bound beyond loopback "
+        "([who sees tracebacks](limits.md#who-sees-exception-details)).",
     ),
     "wsgi_threads": (
         "Serving",
@@ -127,12 +128,13 @@ SETTINGS_HELP: dict[str, tuple[str, str]] = {
     ),
     "max_send_buffer": (
         "WebSocket limits",
-        "Bytes waiting for a client that does not read; past it the socket is closed (1008).",
+        "Bytes of replies waiting for one client behind the one being sent; while any wait, "
+        "its requests are not read, and past this the socket is closed (1008).",
     ),
     "max_requests_in_flight": (
         "WebSocket limits",
         "Requests handled at once per WebSocket; past it no further message is read until one "
-        "ends (nothing is dropped).",
+        "ends (nothing is dropped). Each may hold a thread and its reply's memory.",
     ),
     "ping_interval": ("WebSocket limits", "Seconds between WebSocket pings (0: none)."),
     "ping_timeout": (

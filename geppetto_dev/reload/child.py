@@ -44,9 +44,9 @@ from geppetto_dev.reload.messages import (
     Stopped,
 )
 from geppetto_dev.reload.overlay import error_page
-from geppetto_dev.server.hosts import is_local_client
 from geppetto_dev.server.pagescript import install_page_script
 from geppetto_dev.server.server import Server, ServerHooks
+from geppetto_dev.server.traceback_policy import TracebackPolicy
 from geppetto_dev.tracebacks import problem_from_exception
 
 __all__ = [
@@ -94,8 +94,8 @@ def imported_since(before: set[str]) -> list[tuple[str, str]]:
     return found
 
 
-def failure_app(problems: Sequence[Problem]) -> Flask:
-    """Answers every path with the load error; its details only to clients on this machine."""
+def failure_app(problems: Sequence[Problem], tracebacks: TracebackPolicy) -> Flask:
+    """Answers every path with the load error; its details only to whom `tracebacks` allows."""
     app = Flask("geppetto_dev_failure")
     title = problems[0].heading if problems else LOAD_FAILED
     detailed = error_page(title, problems)
@@ -105,7 +105,8 @@ def failure_app(problems: Sequence[Problem]) -> Flask:
     @app.route("/", defaults={"path": ""}, methods=methods)
     @app.route("/<path:path>", methods=methods)
     def fail(path: str) -> tuple[str, int, dict[str, str]]:
-        page = detailed if is_local_client(request.remote_addr, request.host) else plain
+        shown = tracebacks.shows(request.remote_addr, request.host, request.headers)
+        page = detailed if shown else plain
         return page, 500, {"Cache-Control": "no-store"}
 
     return app
@@ -196,7 +197,8 @@ def serve_child(
     page without importing the project.
     """
     boot_id = f"{os.getpid()}-{secrets.token_hex(4)}"
-    hub = LiveReloadHub(boot_id)
+    tracebacks = TracebackPolicy.from_settings(settings)
+    hub = LiveReloadHub(boot_id, tracebacks=tracebacks)
     link = _SupervisorLink(channel, hub)
     link.start()  # first, so a "closing" sent while the project loads is answered at once
     before = set(sys.modules)
@@ -218,7 +220,8 @@ def serve_child(
         )
     )
     if app is None:
-        app = GeppettoApp(settings, flask_app=failure_app([failure] if failure else []))
+        failed = failure_app([failure] if failure else [], tracebacks)
+        app = GeppettoApp(settings, flask_app=failed)
     link.go.wait()
     if link.orphaned:
         return 1

@@ -24,10 +24,10 @@ from tornado.ioloop import IOLoop
 from tornado.web import RequestHandler
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
-from geppetto_dev.config import is_loopback_host
 from geppetto_dev.problems import BUILD, PYTHON, Problem
 from geppetto_dev.reload.overlay import script_tag as overlay_script
-from geppetto_dev.server.hosts import is_local_client
+from geppetto_dev.server.hosts import is_loopback_name
+from geppetto_dev.server.traceback_policy import TracebackPolicy
 
 __all__ = ["LIVERELOAD_PATH", "LiveReloadHub", "script_tag"]
 
@@ -43,8 +43,11 @@ def script_tag(boot_id: str) -> str:
 class LiveReloadHub:
     """The open live-reload sockets of one server child, fed from any thread."""
 
-    def __init__(self, boot_id: str, problems: Sequence[Problem] = ()) -> None:
+    def __init__(
+        self, boot_id: str, problems: Sequence[Problem] = (), *, tracebacks: TracebackPolicy
+    ) -> None:
         self.boot_id = boot_id
+        self.tracebacks = tracebacks  # who is shown the problems' details
         # The errors pages show, per source (PYTHON, BUILD): each is replaced as a whole.
         self._problems: dict[str, tuple[Problem, ...]] = {PYTHON: (), BUILD: ()}
         for problem in problems:
@@ -127,8 +130,11 @@ class LiveReloadSocket(WebSocketHandler):
 
     @property
     def local(self) -> bool:
-        """A client on this machine that asked for it by a loopback name sees error text."""
-        return is_local_client(self.request.remote_ip, self.request.headers.get("Host"))
+        """Whether this client sees the problems' details (server/traceback_policy.py)."""
+        request = self.request
+        return self.hub.tracebacks.shows(
+            request.remote_ip, request.headers.get("Host"), request.headers
+        )
 
     def check_xsrf_cookie(self) -> None:
         """No XSRF here: POST is refused to anyone but this machine instead."""
@@ -158,7 +164,7 @@ class LiveReloadSocket(WebSocketHandler):
     def post(self) -> None:
         # A page of another site can POST here too (a form needs no CORS): the browser says so.
         origin = self.request.headers.get("Origin")
-        if not is_loopback_host(self.request.remote_ip or "") or (
+        if not is_loopback_name(self.request.remote_ip or "") or (
             origin is not None and not self.check_origin(origin)
         ):
             self.set_status(403)

@@ -7,9 +7,8 @@ Vite, webpack-dev-server and Jupyter do, only names known to mean this machine a
 loopback names and addresses, the address the server is bound to (with a wildcard bind such as
 0.0.0.0, any IP address: an address cannot be rebound), and the `allowed-hosts` setting.
 
-The same host names decide who sees tracebacks: a client on this machine that also asked for
-this machine by a loopback name. A local tunnel or proxy connects from loopback, but under its
-own public name, so it gets the plain page.
+`is_loopback_name` is the one loopback rule of the package: the host names answered, the bound
+address that allows tracebacks and the clients that may see them (traceback_policy.py) all use it.
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ from urllib.parse import urlsplit
 
 from tornado.web import RequestHandler
 
-__all__ = ["HostPolicy", "HostRefused", "host_name", "is_local_client", "is_loopback_name"]
+__all__ = ["HostPolicy", "HostRefused", "host_name", "is_loopback_name"]
 
 WILDCARD_ADDRESSES = frozenset({"", "0.0.0.0", "::"})
 
@@ -42,18 +41,14 @@ def _ip(name: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
 
 
 def is_loopback_name(name: str) -> bool:
-    """localhost, a name under .localhost (RFC 6761: always this machine) or 127.x / ::1."""
+    """localhost, a name under .localhost (RFC 6761: always this machine), 127.x, ::1, or
+    ::ffff:127.x (an IPv4 loopback client as a dual-stack socket reports it)."""
     if name == "localhost" or name.endswith(".localhost"):
         return True
     address = _ip(name)
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
     return address is not None and address.is_loopback
-
-
-def is_local_client(remote_ip: str | None, host: str | None) -> bool:
-    """A client on this machine that asked for it by a loopback name: it may see tracebacks."""
-    remote = _ip(remote_ip or "")
-    name = host_name(host or "")
-    return bool(remote is not None and remote.is_loopback and name and is_loopback_name(name))
 
 
 class HostPolicy:

@@ -21,6 +21,7 @@ from tornado.netutil import bind_sockets
 from geppetto_dev.application import GeppettoApp
 from geppetto_dev.config import Settings
 from geppetto_dev.errors import GeppettoDevError
+from geppetto_dev.server.allocator import map_large_buffers
 from geppetto_dev.server.draining import DrainingHTTPServer, HandOver
 from geppetto_dev.server.stack import EXECUTOR_KEY, Route, close_websockets, make_app
 
@@ -101,6 +102,7 @@ class Server:
         started (the reload child starts them while the project loads): then the server
         accepts at once and WebSocket handshakes wait for them."""
         app, hooks, settings = self.app, self.hooks, self.app.settings
+        map_large_buffers()  # memory freed after a large model goes back to the system
         tornado_app = make_app(app, extra_routes=list(hooks.extra_routes))
         if app.ready is None and not hooks.defer_services:
             await asyncio.to_thread(app.start)  # off the loop: a database or cluster may be slow

@@ -13,12 +13,14 @@ from werkzeug.exceptions import NotFound
 
 from geppetto_dev.application import GeppettoApp
 from geppetto_dev.server.current_user import CurrentUserHandler
+from geppetto_dev.server.errorpage import attach_error_page
 from geppetto_dev.server.hosts import HostPolicy, HostRefused
 from geppetto_dev.server.inspector import inspector_routes
 from geppetto_dev.server.page import attach_page
 from geppetto_dev.server.projects_route import ProjectListHandler
 from geppetto_dev.server.redirects import relative_redirects
 from geppetto_dev.server.static import WebappFileHandler
+from geppetto_dev.server.traceback_policy import TracebackPolicy
 from geppetto_dev.server.websocket import CONNECTIONS_KEY, GeppettoWebSocket
 
 __all__ = [
@@ -58,6 +60,10 @@ def make_app(app: GeppettoApp, extra_routes: list[Route] | None = None) -> Appli
         inspector=settings.inspector,
         context_path=settings.context_path,
     )
+    policy = TracebackPolicy.from_settings(settings)
+    attach_error_page(flask_app, policy)
+    if settings.accounts:
+        _attach_login(app, policy)
     # Flask views run here, off the IOLoop thread, so a slow view never delays WebSocket traffic.
     executor = ThreadPoolExecutor(settings.wsgi_threads, thread_name_prefix="geppetto-wsgi")
     context = re.escape(settings.context_path)
@@ -96,6 +102,16 @@ def make_app(app: GeppettoApp, extra_routes: list[Route] | None = None) -> Appli
         websocket_max_message_size=2 * settings.max_message_size,
         **shared,
     )
+
+
+def _attach_login(app: GeppettoApp, policy: TracebackPolicy) -> None:
+    """The login pages, counting failed logins by the address `trusted-proxies` vouch for."""
+    from geppetto_dev.accounts.extra import require_extra
+
+    require_extra()
+    from geppetto_dev.accounts.login import attach_login
+
+    attach_login(app.flask, app.accounts, client_address=policy.client_address)
 
 
 def _project_list_routes(app: GeppettoApp, prefix: str) -> list[Route]:

@@ -1,10 +1,16 @@
 """Tornado's side of the Geppetto WebSocket: origin checks, who the connection acts for (its
-session cookie, in accounts mode), and frames in and out of a Session."""
+session cookie, in accounts mode), and frames in and out of a Session.
+
+What the server holds per client is bounded (docs/reference/limits.md): replies wait in a
+SendQueue within `max-send-buffer` bytes (past it, 1008); while the client does not keep up with
+them, or has `max-requests-in-flight` requests running, its next request is not read, so what
+it sends waits in its own socket buffers, not in this process.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from asyncio import Future
 from collections.abc import Awaitable
 from concurrent.futures import Executor
 from typing import Any
@@ -18,8 +24,10 @@ from tornado.websocket import (
 
 from geppetto_dev.application import GeppettoApp
 from geppetto_dev.protocol import Session
-from geppetto_dev.server.hosts import HostPolicy, is_local_client
+from geppetto_dev.server.hosts import HostPolicy
 from geppetto_dev.server.identity import viewer_of_request
+from geppetto_dev.server.sendqueue import SendQueue
+from geppetto_dev.server.traceback_policy import TracebackPolicy
 from geppetto_dev.server.wsprotocol import ClosingProtocol
 
 __all__ = ["CONNECTIONS_KEY", "SLOW_CLIENT", "GeppettoWebSocket"]
@@ -38,7 +46,9 @@ class GeppettoWebSocket(WebSocketHandler):
         self.app = app
         self.geppetto = app.settings
         self.executor = executor
-        self._queued = 0  # bytes written but not yet taken by the client's TCP stack
+        self.tracebacks = TracebackPolicy.from_settings(app.settings)
+        self.queue = SendQueue(self._write_now, app.settings.max_send_buffer)
+        self._throttled = False  # logged once per connection
 
     @property
     def ping_interval(self) -> float | None:
@@ -67,16 +77,18 @@ class GeppettoWebSocket(WebSocketHandler):
         return hosts.allows_origin(origin, host, self.geppetto.allowed_origins)
 
     async def open(self, *args: Any) -> None:
-        # A new server accepts while its services open; Tornado reads no message before
-        # open() returns. The connection acts for whom its session cookie names.
-        viewer = await viewer_of_request(self.app, self.request)
-        # Tracebacks in --dev go to clients on this machine that asked for it by a loopback
-        # name, whatever address the server is bound to.
-        local = is_local_client(self.request.remote_ip, self.request.headers.get("Host"))
+        # A new server accepts while its services open (at once, if it deferred them);
+        # Tornado reads no message before open() returns. The connection acts for whom its
+        # session cookie names.
+        request = self.request
+        viewer = await viewer_of_request(self.app, request, self._client())
+        shown = self.tracebacks.shows(
+            request.remote_ip, request.headers.get("Host"), request.headers
+        )
         self.session = self.app.session(
             self._write_frame,
             executor=self.executor,
-            show_tracebacks=self.geppetto.dev and local,
+            show_tracebacks=shown,
             viewer=viewer,
         )
         self.application.settings[CONNECTIONS_KEY].add(self)
@@ -86,43 +98,72 @@ class GeppettoWebSocket(WebSocketHandler):
         if self.session is None or self.ws_connection is None or self.ws_connection.is_closing():
             return None
         self.session.receive(message)
-        cap = self.geppetto.max_requests_in_flight
-        if cap and self.session.in_flight >= cap:
+        if self._busy():
             # Tornado reads no further frame until this is done: the client's requests wait in
             # its TCP buffers, not in this process.
-            return self.session.request_done()
+            return self._unthrottled()
         return None
+
+    def _busy(self) -> bool:
+        """Too many requests running, or replies the client has not kept up with."""
+        assert self.session is not None
+        cap = self.geppetto.max_requests_in_flight
+        return bool(cap and self.session.in_flight >= cap) or self.queue.backlogged
+
+    async def _unthrottled(self) -> None:
+        while self.session is not None and not self.queue.closed and self._busy():
+            if self.queue.backlogged:
+                if not self._throttled:
+                    self._throttled = True
+                    log.info(
+                        "a WebSocket client at %s does not keep up with its replies "
+                        "(%d bytes waiting): its requests are read as it catches up",
+                        self._client(),
+                        self.queue.unread,
+                    )
+                await self.queue.drained()
+            else:
+                self._handlers_busy(True)
+                try:
+                    await self.session.request_done()
+                finally:
+                    self._handlers_busy(False)
+
+    def _handlers_busy(self, busy: bool) -> None:
+        """Pings: a pong waiting unread meanwhile is the server's doing, not the client's."""
+        if isinstance(self.ws_connection, ClosingProtocol):
+            self.ws_connection.pause_for_handlers(busy)
 
     def on_close(self) -> None:
         self.application.settings[CONNECTIONS_KEY].discard(self)
+        self.queue.close()
         if self.session is not None:
             self.session.close()
+
+    def _client(self) -> str:
+        return self.tracebacks.client_address(self.request.remote_ip, self.request.headers)
 
     def _write_frame(self, frame: str | bytes) -> None:
         if self.ws_connection is None or self.ws_connection.is_closing():
             return
-        size = len(frame)
-        limit = self.geppetto.max_send_buffer
-        if limit and self._queued and self._queued + size > limit:
-            # One frame of any size may wait; more than the limit piled up means the client
-            # does not read. The close frame queues behind the rest; Tornado drops the
-            # connection (and its buffer) if the close is not answered within seconds.
+        if not self.queue.put(frame):
+            # One frame of any size may wait; more than the budget behind it means the client
+            # does not read. What waits is dropped; the close frame goes after the little
+            # Tornado already has, and Tornado drops the connection (and that) if the close
+            # is not answered within seconds.
             log.warning(
-                "closing a WebSocket from %s: it does not read (%d bytes waiting)",
-                self.request.remote_ip,
-                self._queued,
+                "closing a WebSocket from %s: it does not read what it is sent "
+                "(%d bytes waiting, max-send-buffer is %d)",
+                self._client(),
+                self.queue.unread,
+                self.queue.limit,
             )
+            self.queue.close()
             self.close(*SLOW_CLIENT)
-            return
+
+    def _write_now(self, frame: str | bytes) -> asyncio.Future[None]:
         try:
-            written = self.write_message(frame, binary=isinstance(frame, bytes))
+            return self.write_message(frame, binary=isinstance(frame, bytes))
         except WebSocketClosedError:
             log.debug("dropped a message to a closed connection")
-            return
-        self._queued += size
-        written.add_done_callback(lambda done: self._sent(done, size))
-
-    def _sent(self, done: Future[None], size: int) -> None:
-        self._queued -= size
-        if not done.cancelled() and done.exception() is not None:
-            log.debug("dropped a message to a closed connection")
+            raise

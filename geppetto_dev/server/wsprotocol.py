@@ -7,12 +7,17 @@ Two frames Tornado answers by closing the TCP connection at once:
   client is still sending the frame, so the kernel answers with a reset and the client sees a
   broken connection, not the 1009. Here the rest of the client's data is read and dropped (up
   to a bound) until the client closes, so the close frame arrives.
+
+And one it closes unfairly: a pong is read like any frame, so while the server reads nothing
+from a client because that client's requests already fill its share (max-requests-in-flight),
+the pong waits unread and Tornado takes the client for gone. Here that pong is not missed.
 """
 
 from __future__ import annotations
 
 import asyncio
 
+from tornado.ioloop import IOLoop
 from tornado.iostream import StreamClosedError
 from tornado.websocket import WebSocketProtocol13
 
@@ -27,6 +32,32 @@ class ClosingProtocol(WebSocketProtocol13):
     _too_big = False
     _lingering = False
     _linger_task: asyncio.Future[None] | None = None
+    # Set by the handler while it reads nothing because the client's requests are all running;
+    # `_excused`: that was so at some point since the last ping.
+    handlers_busy = False
+    _excused = False
+
+    def pause_for_handlers(self, paused: bool) -> None:
+        self.handlers_busy = paused
+        self._excused = self._excused or paused
+
+    async def periodic_ping(self) -> None:
+        """Tornado's, but a pong that came while the server was not reading is not missing."""
+        interval, timeout = self.ping_interval, self.ping_timeout
+        await asyncio.sleep(interval)
+        while True:
+            self._received_pong = False
+            self._excused = self.handlers_busy
+            ping_time = IOLoop.current().time()
+            self.write_ping(b"")
+            await asyncio.sleep(timeout)
+            if timeout > 0 and not (self._received_pong or self._excused or self.handlers_busy):
+                self.close(reason="ping timed out")
+                return
+            now = IOLoop.current().time()
+            await asyncio.sleep(
+                self.ping_sleep_time(last_ping_time=ping_time, interval=interval, now=now)
+            )
 
     def _handle_message(self, opcode: int, data: bytes) -> asyncio.Future[None] | None:
         if opcode != 0x1 or self.client_terminated or self._frame_compressed:

@@ -149,17 +149,33 @@ def test_wrong_passwords_are_rate_limited_per_address(served: Served) -> None:
     assert web.login("bob", PASSWORDS["bob"]).status == 429
 
 
-def test_behind_a_local_proxy_failures_count_per_forwarded_address(served: Served) -> None:
-    web = Web(served.url)
-    guessing = {"X-Forwarded-For": "192.0.2.1"}  # nginx appends the client it serves
+def test_behind_a_trusted_proxy_failures_count_per_forwarded_address(
+    database_url: str,
+    users: dict[str, Any],
+    start_server: Any,
+    tiny: Any,
+) -> None:
+    server = start_server(accounts=True, database_url=database_url, trusted_proxies=("127.0.0.1",))
+    web = Web(server.url)
     token = csrf_of(web.get("/login").text)
+    guessing = {"X-Forwarded-For": "192.0.2.1"}  # the client the proxy serves
     for number in range(20):
         fields = {"username": f"user{number}", "password": "wrong", "csrf_token": token}
         assert web.post("/login", fields, headers=guessing).status == 401
     fields = {"username": "bob", "password": PASSWORDS["bob"], "csrf_token": token}
     assert web.post("/login", fields, headers=guessing).status == 429
-    other = {"X-Forwarded-For": "198.51.100.4, 192.0.2.2"}  # the last one is the proxy's word
+    other = {"X-Forwarded-For": "198.51.100.4, 192.0.2.2"}  # the last hop is the proxy's word
     assert web.post("/login", fields, headers=other).status == 303
+
+
+def test_an_untrusted_forwarded_address_changes_nothing(served: Served) -> None:
+    web = Web(served.url)
+    token = csrf_of(web.get("/login").text)
+    for number in range(20):  # each guess claims another client: all count for the peer
+        fields = {"username": f"user{number}", "password": "wrong", "csrf_token": token}
+        forged = {"X-Forwarded-For": f"192.0.2.{number + 1}"}
+        assert web.post("/login", fields, headers=forged).status == 401
+    assert web.login("bob", PASSWORDS["bob"]).status == 429
 
 
 def test_origin_and_host_checks_still_apply_to_a_logged_in_browser(served: Served) -> None:

@@ -192,9 +192,11 @@ def test_a_channel_end_held_only_by_a_dead_process_reads_as_closed() -> None:
 
 def test_the_load_error_page_shows_the_traceback_to_this_machine_only() -> None:
     from geppetto_dev.reload.child import LOAD_FAILED, failure_app
+    from geppetto_dev.server.traceback_policy import TracebackPolicy
 
     problem = Problem(LOAD_FAILED, "RuntimeError", "secret detail", "/p/app.py", 3)
-    client = failure_app([problem]).test_client()
+    loopback = TracebackPolicy(dev=True, bound_host="127.0.0.1")
+    client = failure_app([problem], loopback).test_client()
     local = client.get("/api/people", environ_base={"REMOTE_ADDR": "127.0.0.1"})
     assert local.status_code == 500
     assert "secret detail" in local.get_data(as_text=True)
@@ -202,6 +204,10 @@ def test_the_load_error_page_shows_the_traceback_to_this_machine_only() -> None:
     assert remote.status_code == 500
     assert "The app failed to load" in remote.get_data(as_text=True)
     assert "secret detail" not in remote.get_data(as_text=True)
+    # Bound beyond loopback: this machine's clients get the plain page too.
+    wide = failure_app([problem], TracebackPolicy(dev=True, bound_host="0.0.0.0")).test_client()
+    plain = wide.get("/", environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    assert plain.status_code == 500 and "secret detail" not in plain.get_data(as_text=True)
 
 
 def test_a_failing_watch_is_reported_and_falls_back_to_polling(tmp_path: Path) -> None:

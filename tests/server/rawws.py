@@ -50,7 +50,13 @@ def _mask(payload: bytes, mask: bytes) -> bytes:
 
 class RawWebSocket:
     def __init__(
-        self, port: int, path: str, *, host: str | None = None, origin: str | None = None
+        self,
+        port: int,
+        path: str,
+        *,
+        host: str | None = None,
+        origin: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
         key = base64.b64encode(os.urandom(16)).decode()
@@ -64,6 +70,7 @@ class RawWebSocket:
         ]
         if origin:
             lines.append(f"Origin: {origin}")
+        lines += [f"{key}: {value}" for key, value in (headers or {}).items()]
         self.sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
         self._buffer = b""
         head = self._read_until(b"\r\n\r\n")

@@ -1,23 +1,17 @@
-"""DNS rebinding and who sees what: Host and Origin checks on every route, tracebacks by client."""
+"""DNS rebinding: Host and Origin checks on every route (tracebacks: test_traceback_policy)."""
 
 from __future__ import annotations
 
 import http.client
-import json
 from typing import Any
 
 import pytest
 from flask import Flask
 
-from geppetto_dev.problems import Problem
-from geppetto_dev.protocol import Registry
-from geppetto_dev.reload.child import failure_app
 from geppetto_dev.reload.livereload import LIVERELOAD_PATH, LiveReloadHub
-from geppetto_dev.server.hosts import HostPolicy, is_local_client
-from tests.server.conftest import error_of
+from geppetto_dev.server.hosts import HostPolicy
+from geppetto_dev.server.traceback_policy import TracebackPolicy
 from tests.server.rawws import RawWebSocket
-
-SECRET = "Traceback: secret_module.py line 3"
 
 
 def request(
@@ -122,83 +116,8 @@ def test_allowed_hosts_setting_opens_the_inspector_to_that_name(start_server: An
     assert other.status == 403
 
 
-@pytest.mark.parametrize(
-    ("remote", "host", "local"),
-    [
-        ("127.0.0.1", "127.0.0.1:5000", True),
-        ("::1", "localhost", True),
-        ("127.0.0.1", "tunnel.example", False),  # a tunnel or proxy on this machine
-        ("192.168.1.2", "127.0.0.1:5000", False),
-        (None, "localhost", False),
-    ],
-)
-def test_local_clients(remote: str | None, host: str, local: bool) -> None:
-    assert is_local_client(remote, host) is local
-
-
-def explode_registry() -> Registry:
-    registry = Registry()
-
-    @registry.handler("explode")
-    def explode(conn: Any, data: Any) -> None:
-        raise RuntimeError("secret detail")
-
-    return registry
-
-
-def traceback_for(server: Any, host: str) -> str:
-    ws = RawWebSocket(server.port, server.settings.websocket_path, host=host)
-    assert ws.status == 101
-    ws.recv(), ws.recv()  # client_id, user_privileges
-    ws.send_text(json.dumps({"requestID": "x-1", "type": "explode", "data": "null"}))
-    reply = json.loads(ws.recv().payload)
-    ws.close()
-    return str(error_of(reply)["exception"])
-
-
-def test_dev_on_a_wildcard_address_shows_tracebacks_to_loopback_clients(start_server: Any) -> None:
-    server = start_server(registry=explode_registry(), dev=True, host="0.0.0.0")
-    assert "Traceback" in traceback_for(server, f"127.0.0.1:{server.port}")
-
-
-def test_dev_tracebacks_need_a_loopback_host_name_too(start_server: Any) -> None:
-    server = start_server(registry=explode_registry(), dev=True, allowed_hosts=("tunnel.example",))
-    assert "Traceback" in traceback_for(server, f"localhost:{server.port}")
-    assert "Traceback" not in traceback_for(server, "tunnel.example")
-
-
-def test_the_import_error_page_shows_the_traceback_only_to_local_clients(
-    start_server: Any,
-) -> None:
-    problem = Problem("The app failed to load", "RuntimeError", SECRET, "/p/app.py", 1)
-    server = start_server(flask_app=failure_app([problem]), allowed_hosts=("tunnel.example",))
-    status, _, body = request(server.port, "/", f"127.0.0.1:{server.port}")
-    assert status == 500 and SECRET.encode() in body
-    status, _, body = request(server.port, "/", "tunnel.example")
-    assert status == 500 and SECRET.encode() not in body
-
-
-def test_live_reload_failures_reach_only_local_clients(start_server: Any) -> None:
-    problem = Problem("Not reloaded", "SyntaxError", SECRET, "/p/app.py", 1, code=((1, SECRET),))
-    hub = LiveReloadHub("boot-1", [problem])
-    server = start_server(extra_routes=hub.routes(), allowed_hosts=("tunnel.example",))
-
-    def failure_text(host: str, origin: str) -> str:
-        ws = RawWebSocket(server.port, LIVERELOAD_PATH, host=host, origin=origin)
-        assert ws.status == 101
-        hello, failure = json.loads(ws.recv().payload), json.loads(ws.recv().payload)
-        ws.close()
-        assert hello["type"] == "hello" and failure["type"] == "problems"
-        return json.dumps(failure["problems"])
-
-    local = f"127.0.0.1:{server.port}"
-    assert failure_text(local, f"http://{local}").count(SECRET) == 2
-    text = failure_text("tunnel.example", "http://tunnel.example")
-    assert SECRET not in text and "app.py" not in text and "terminal" in text
-
-
 def test_live_reload_post_is_refused_to_other_sites(start_server: Any) -> None:
-    hub = LiveReloadHub("boot-1")
+    hub = LiveReloadHub("boot-1", tracebacks=TracebackPolicy(dev=True, bound_host="127.0.0.1"))
     server = start_server(extra_routes=hub.routes())
     local = f"127.0.0.1:{server.port}"
     status, _, _ = request(server.port, LIVERELOAD_PATH, local, "POST", {"Content-Length": "0"})

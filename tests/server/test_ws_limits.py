@@ -5,13 +5,15 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+import time
 from typing import Any
 
 import pytest
 
 from geppetto_dev.protocol import Registry
 from geppetto_dev.protocol import session as session_module
-from tests.server.rawws import BINARY, CLOSE, PING, TEXT, RawWebSocket, frame
+from tests.server.rawws import BINARY, CLOSE, PING, PONG, TEXT, RawWebSocket, frame
+from tests.support import wait_until
 
 
 def open_raw(server: Any) -> RawWebSocket:
@@ -38,7 +40,9 @@ def test_a_frame_far_over_the_limit_gets_the_1009_close_not_a_reset(start_server
     assert ws.recv_until_close().close_code == 1009
 
 
-def test_a_client_that_does_not_read_is_closed_with_1008(start_server: Any) -> None:
+def test_a_client_that_does_not_read_is_closed_with_1008(
+    start_server: Any, caplog: pytest.LogCaptureFixture
+) -> None:
     registry = Registry()
 
     @registry.handler("flood")
@@ -52,7 +56,40 @@ def test_a_client_that_does_not_read_is_closed_with_1008(start_server: Any) -> N
     while (received := ws.recv()).opcode != CLOSE:
         files += received.opcode == BINARY
     assert received.close_code == 1008
+    assert received.payload[2:] == b"client too slow: send buffer full"
     assert files < 40
+    closing = [r for r in caplog.records if "does not read what it is sent" in r.getMessage()]
+    assert len(closing) == 1  # once, not per message refused
+
+
+def test_a_client_that_reads_nothing_is_not_read_either(start_server: Any) -> None:
+    registry = Registry()
+    handled: list[Any] = []
+
+    @registry.handler("big")
+    async def big(conn: Any, data: Any) -> None:
+        handled.append(data)
+        conn.send_file("big.bin", b"\x00" * (4 * 1024 * 1024))
+
+    ws = open_raw(start_server(registry=registry))
+    ws.send(b"".join(request("big", f"b-{i}") for i in range(20)))  # 80 MB of replies
+    seen = [-1]
+
+    def settled() -> bool:
+        time.sleep(0.5)
+        count, seen[0] = seen[0], len(handled)
+        return count == seen[0]
+
+    wait_until(settled, 20, "the server to stop handling requests")
+    # What the kernel's buffers took, two in flight and one queued: the rest waits unread in
+    # the socket, not in the server.
+    assert len(handled) < 10
+    files = 0
+    while files < 20:  # read: every one is answered
+        received = ws.recv()
+        assert received.opcode in (BINARY, PING)
+        files += received.opcode == BINARY
+    assert len(handled) == 20
 
 
 def test_a_client_that_answers_no_ping_is_closed(start_server: Any) -> None:
@@ -61,6 +98,36 @@ def test_a_client_that_answers_no_ping_is_closed(start_server: Any) -> None:
     while (received := ws.recv()).opcode != CLOSE:  # never answering the pings
         opcodes.append(received.opcode)
     assert PING in opcodes
+
+
+def test_a_client_whose_requests_fill_its_share_is_not_taken_for_gone(start_server: Any) -> None:
+    registry = Registry()
+    release = threading.Event()
+
+    @registry.handler("hold")
+    async def hold(conn: Any, data: Any) -> dict[str, str]:
+        await asyncio.get_running_loop().run_in_executor(None, release.wait, 10)
+        return {"hold": "done"}
+
+    server = start_server(registry=registry, ping_interval=0.2, ping_timeout=0.2)
+    ws = open_raw(server)
+    # Two run, the third waits unread, and so do the pongs sent meanwhile.
+    ws.send(b"".join(request("hold", f"h-{i}") for i in range(3)))
+    pings = 0
+    while pings < 8:  # 1.6 s: several ping timeouts
+        received = ws.recv()
+        assert received.opcode == PING, received
+        ws.send(frame(PONG, received.payload))
+        pings += 1
+    release.set()
+    replies = set()
+    while len(replies) < 3:
+        received = ws.recv()
+        if received.opcode == PING:
+            ws.send(frame(PONG, received.payload))
+        else:
+            replies.add(json.loads(received.payload)["requestID"])
+    assert replies == {"h-0", "h-1", "h-2"}
 
 
 def test_requests_in_flight_per_connection_are_capped(start_server: Any) -> None:
