@@ -30,12 +30,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.served_runs import measure as measure_served  # noqa: E402
 from geppetto_dev.executors import LocalExecutor  # noqa: E402
 from geppetto_dev.executors.local import lower_priority  # noqa: E402
 from geppetto_dev.simulators import SimulationJob, default_simulators, run_isolated  # noqa: E402
 from geppetto_dev.simulators.jneuroml import find_jar  # noqa: E402
 
 MODEL = "examples/NML2_SingleCompHHCell.nml"
+LEMS = "LEMSexamples/LEMS_NML2_Ex5_DetCell.xml"  # a simulation of MODEL
 PATH = "net1.hhpop[0].v"
 
 # The same cell as NML2_SingleCompHHCell.nml, written by hand for NEURON's built-in hh
@@ -96,9 +98,10 @@ def main() -> None:
     if jar is None:
         sys.exit("needs pyneuroml (its jar holds the NeuroML example): pip install pyneuroml")
     folder = Path(tempfile.mkdtemp(prefix="bench-simulate-"))
-    with zipfile.ZipFile(jar) as z:
-        (folder / "examples").mkdir()
-        (folder / MODEL).write_bytes(z.read(MODEL))
+    with zipfile.ZipFile(jar) as z:  # the cell, and the LEMS file the served run views
+        for name in (MODEL, LEMS):
+            (folder / name).parent.mkdir(exist_ok=True)
+            (folder / name).write_bytes(z.read(name))
     neuron = default_simulators().get("neuronSimulator")
     job = SimulationJob(
         str(folder / MODEL), str(folder), watched=(PATH,), timestep=args.step, length=args.length
@@ -148,6 +151,27 @@ def main() -> None:
         )
     finally:
         executor.shutdown()
+
+    print("served: geppetto-dev view, a WebSocket client (the same cell, step and length)")
+    got = measure_served(folder, args)
+    print(
+        f"request to COMPLETED: {got['to_completed']:.3f} s per run; to the values in the "
+        f"client: {got['to_values']:.3f} s"
+    )
+    print(
+        f"vs the plain script: {got['to_values'] - p:+.3f} s per run; beyond NEURON's own run: "
+        f"{got['to_values'] - n:.3f} s (goal < 0.3 s)"
+    )
+    print(
+        f"another connection's round trip: idle {got['rtt_idle'] * 1e3:.2f} ms, while "
+        f"{args.batch} NEURON runs go {got['rtt_busy'] * 1e3:.2f} ms "
+        f"= {got['rtt_busy'] / got['rtt_idle']:.2f}x (goal <= 2x; "
+        f"{got['rtt_busy_samples']:.0f} samples)"
+    )
+    print(
+        f"{args.batch} experiments one after another: {got['one_by_one']:.2f} s; as a batch: "
+        f"{got['batch']:.2f} s = {got['batch'] / got['one_by_one']:.2f}x (goal <= 0.6x)"
+    )
 
 
 if __name__ == "__main__":

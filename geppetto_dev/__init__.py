@@ -18,11 +18,25 @@ if TYPE_CHECKING:
     from geppetto_dev.config import Settings, load_settings
     from geppetto_dev.discovery import register_blueprints, register_resources
     from geppetto_dev.errors import GeppettoDevError
-    from geppetto_dev.projects import Experiment, Project, RunRequest
+    from geppetto_dev.interpreters import (
+        Interpreter,
+        InterpreterError,
+        InterpreterRegistry,
+        ModelFile,
+        default_interpreters,
+    )
+    from geppetto_dev.projects import Experiment, Project, RunRequest, read_model
     from geppetto_dev.projects.data_sources import DataSource, QueryContext, QueryProcessors
-    from geppetto_dev.projects.project import project
+    from geppetto_dev.projects.project import ModelFileRef, project
     from geppetto_dev.protocol import Answer, Registry, Reply, Session, handler
     from geppetto_dev.server import Server, page_blueprint
+    from geppetto_dev.simulators import (
+        SimulationError,
+        SimulationJob,
+        Simulator,
+        SimulatorRegistry,
+        report_progress,
+    )
     from geppetto_dev.storage import Database, database
 
 __all__ = [
@@ -32,6 +46,11 @@ __all__ = [
     "Experiment",
     "GeppettoApp",
     "GeppettoDevError",
+    "Interpreter",
+    "InterpreterError",
+    "InterpreterRegistry",
+    "ModelFile",
+    "ModelFileRef",
     "Project",
     "QueryContext",
     "QueryProcessors",
@@ -41,15 +60,22 @@ __all__ = [
     "Server",
     "Session",
     "Settings",
+    "SimulationError",
+    "SimulationJob",
+    "Simulator",
+    "SimulatorRegistry",
     "TestClient",
     "database",
+    "default_interpreters",
     "handler",
     "load_settings",
     "model",
     "page_blueprint",
     "project",
+    "read_model",
     "register_blueprints",
     "register_resources",
+    "report_progress",
 ]
 __version__ = "0.1.0"
 
@@ -61,6 +87,11 @@ _HOMES = {
     "Experiment": "geppetto_dev.projects",
     "GeppettoApp": "geppetto_dev.application",
     "GeppettoDevError": "geppetto_dev.errors",
+    "Interpreter": "geppetto_dev.interpreters",
+    "InterpreterError": "geppetto_dev.interpreters",
+    "InterpreterRegistry": "geppetto_dev.interpreters",
+    "ModelFile": "geppetto_dev.interpreters",
+    "ModelFileRef": "geppetto_dev.projects.project",
     "Project": "geppetto_dev.projects",
     "QueryContext": "geppetto_dev.projects.data_sources",
     "QueryProcessors": "geppetto_dev.projects.data_sources",
@@ -70,14 +101,21 @@ _HOMES = {
     "Server": "geppetto_dev.server",
     "Session": "geppetto_dev.protocol",
     "Settings": "geppetto_dev.config",
+    "SimulationError": "geppetto_dev.simulators",
+    "SimulationJob": "geppetto_dev.simulators",
+    "Simulator": "geppetto_dev.simulators",
+    "SimulatorRegistry": "geppetto_dev.simulators",
     "TestClient": "geppetto_dev.application",
     "database": "geppetto_dev.storage",
+    "default_interpreters": "geppetto_dev.interpreters",
     "handler": "geppetto_dev.protocol",
     "load_settings": "geppetto_dev.config",
     "page_blueprint": "geppetto_dev.server",
     "project": "geppetto_dev.projects",
+    "read_model": "geppetto_dev.projects",
     "register_blueprints": "geppetto_dev.discovery",
     "register_resources": "geppetto_dev.discovery",
+    "report_progress": "geppetto_dev.simulators",
 }
 
 

@@ -308,6 +308,36 @@ def new_handler(
     new_piece(kind.value, name, force=force, dry_run=dry_run)
 
 
+@app.command()
+def view(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="PATH",
+            show_default=False,
+            help="Model or project files: NeuroML (.nml), LEMS (.xml), SWC, OBJ, Collada (.dae), "
+            "XMI, a Java Geppetto project (.json).",
+        ),
+    ],
+    port: Annotated[
+        int | None, typer.Option(help="Port to listen on [default: 5000].", min=0, max=65535)
+    ] = None,
+    no_browser: Annotated[
+        bool, typer.Option("--no-browser", help="Print the URLs; open no browser.")
+    ] = False,
+    reload: Annotated[
+        bool | None,
+        typer.Option("--reload/--no-reload", help="Draw a file again each time it is saved."),
+    ] = None,
+) -> None:
+    """Open model files in the browser: the first at /, each at /?load_project_from_id=N."""
+    from geppetto_dev.view import view as view_files
+    from geppetto_dev.view import view_settings
+
+    settings = view_settings(paths, {"port": port, "reload": reload})
+    raise typer.Exit(view_files(settings, open_browser=not no_browser))
+
+
 users_app = typer.Typer(
     name="users",
     help="The accounts of accounts mode (serve --accounts), in the project's database.",

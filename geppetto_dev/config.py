@@ -68,6 +68,11 @@ class Settings:
     # load_project_from_url may fetch http(s) URLs that name no registered project. Off: any
     # page that can open the WebSocket could otherwise make the server fetch what it likes.
     fetch_project_urls: bool = False
+    # Java Geppetto project files (project JSON, the XMI and model files they name), served as
+    # projects with no Python: a folder of the project.
+    project_files: Path | None = Path("projects")
+    # Model or project files served as projects, in this order; `/` shows the first.
+    model_files: tuple[Path, ...] = ()
     host: str = "127.0.0.1"
     port: int = 5000
     frontend_dir: Path = DEFAULT_FRONTEND_DIR

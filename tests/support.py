@@ -116,6 +116,7 @@ class ServeProcess:
 
     By default the child is this interpreter on this checkout; `python` and `base_env` run
     another install instead (an installed wheel), `env` adds to whichever environment it is.
+    `command` runs another command that serves (`view`).
     """
 
     def __init__(
@@ -126,13 +127,14 @@ class ServeProcess:
         preexec: Callable[[], None] | None = None,
         python: str = sys.executable,
         base_env: Mapping[str, str] | None = None,
+        command: str = "serve",
     ) -> None:
         self.project = project
         self.output: list[str] = []
         self.url = ""
         self._ready = threading.Event()
         self.proc = subprocess.Popen(
-            [python, "-m", "geppetto_dev", "serve", *args],
+            [python, "-m", "geppetto_dev", command, *args],
             cwd=project,
             env={
                 **(checkout_env() if base_env is None else base_env),

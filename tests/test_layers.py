@@ -24,7 +24,7 @@ PACKAGE = "geppetto_dev"
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("__main__", "reference"),  # python -m geppetto_dev; the docs' pages generated from the code
     ("cli", "example"),  # the commands; example is a demo app, served as a user's project is
-    ("serve", "project_init", "users"),  # the one function each command calls
+    ("serve", "project_init", "users", "view"),  # the one function each command calls
     (PACKAGE,),  # the public face: what projects import, re-exported from the layers below
     ("reload", "frontend"),  # serve --reload; the frontend's clone, npm and build-watch
     ("server", "scaffold"),  # Tornado stack and inspector; the template engine and pieces
@@ -35,7 +35,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("simulators",),  # simulators by simulatorId, NEURON, jNeuroML, results formats
     ("interpreters",),  # model files read into Geppetto models
     ("protocol", "model"),  # the wire protocol; Geppetto models as Python values
-    ("config", "procs", "discovery", "app_reference", "logs", "executors", "tracebacks"),
+    ("config", "procs", "discovery", "app_reference", "logs", "executors", "tracebacks", "caches"),
     ("setting_rules",),  # privileges, npm and host names: what config checks values against
     ("errors", "problems"),  # the one error type users fix; an error as a developer sees it
 )
@@ -59,13 +59,16 @@ INNER: dict[str, tuple[tuple[str, ...], ...]] = {
             "transfers",
         ),
         ("loading", "queries"),  # loading a project (others reuse its replies); running queries
+        ("file_loading",),  # loading projects that are files; their errors as answers
         ("conversation",),  # what the handlers share: answers, request readers
         ("connection",),  # what one connection holds
         ("services",),  # what the handlers run on, owned by an application
         ("runtime", "uploads"),  # a project as the server runs it; the upload store
-        ("model_source", "runs"),  # a project's model; its runs on an executor
+        ("model_source", "runs", "simulation"),  # a project's model; its runs; what runs them
         ("pygeppetto_models", "project_json"),  # pygeppetto's models; project JSON
-        ("connection_model", "records"),  # one connection's model handle; experiment state
+        ("file_projects", "model_reading"),  # projects that are files; read_model()
+        # one connection's model handle; experiment state; the file a simulator runs
+        ("connection_model", "records", "simulated_files"),
         ("project",),  # the declarations: Project, Experiment, RunRequest, @project
         ("data_sources",),  # data sources declared in Python; query processors
         ("client_config",),  # the 0.3.8 client's configuration of a data source (a script)
@@ -75,6 +78,8 @@ INNER: dict[str, tuple[tuple[str, ...], ...]] = {
     "application": (
         ("geppetto_app",),
         ("loader", "services", "testing"),
+        # the interpreters, file projects and simulators of an application
+        ("model_files", "simulators"),
     ),
     "accounts": (
         ("cookies",),  # the account a session cookie names, for Tornado

@@ -18,8 +18,11 @@ from flask import Flask
 
 from geppetto_dev.accounts import Accounts, viewer_of_account
 from geppetto_dev.application.loader import load_code
+from geppetto_dev.application.model_files import add_file_projects, app_interpreters
 from geppetto_dev.application.services import Services, start_services
+from geppetto_dev.application.simulators import app_simulators
 from geppetto_dev.config import Settings
+from geppetto_dev.interpreters import InterpreterRegistry
 from geppetto_dev.projects.defaults import default_handlers
 from geppetto_dev.projects.privileges import GuardedRegistry
 from geppetto_dev.projects.project import Project, ProjectRegistry
@@ -27,6 +30,7 @@ from geppetto_dev.projects.uploads import UploadStore
 from geppetto_dev.projects.viewer import VIEWER_KEY, Viewer
 from geppetto_dev.protocol.registry import Registry
 from geppetto_dev.protocol.session import ProtocolSettings, Session, Write
+from geppetto_dev.simulators.registry import SimulatorRegistry
 
 if TYPE_CHECKING:
     from geppetto_dev.application.testing import TestClient
@@ -36,7 +40,8 @@ __all__ = ["GeppettoApp"]
 
 class GeppettoApp:
     """A Geppetto application: `GeppettoApp.load(settings)` reads the project as its settings
-    name it; `GeppettoApp(settings, flask_app=..., handlers=..., projects=[...])` builds one
+    name it (its code, model files and project files folder); `GeppettoApp(settings,
+    flask_app=..., handlers=..., projects=[...], interpreters=..., simulators=...)` builds one
     from values (tests, embedding)."""
 
     def __init__(
@@ -48,6 +53,9 @@ class GeppettoApp:
         projects: ProjectRegistry | list[Project] | None = None,
         executor: Executor | None = None,
         uploads: UploadStore | None = None,
+        interpreters: InterpreterRegistry | None = None,
+        simulators: SimulatorRegistry | None = None,
+        home_project: int | None = None,
     ) -> None:
         self.settings = settings or Settings()
         self.flask = flask_app or Flask("geppetto_dev_default")
@@ -63,6 +71,16 @@ class GeppettoApp:
             self.projects = ProjectRegistry()
             for item in projects or ():
                 self.projects.add(item)
+        # The model interpreters, by modelInterpreterId and file name: add your own with
+        # `app.interpreters.add(...)` (before the first model is read).
+        self.interpreters = (
+            interpreters if interpreters is not None else app_interpreters(self.settings)
+        )
+        # The simulators experiments name by simulatorId: add your own with
+        # `app.simulators.add(...)` (before the application starts).
+        self.simulators = simulators if simulators is not None else app_simulators()
+        # The project `/` shows when the page's URL names none (None: the page decides).
+        self.home_project = home_project
         # Where runs go instead of the settings' pool or cluster (a thread pool in a test).
         self.executor = executor
         # Where upload_model / upload_results go (Java's Dropbox); None: they are not offered.
@@ -75,11 +93,20 @@ class GeppettoApp:
         """The project named by `settings`: its Flask app, and the handlers and projects of its
         packages (and of the app's module). Raises what importing the project raises."""
         code = load_code(settings)
+        modules = (*code.project_modules, *code.handler_modules)
+        interpreters = app_interpreters(settings, modules)
+        projects = ProjectRegistry.from_modules(code.project_modules)
+        # The model files (read now: one that cannot be read is this error) and the project
+        # files folder, as projects; `/` shows the first model file.
+        files = add_file_projects(settings, projects, interpreters)
         return cls(
             settings,
             flask_app=code.flask_app,
             handlers=Registry.from_modules(code.handler_modules),
-            projects=ProjectRegistry.from_modules(code.project_modules),
+            projects=projects,
+            interpreters=interpreters,
+            simulators=app_simulators(modules),
+            home_project=files[0].id if files else None,
         )
 
     def include(self, handlers: Registry) -> None:
@@ -160,7 +187,14 @@ class GeppettoApp:
     def _start(self, into: Future[Services]) -> None:
         try:
             into.set_result(
-                start_services(self.settings, self.projects, self.executor, self.uploads)
+                start_services(
+                    self.settings,
+                    self.projects,
+                    self.executor,
+                    self.uploads,
+                    interpreters=self.interpreters,
+                    simulators=self.simulators,
+                )
             )
         except BaseException as exc:  # raised where the services are awaited
             into.set_exception(exc)

@@ -95,6 +95,11 @@ class InterpreterRegistry:
         self._by_id[interpreter.id] = interpreter
         return interpreter
 
+    def include(self, other: InterpreterRegistry) -> None:
+        """Add every interpreter of `other` (each replaces one of this registry with its id)."""
+        for interpreter in other:
+            self.add(interpreter)
+
     def __contains__(self, interpreter_id: object) -> bool:
         return isinstance(interpreter_id, str) and self._find(interpreter_id) is not None
 

@@ -6,6 +6,10 @@
 - a lazy part, `net.details`: an ImportType resolved by `resolve_details` when asked;
 - an experiment that runs a leaky integrate-and-fire simulation of the three cells in plain
   Python and records `v` of each;
+- a NeuroML cell, `hhnet` (read from `hh_cell.nml` beside this file): a Hodgkin-Huxley soma
+  under a current pulse, which NEURON simulates in experiment 2 (NEURON comes with the
+  `neuron` extra: `pip install 'geppetto-dev[neuron]'`; without it, running experiment 2 says
+  so);
 - a data source, `cells`: Spotlight finds the network and its cells, the query builder runs
   "Cells of Network that fire" on the network; the experiment's script adds it to the page.
 
@@ -16,14 +20,17 @@ into the starter project (a test checks that both build the same model).
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from geppetto_dev import model as gm
 from geppetto_dev.projects.data_sources import DataSource
-from geppetto_dev.projects.project import Experiment, Project, RunRequest
+from geppetto_dev.projects.model_reading import read_model
+from geppetto_dev.projects.project import Experiment, ModelFileRef, Project, RunRequest
 
 __all__ = [
     "EXPERIMENTS",
+    "HH_CELL",
     "SCRIPT",
     "build_model",
     "cells",
@@ -39,6 +46,9 @@ POSITIONS = [(0.0, 0.0, 0.0), (150.0, 0.0, 0.0), (300.0, 0.0, 0.0)]
 CURRENTS = [0.12, 0.3, 0.45]
 # The experiment's script: the client asks for it once the experiment is loaded.
 SCRIPT = "demo.js"
+# The NeuroML cell: its model is added to the demo's, and NEURON simulates this file.
+HH_CELL = Path(__file__).with_name("hh_cell.nml")
+HH_MEMBRANE = "hhnet.hhpop[0].hhcell_biophysics.membraneProperties"
 
 EXPERIMENTS = [
     Experiment(
@@ -49,7 +59,22 @@ EXPERIMENTS = [
         timestep=1e-4,
         length=0.2,
         script=SCRIPT,
-    )
+    ),
+    Experiment(
+        2,
+        "Hodgkin-Huxley cell in NEURON",
+        description="The NeuroML cell of hh_cell.nml under a 0.1 nA pulse for 100 ms, simulated "
+        "by NEURON (pip install 'geppetto-dev[neuron]')",
+        watched=[
+            "hhnet.hhpop[0].v",
+            f"{HH_MEMBRANE}.naChans.naChannel.m.q",
+            f"{HH_MEMBRANE}.naChans.naChannel.h.q",
+            f"{HH_MEMBRANE}.kChans.kChannel.n.q",
+        ],
+        timestep=2.5e-5,
+        length=0.1,
+        simulator_id="neuronSimulator",  # the simulator that runs it, not the run hook below
+    ),
 ]
 
 
@@ -108,7 +133,7 @@ cells = DataSource(
 
 def spikes(current: float) -> int:
     """How often a cell under this current fires during the experiment."""
-    (experiment,) = EXPERIMENTS
+    experiment = EXPERIMENTS[0]
     trace = lif_trace(current, timestep=experiment.timestep, length=experiment.length)
     return trace.count(20.0)
 
@@ -203,7 +228,15 @@ def build_model() -> gm.GeppettoModel:
         )
     )
     model.add_variable(gm.Variable("net", network, name="Network"))
+    add_neuroml_cell(model)
     return model
+
+
+def add_neuroml_cell(model: gm.GeppettoModel) -> None:
+    """The NeuroML cell of hh_cell.nml, beside the network: its network `hhnet` and types."""
+    cell = read_model(HH_CELL)
+    model.attach_library(cell.library("neuroml"))
+    model.add_variable(cell.variable("hhnet"))
 
 
 def resolve_details(model: gm.GeppettoModel, lazy: Any) -> gm.Type:
@@ -220,7 +253,8 @@ def resolve_details(model: gm.GeppettoModel, lazy: Any) -> gm.Type:
 
 
 def simulate(run: RunRequest) -> dict[str, gm.TimeSeries]:
-    """Runs in the experiment executor, off the event loop; one trace per watched cell."""
+    """Runs experiment 1 in the experiment executor, off the event loop; one trace per watched
+    cell (experiment 2 names a simulator, which runs HH_CELL instead)."""
     steps = round(run.length / run.timestep)
     results = {"time": gm.time_series([i * run.timestep for i in range(steps)], unit="s")}
     for path in run.watched:
@@ -244,7 +278,12 @@ def script(url: str) -> str | None:
 
 def demo_project() -> Project:
     project = Project(
-        id=1, name="demo", build=build_model, experiments=tuple(EXPERIMENTS), data_sources=[cells]
+        id=1,
+        name="demo",
+        build=build_model,
+        experiments=tuple(EXPERIMENTS),
+        data_sources=[cells],
+        model_file=ModelFileRef(str(HH_CELL)),
     )
     project.script(script)
     project.resolve_type(resolve_details)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from geppetto_dev.projects.connection import state_of
-from geppetto_dev.projects.connection_model import plain_path, to_time_series
+from geppetto_dev.projects.connection_model import plain_path
 from geppetto_dev.projects.conversation import (
     ERROR_RUNNING_EXPERIMENT,
     experiment_of,
@@ -21,12 +21,14 @@ from geppetto_dev.projects.conversation import (
 from geppetto_dev.projects.loading import existing_paths, experiment_replies, model_parameters
 from geppetto_dev.projects.ownership import RunRecord
 from geppetto_dev.projects.project import as_id
-from geppetto_dev.projects.records import COMPLETED, ERROR, ExperimentRecord
+from geppetto_dev.projects.records import CANCELED, COMPLETED, ERROR, ExperimentRecord
 from geppetto_dev.projects.services import services_of
+from geppetto_dev.projects.simulation import run_hook_for
 from geppetto_dev.projects.viewer import viewer_of
 from geppetto_dev.protocol import messages
-from geppetto_dev.protocol.registry import Reply, handler
+from geppetto_dev.protocol.registry import Answer, Reply, handler
 from geppetto_dev.protocol.session import Session
+from geppetto_dev.simulators.job import SimulationError
 from geppetto_dev.tracebacks import short_traceback
 
 __all__ = [
@@ -38,6 +40,7 @@ __all__ = [
     "run_experiment",
     "set_experiment_view",
     "set_watched_variables",
+    "stop_experiment",
     "unsupported_handlers",
 ]
 
@@ -66,31 +69,27 @@ def run_experiment(conn: Session, data: Any) -> None:
             f"project {runtime.name!r} was loaded from JSON content: its experiments cannot be "
             "run; load a registered project by id or name to run them"
         )
-    hook = runtime.project.run_hook
-    if hook is None:
-        raise info(f"project {runtime.name!r} has no way to run experiments")
     if runtime.runner.busy(runtime.id, record.id):
         raise info(f"experiment {record.name!r} is already running")
+    services = services_of(conn)
+    try:
+        hook = run_hook_for(services.simulators, services.reader.root, runtime.project, record)
+    except SimulationError as exc:  # an unknown simulator, or one this machine lacks
+        log.warning("experiment %s of project %s cannot run: %s", record.id, runtime.id, exc)
+        failed = runtime.store.update(runtime.id, record.id, status=ERROR, error=exc.format())
+        raise Answer(_run_error(conn, failed, exc)) from None
+    if hook is None:
+        raise info(f"project {runtime.name!r} has no way to run experiments")
 
     def finished(final: ExperimentRecord, error: BaseException | None) -> None:
-        if error is None:
-            return
-        detail = {
-            "error_code": "ERROR_RUNNING_EXPERIMENT",
-            "message": f"experiment {final.name!r} failed: {error}",
-            "exception": (
-                short_traceback(error) if conn.protocol.show_tracebacks else type(error).__name__
-            ),
-            "id": final.id,
-        }
-        conn.send(ERROR_RUNNING_EXPERIMENT, {ERROR_RUNNING_EXPERIMENT: json.dumps(detail)})
+        if error is not None:
+            reply = _run_error(conn, final, error)
+            conn.send(reply.type, reply.payload)
 
-    queued = runtime.runner.submit(
-        runtime.store, runtime.id, record.id, hook, _stored_results, finished
-    )
+    queued = runtime.runner.submit(runtime.store, runtime.id, record.id, hook, finished=finished)
     # Runs are attributed to the user who started them: in the log and in the database.
     viewer = viewer_of(conn)
-    services_of(conn).ownership.record_run(
+    services.ownership.record_run(
         RunRecord(runtime.id, record.id, queued.run, viewer.user_id, viewer.name)
     )
     log.info(
@@ -102,11 +101,36 @@ def run_experiment(conn: Session, data: Any) -> None:
     )
 
 
-def _stored_results(results: Any) -> dict[str, Any]:
-    """What a run hook returned, as the store keeps it: {plain path: TimeSeries}."""
-    if not isinstance(results, dict):
-        raise TypeError(f"a run hook returns {{path: TimeSeries}}, not {type(results).__name__}")
-    return {plain_path(str(k)): to_time_series(v) for k, v in results.items()}
+def _run_error(conn: Session, record: ExperimentRecord, error: BaseException) -> Reply:
+    """error_running_experiment, as the client's error dialog shows it."""
+    detail = {
+        "error_code": "ERROR_RUNNING_EXPERIMENT",
+        "message": f"experiment {record.name!r} failed: {error}",
+        "exception": (
+            short_traceback(error) if conn.protocol.show_tracebacks else type(error).__name__
+        ),
+        "id": record.id,
+    }
+    return Reply(ERROR_RUNNING_EXPERIMENT, {ERROR_RUNNING_EXPERIMENT: json.dumps(detail)})
+
+
+@handler("stop_experiment")
+def stop_experiment(conn: Session, data: Any) -> Reply:
+    """A client's Stop (not a 0.3.8 message; `{projectId, experimentId}`): the run's processes
+    are killed and the experiment is CANCELED; `experiment_stopped` `{"update": {id, status}}`.
+    """
+    loaded = loaded_project(conn, data)
+    runtime = loaded.runtime
+    record = experiment_of(loaded, data)
+    if not runtime.runner.busy(runtime.id, record.id):
+        raise info(f"experiment {record.name!r} is {record.status}: there is no run to stop")
+    runtime.runner.cancel(runtime.id, record.id)
+    stopped = runtime.store.update(
+        runtime.id, record.id, status=CANCELED, error="stopped while it ran"
+    )
+    log.info("experiment %s of project %s stopped", record.id, runtime.id)
+    payload = {"id": stopped.id, "status": stopped.status}
+    return Reply("experiment_stopped", {"update": json.dumps(payload)})
 
 
 @handler("experiment_status")
@@ -115,16 +139,20 @@ def experiment_status(conn: Session, data: Any) -> Reply:
     project_id = as_id(raw_text(conn, data).strip().strip('"'))
     state = state_of(conn)
     loaded = state.loaded(project_id)
-    statuses: list[dict[str, str]] = []
+    statuses: list[dict[str, Any]] = []
     if loaded is not None:
-        for record in loaded.runtime.records():
-            statuses.append(
-                {
-                    "projectID": str(loaded.runtime.id),
-                    "experimentID": str(record.id),
-                    "status": state.report(loaded.runtime.id, record),
-                }
-            )
+        runtime = loaded.runtime
+        for record in runtime.records():
+            status: dict[str, Any] = {
+                "projectID": str(runtime.id),
+                "experimentID": str(record.id),
+                "status": state.report(runtime.id, record),
+            }
+            # How far a run has got (0 to 1): the workbench's progress bar; others ignore it.
+            progress = runtime.runner.progress(runtime.id, record.id)
+            if status["status"] == "RUNNING" and progress is not None:
+                status["progress"] = round(progress, 4)
+            statuses.append(status)
     return Reply("experiment_status", {"update": json.dumps(statuses)})
 
 

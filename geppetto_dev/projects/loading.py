@@ -8,10 +8,12 @@ experiment_loaded. Building and serialising the model runs in the thread pool.
 from __future__ import annotations
 
 import logging
-import urllib.request
 from collections.abc import Sequence
 from typing import Any
 
+from geppetto_dev.interpreters import InterpreterError
+from geppetto_dev.interpreters.text import decode_text
+from geppetto_dev.projects import file_loading
 from geppetto_dev.projects.connection import LoadedProject, state_of
 from geppetto_dev.projects.conversation import ERROR_LOADING_PROJECT, raw_text
 from geppetto_dev.projects.ownership import may_change
@@ -45,7 +47,10 @@ def _not_found(services: ProjectServices, what: str) -> Answer:
 
 def _load(conn: Session, runtime: ProjectRuntime, experiment_id: int | None) -> list[Reply]:
     """project_loaded, geppetto_model_loaded, then the experiment, all with the requestID."""
-    model = runtime.source.open()
+    try:
+        model = runtime.source.open()
+    except InterpreterError as error:  # a model file that cannot be read: this load only
+        raise file_loading.load_failed(services_of(conn), error) from None
     records = runtime.records()
     loaded = LoadedProject(runtime, model)
     state_of(conn).add(loaded, records)
@@ -116,7 +121,7 @@ def load_project_from_id(conn: Session, data: Any) -> list[Reply]:
 def load_project_from_url(conn: Session, data: Any) -> list[Reply]:
     services = services_of(conn)
     url = raw_text(conn, data).strip()
-    project = services.projects.by_url(url)
+    project = services.projects.by_url(url) or file_loading.folder_project(services, url)
     if project is not None:
         return _load(conn, services.runtime_for(project), None)
     if url.lower().startswith(("http://", "https://")):
@@ -126,8 +131,23 @@ def load_project_from_url(conn: Session, data: Any) -> list[Reply]:
                 f"no project named {url!r} (fetching project URLs is off: set "
                 f"fetch-project-urls = true to allow it)",
             )
-        return _load_content(conn, _fetch(url, services.policy.fetch_limit))
+        return _load_fetched(conn, services, url)
     raise _not_found(services, f"no project named {url!r}")
+
+
+def _load_fetched(conn: Session, services: ProjectServices, url: str) -> list[Reply]:
+    """A project JSON naming a registered project is loaded over it; any other is read as a
+    Java project, its model fetched relative to it."""
+    file = file_loading.fetch_project_file(services, url)
+    if file.path.stat().st_size > services.policy.fetch_limit:
+        raise Answer(Reply(ERROR_LOADING_PROJECT, {"message": f"{url} is too large"}))
+    try:
+        spec = parse_project(decode_text(file.read_bytes()))
+    except (ValueError, InterpreterError):
+        spec = None  # not strict JSON: a Java project file, read leniently below
+    if spec is not None and services.projects.by_url(spec.model_url) is not None:
+        return _load_content(conn, decode_text(file.read_bytes()))
+    return _load(conn, file_loading.fetched_runtime(services, url, file), None)
 
 
 @handler("load_project_from_content")
@@ -152,17 +172,3 @@ def _load_content(conn: Session, text: str) -> list[Reply]:
             services, f"the project JSON names no registered project ({spec.model_url!r})"
         )
     return _load(conn, services.volatile_runtime(base, spec), spec.active_experiment_id)
-
-
-def _fetch(url: str, limit: int) -> str:
-    """Opt-in only: any page that can open the socket could otherwise make us fetch URLs."""
-    try:
-        with urllib.request.urlopen(url, timeout=10) as response:
-            body: bytes = response.read(limit + 1)
-    except (OSError, ValueError) as exc:
-        raise Answer(
-            Reply(ERROR_LOADING_PROJECT, {"message": f"could not fetch {url}: {exc}"})
-        ) from None
-    if len(body) > limit:
-        raise Answer(Reply(ERROR_LOADING_PROJECT, {"message": f"{url} is too large"}))
-    return body.decode("utf-8", errors="replace")

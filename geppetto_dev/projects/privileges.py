@@ -102,6 +102,7 @@ REQUIRED: dict[str, Need] = {
     # A copy of any project the viewer may read becomes theirs.
     "persist_project": Need(WRITE_PROJECT, "save projects"),
     "run_experiment": Need(RUN_EXPERIMENT, "run experiments", owner=True),
+    "stop_experiment": Need(RUN_EXPERIMENT, "stop experiments", owner=True),
     "download_model": Need(DOWNLOAD, "download models"),
     "download_project": Need(DOWNLOAD, "download projects"),
     "download_results": Need(DOWNLOAD, "download results"),

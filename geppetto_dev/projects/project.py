@@ -9,6 +9,10 @@ in (resolve a lazy type or value, fetch a variable, run an experiment, download 
     @demo.run
     def simulate(run: RunRequest) -> dict[str, gm.TimeSeries]: ...
 
+A project whose model is a NeuroML or LEMS file names it (`@project(..., model_file="x.nml")`):
+experiments whose `simulator_id` names a registered simulator (`neuronSimulator`) then run that
+file with no run hook.
+
 `load_project_from_id` names it by id (number or string), `load_project_from_url` by name or by
 a URL whose last segment is its name (`demo`, `.../projects/demo.json`).
 
@@ -19,6 +23,7 @@ of its `projects` package (and of its app's module) into its own `ProjectRegistr
 from __future__ import annotations
 
 import inspect
+import os
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +37,7 @@ from geppetto_dev.projects.data_sources import DataSource, QueryProcessors, atta
 
 __all__ = [
     "Experiment",
+    "ModelFileRef",
     "Project",
     "ProjectRegistry",
     "RunRequest",
@@ -64,6 +70,25 @@ class RunRequest:
     simulator_id: str = "pythonSimulator"
     conversion_service_id: str | None = None
     simulator_parameters: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ModelFileRef:
+    """The model file a project's experiments are simulated from.
+
+    `path` is a NeuroML (.nml) or LEMS (.xml) file, relative to the project folder (as
+    `read_model` reads it) or absolute; `root` is the folder its includes must stay in (the
+    project folder, or the file's own folder when the path is absolute); `target` names the
+    network to run (empty: the LEMS file's target, or the file's only network).
+    """
+
+    path: str
+    root: str = ""
+    target: str = ""
+
+    @classmethod
+    def of(cls, value: ModelFileRef | str | os.PathLike[str]) -> ModelFileRef:
+        return value if isinstance(value, ModelFileRef) else cls(os.fspath(value))
 
 
 @dataclass(frozen=True)
@@ -106,6 +131,8 @@ class Project:
     run_hook: RunExperiment | None = None
     download_hook: Download | None = None
     download_formats: tuple[str, ...] = ()
+    # The NeuroML or LEMS file simulators run for this project's experiments.
+    model_file: ModelFileRef | None = None
     data_sources: Sequence[DataSource] = ()
     # Processors of the queries of the model's data sources, by queryProcessorId; those of
     # `data_sources` are added to it.
@@ -152,6 +179,18 @@ class Project:
 
     def experiment(self, experiment_id: int) -> Experiment | None:
         return next((e for e in self.experiments if e.id == experiment_id), None)
+
+    def use_model_file(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        root: str | os.PathLike[str] = "",
+        target: str = "",
+    ) -> Project:
+        """Simulate this project's experiments from the NeuroML or LEMS file at `path` (see
+        `ModelFileRef`); returns the project."""
+        self.model_file = ModelFileRef(os.fspath(path), os.fspath(root), target)
+        return self
 
     @property
     def files(self) -> Path | None:
@@ -328,12 +367,13 @@ def project(
     data_sources: Iterable[DataSource] = (),
     query_processors: QueryProcessors | None = None,
     folder: Path | str | None = None,
+    model_file: ModelFileRef | str | os.PathLike[str] | None = None,
 ) -> Callable[[Callable[[], Any]], Project]:
     """Decorator: the function building a project's model becomes a Project, whose
     `.resolve_type`, `.fetch_variable`, `.run`, `.download(...)`, `.script` and
     `.query_processor(...)` decorators add hooks. `folder` (relative to the function's module)
-    holds the project's files. With `registry`, it is also added there (else the application
-    collects it)."""
+    holds the project's files; `model_file` is the NeuroML or LEMS file simulators run for its
+    experiments. With `registry`, it is also added there (else the application collects it)."""
 
     def register(build: Callable[[], Any]) -> Project:
         where = Path(folder) if folder is not None else None
@@ -347,6 +387,7 @@ def project(
             experiments=tuple(experiments),
             description=description,
             persisted=persisted,
+            model_file=ModelFileRef.of(model_file) if model_file is not None else None,
             data_sources=tuple(data_sources),
             query_processors=query_processors or QueryProcessors(),
             folder=where,

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from geppetto_dev.projects.project import Experiment
 
 __all__ = [
+    "CANCELED",
     "DESIGN",
     "FIRST_STORED_ID",
     "STATUSES",
@@ -28,7 +29,8 @@ __all__ = [
 
 # The statuses the clients know (org.geppetto.core.data.model.ExperimentStatus).
 DESIGN, QUEUED, RUNNING, COMPLETED, ERROR = "DESIGN", "QUEUED", "RUNNING", "COMPLETED", "ERROR"
-STATUSES = (DESIGN, QUEUED, RUNNING, COMPLETED, ERROR, "CANCELED", "DELETED")
+CANCELED = "CANCELED"  # stopped by a user while it ran
+STATUSES = (DESIGN, QUEUED, RUNNING, COMPLETED, ERROR, CANCELED, "DELETED")
 
 
 def now_ms() -> str:
@@ -140,6 +142,14 @@ class ExperimentStore(Protocol):
     def new_project_id(self, taken: Iterable[int] = ()) -> int:
         """An id no stored project (nor any of `taken`) has, from FIRST_STORED_ID up."""
 
+    def remember_task(self, project_id: int, experiment_id: int, run: int, task: str) -> None:
+        """The cluster task computing an experiment's run (one that outlives this server), so
+        a server started after this one can adopt the run."""
+
+    def claim(self, project_id: int, content: str) -> bool:
+        """The project's stored experiments belong to `content` (a model file's hash): if they
+        were stored for other content, drop them (and their results). True when dropped."""
+
 
 _PROJECT_FIELDS = ("name", "is_public", "base", "active_experiment_id", "view")
 
@@ -151,6 +161,7 @@ class MemoryExperimentStore:
         self._records: dict[int, dict[int, ExperimentRecord]] = {}
         self._last_id: dict[int, int] = {}
         self._projects: dict[int, StoredProject] = {}
+        self._contents: dict[int, str] = {}
         self._lock = threading.Lock()
 
     def seed(self, project_id: int, records: Iterable[ExperimentRecord]) -> None:
@@ -204,6 +215,9 @@ class MemoryExperimentStore:
             found = self._projects.get(project_id)
             return found.name or None if found is not None else None
 
+    def remember_task(self, project_id: int, experiment_id: int, run: int, task: str) -> None:
+        """Nothing to remember: these records end with the server."""
+
     def save_project(self, project_id: int, **changes: Any) -> object:
         unknown = set(changes) - set(_PROJECT_FIELDS)
         if unknown:
@@ -225,3 +239,13 @@ class MemoryExperimentStore:
         with self._lock:
             used = {*self._projects, *self._records, *taken}
         return max([FIRST_STORED_ID - 1, *used]) + 1
+
+    def claim(self, project_id: int, content: str) -> bool:
+        with self._lock:
+            if self._contents.get(project_id) == content:
+                return False
+            self._contents[project_id] = content
+            dropped = self._records.pop(project_id, None)
+            self._last_id.pop(project_id, None)
+            self._projects.pop(project_id, None)
+            return bool(dropped)

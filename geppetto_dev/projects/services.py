@@ -1,6 +1,6 @@
 """What the project conversation runs on, owned by one application: its projects, the store of
-their experiments, the runner of their runs, the runtime of each project, who saved which
-project (and who may see it), and its policy.
+their experiments, the runner of their runs, the simulators experiments name, the runtime of
+each project, who saved which project (and who may see it), and its policy.
 
 Made when the application starts and dropped when it stops; a handler reaches it through its
 connection (`services_of(conn)`). Two applications in one process share nothing.
@@ -11,8 +11,12 @@ from __future__ import annotations
 import random
 import threading
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any, Protocol
 
+from geppetto_dev.interpreters import InterpreterRegistry, default_interpreters
+from geppetto_dev.projects.file_projects import FileProject, ProjectFolder
+from geppetto_dev.projects.model_reading import ModelReader
 from geppetto_dev.projects.model_source import ModelSource
 from geppetto_dev.projects.ownership import MemoryOwnership, Ownership, may_see
 from geppetto_dev.projects.project import Project, ProjectRegistry, as_id
@@ -27,6 +31,7 @@ from geppetto_dev.projects.runs import ExperimentRunner
 from geppetto_dev.projects.runtime import ProjectRuntime
 from geppetto_dev.projects.uploads import UploadStore
 from geppetto_dev.projects.viewer import Viewer
+from geppetto_dev.simulators.registry import SimulatorRegistry, default_simulators
 
 __all__ = ["ProjectPolicy", "ProjectServices", "services_of"]
 
@@ -49,6 +54,10 @@ class ProjectServices:
         runner: ExperimentRunner,
         policy: ProjectPolicy | None = None,
         uploads: UploadStore | None = None,
+        *,
+        reader: ModelReader | None = None,
+        folder: ProjectFolder | None = None,
+        simulators: SimulatorRegistry | None = None,
         ownership: Ownership | None = None,
     ) -> None:
         self.projects = projects
@@ -57,6 +66,12 @@ class ProjectServices:
         self.policy = policy or ProjectPolicy()
         # Where upload_model / upload_results put files (Dropbox in Java); None: not offered.
         self.uploads = uploads
+        # How models are read from files (a project's read_model, file projects), and the
+        # project files folder a relative load_project_from_url names a file of.
+        self.reader = reader or ModelReader(default_interpreters(), Path.cwd())
+        self.folder = folder
+        # The simulators an experiment's simulatorId picks (`neuronSimulator`, ...).
+        self.simulators = simulators if simulators is not None else default_simulators()
         # Who saved each persisted copy, and who started each run.
         self.ownership: Ownership = ownership or MemoryOwnership()
         self._runtimes: dict[int, ProjectRuntime] = {}
@@ -67,16 +82,23 @@ class ProjectServices:
         with self._lock:
             runtime = self._runtimes.get(project.id)
             if runtime is None or runtime.project is not project:
+                active = None
+                if isinstance(project, FileProject):
+                    active = project.active_experiment_id
+                    if project.content_key is not None:  # experiments of this content only
+                        self.store.claim(project.id, project.content_key)
                 self.store.seed(project.id, [record_of(e) for e in project.experiments])
                 stored = self.store.project_info(project.id)
+                build = self.reader.bind(project.build_model)
                 runtime = ProjectRuntime(
                     project,
                     project_id=project.id,
                     name=self.store.project_name(project.id) or project.name,
                     store=self.store,
-                    source=ModelSource(project.build_model, with_time=bool(project.experiments)),
+                    source=ModelSource(build, with_time=bool(project.experiments)),
                     runner=self.runner,
                     is_public=stored.is_public if stored is not None else False,
+                    active_experiment_id=active,
                 )
                 self._runtimes[project.id] = runtime
             return runtime
@@ -103,7 +125,9 @@ class ProjectServices:
     def _copy_runtime(self, base: Project, stored: StoredProject) -> ProjectRuntime:
         shared = self.runtime_for(base)
         source = (
-            shared.source if base.experiments else ModelSource(base.build_model, with_time=True)
+            shared.source
+            if base.experiments
+            else ModelSource(self.reader.bind(base.build_model), with_time=True)
         )
         active = stored.active_experiment_id
         runtime = ProjectRuntime(
@@ -165,7 +189,7 @@ class ProjectServices:
         source = shared.source
         if spec.experiments and not base.experiments:
             # Experiments need the `time` variable: give this project a model of its own with it.
-            source = ModelSource(base.build_model, with_time=True)
+            source = ModelSource(self.reader.bind(base.build_model), with_time=True)
         return ProjectRuntime(
             base,
             project_id=project_id,
@@ -177,6 +201,11 @@ class ProjectServices:
             view=spec.view,
             runner=self.runner,
         )
+
+    @property
+    def interpreters(self) -> InterpreterRegistry:
+        """The application's model interpreters."""
+        return self.reader.interpreters
 
     def project_list(self, viewer: Viewer | None = None) -> list[dict[str, Any]]:
         """The projects `viewer` may see as project JSON (what GET /projects answers): the

@@ -1,32 +1,33 @@
 """Files in and out of experiments: download an experiment's results; link an upload store
 (Java's Dropbox) and upload a model or results to it.
 
-Results are written as RAW, a text table (time, then one column per recorded variable), the
-format Java's `downloadResults` offered besides HDF5 recordings. Uploads go to the
+Results are written in the formats Java's `downloadResults` offered (see
+`simulators.results`): `GEPPETTO_RECORDING`, an HDF5 file (the `hdf5` extra) sent as is, which
+h5py opens; `RAW`, a zip of `results.dat` and `outputMapping.dat`. Uploads go to the
 application's upload store (`GeppettoApp(uploads=...)`); their replies carry no requestID, as
 Java sent them.
 """
 
 from __future__ import annotations
 
-import io
-import zipfile
 from collections.abc import Mapping
 from typing import Any
 
+from geppetto_dev.projects.connection import LoadedProject
 from geppetto_dev.projects.conversation import experiment_of, info, loaded_project, obj
 from geppetto_dev.projects.records import COMPLETED, ExperimentRecord
 from geppetto_dev.projects.services import services_of
 from geppetto_dev.projects.uploads import UploadStore, safe_name
 from geppetto_dev.protocol.registry import Answer, Reply, handler
 from geppetto_dev.protocol.session import Session
+from geppetto_dev.simulators.job import SimulationError
+from geppetto_dev.simulators.results import FORMATS, write
 
 __all__ = [
     "ERROR_DOWNLOADING_RESULTS",
     "RESULT_FORMATS",
     "download_results",
     "link_dropbox",
-    "raw_results",
     "unlink_dropbox",
     "upload_model",
     "upload_results",
@@ -34,57 +35,46 @@ __all__ = [
 
 ERROR_DOWNLOADING_RESULTS = "error_downloading_results"
 RAW = "RAW"
-RESULT_FORMATS = (RAW,)
+RESULT_FORMATS = FORMATS
 
 
-def raw_results(results: Mapping[str, Any]) -> bytes:
-    """A tab-separated table: `time` first (or the sample index), then each variable."""
-    columns = {
-        path: list(getattr(series, "value", series) or []) for path, series in results.items()
-    }
-    time = columns.pop("time", None)
-    length = max((len(v) for v in columns.values()), default=len(time or []))
-    first = time if time is not None else list(range(length))
-    lines = ["\t".join(["time" if time is not None else "index", *columns])]
-    for i in range(max(length, len(first))):
-        row = [first[i] if i < len(first) else ""]
-        row += [values[i] if i < len(values) else "" for values in columns.values()]
-        lines.append("\t".join(repr(v) if isinstance(v, float) else str(v) for v in row))
-    return ("\n".join(lines) + "\n").encode("utf-8")
+def _failed(message: str) -> Answer:
+    return Answer(Reply(ERROR_DOWNLOADING_RESULTS, {"message": message}))
 
 
-def _results_file(record: ExperimentRecord, fmt: str) -> tuple[str, bytes]:
-    if fmt.upper() != RAW:
-        raise Answer(
-            Reply(
-                ERROR_DOWNLOADING_RESULTS,
-                {"message": f"results are written as {', '.join(RESULT_FORMATS)}, not {fmt!r}"},
-            )
-        )
+def _instance_types(model: Any, results: Mapping[str, Any]) -> dict[str, str]:
+    """{instance id: its type id} for the instances the recorded paths start with (the HDF5
+    groups are named `hhcell(net1)`)."""
+    out: dict[str, str] = {}
+    for variable in getattr(model, "variables", ()) or ():
+        type_ = getattr(variable, "type", None) or next(iter(getattr(variable, "types", ())), None)
+        type_id = getattr(type_, "id", None)
+        if isinstance(type_id, str) and any(p.split(".")[0] == variable.id for p in results):
+            out[variable.id] = type_id
+    return out
+
+
+def _results_file(loaded: LoadedProject, record: ExperimentRecord, fmt: str) -> tuple[str, bytes]:
+    if fmt.upper() not in RESULT_FORMATS:
+        raise _failed(f"results are written as {', '.join(RESULT_FORMATS)}, not {fmt!r}")
     if record.status != COMPLETED or record.results is None:
-        raise Answer(
-            Reply(
-                ERROR_DOWNLOADING_RESULTS,
-                {"message": f"experiment {record.name!r} is {record.status}: no results yet"},
-            )
-        )
-    return f"{safe_name(record.name)}-results.dat", raw_results(record.results)
-
-
-def _zipped(name: str, content: bytes) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(name, content)
-    return out.getvalue()
+        raise _failed(f"experiment {record.name!r} is {record.status}: no results yet")
+    results = dict(record.results)
+    try:
+        name, content = write(results, fmt.upper(), _instance_types(loaded.model.model, results))
+    except SimulationError as exc:  # h5py missing, or series of different lengths
+        raise _failed(exc.format()) from None
+    return f"{safe_name(record.name)}-{name}", content
 
 
 @handler("download_results")
 def download_results(conn: Session, data: Any) -> Reply:
-    """A zip of the experiment's results (RAW), then `download_results`."""
+    """The recording as a file (`GEPPETTO_RECORDING`: HDF5; `RAW`: a zip of results.dat and
+    outputMapping.dat), then `download_results`."""
     loaded = loaded_project(conn, data)
     record = experiment_of(loaded, data)
-    name, content = _results_file(record, str(obj(data).get("format") or RAW))
-    conn.send_file("results.zip", _zipped(name, content))
+    name, content = _results_file(loaded, record, str(obj(data).get("format") or RAW))
+    conn.send_file(name, content)
     return Reply("download_results", {"download_results": ""})
 
 
@@ -144,6 +134,6 @@ def upload_results(conn: Session, data: Any) -> None:
     store = _uploads(conn, "Uploading results")
     loaded = loaded_project(conn, data)
     record = experiment_of(loaded, data)
-    name, content = _results_file(record, str(obj(data).get("format") or RAW))
+    name, content = _results_file(loaded, record, str(obj(data).get("format") or RAW))
     store.save(name, content)
     conn.send("results_uploaded", {"results_uploaded": ""})

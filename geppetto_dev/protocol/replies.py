@@ -35,10 +35,12 @@ BUILTIN_REPLIES: dict[str, str] = {
     "fetch_variable": "`variable_fetched`: a delta of the model",
     "load_experiment": _EXPERIMENT,
     "run_experiment": "nothing (the client polls `experiment_status`); `info_message` for a "
-    "volatile project, a project with no `run` hook or a run already in flight; a failed run "
-    "sends `error_running_experiment` to the connection that started it",
+    "volatile project, a project with no `run` hook or model file, or a run already in flight; "
+    "`error_running_experiment` for a simulator that is unknown or not installed (saying what "
+    "to install), and from a failed run to the connection that started it",
     "experiment_status": '`experiment_status` `{"update": "[{projectID, experimentID, '
-    'status}]"}`; RUNNING is told to each connection before the outcome',
+    'status}]"}`; RUNNING is told to each connection before the outcome; a running run that '
+    "reports its progress adds `progress` (0 to 1)",
     "get_experiment_state": "`get_experiment_state` with the recorded values (COMPLETED "
     "experiments only; otherwise `info_message`)",
     "set_watched_variables": "`watched_variables_set` (paths with `(Type)` annotations accepted)",

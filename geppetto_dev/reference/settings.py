@@ -53,6 +53,17 @@ SETTINGS_HELP: dict[str, tuple[str, str]] = {
         "Package (or module) of projects: the `@project` functions of every module in it are "
         "collected at start.",
     ),
+    "project_files": (
+        "Your code",
+        "Folder of Java Geppetto project files: every project JSON in it (and below) is "
+        "served as a project, with the XMI and model files it names, and no Python. A "
+        "relative `load_project_from_url` names a file in it.",
+    ),
+    "model_files": (
+        "Your code",
+        "Model or project files (NeuroML, LEMS, SWC, OBJ, Collada, XMI, project JSON) served "
+        "as projects, in this order; `/` shows the first. What `geppetto-dev view` serves.",
+    ),
     "host": (
         "Serving",
         "Interface to bind. Loopback by default: nothing is exposed beyond this machine unless "

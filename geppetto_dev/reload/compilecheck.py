@@ -39,7 +39,7 @@ def compile_error(path: Path) -> Problem | None:
 def recheck(broken: dict[Path, Problem], changed: Iterable[Path]) -> None:
     """Compile the saved files and those still broken: `broken` keeps each that fails."""
     for path in {*changed, *broken}:
-        problem = compile_error(path) if path.exists() else None
+        problem = compile_error(path) if path.exists() and path.suffix == ".py" else None
         if problem:
             broken[path] = problem
         else:

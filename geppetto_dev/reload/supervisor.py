@@ -3,13 +3,13 @@
 The supervisor binds the listening sockets once (or is handed them) and keeps them for the
 whole session, so a request made during a reload waits in the kernel's queue and is answered by
 the new server, never refused. Server children come from workers.py (forked from a fork server
-that has already imported the server stack, or spawned).
+that imported the server stack already, or spawned).
 
-A reload: compile the changed files (a file that does not compile keeps the running server and
+A reload: compile the changed files (one that does not compile keeps the running server and
 shows the error), tell the running child to close its live-reload sockets, fork the new child
-(which imports the new code meanwhile), SIGTERM the old group, let the new child accept as soon
-as the old one stopped accepting (the old one hands it its idle kept-alive connections); the
-old one finishes its requests in the background (up to `drain-timeout`), or is SIGKILLed.
+(importing the new code meanwhile), SIGTERM the old group, let the new child accept once the
+old one stopped accepting (handing it its idle kept-alive connections); the old one finishes
+its requests in the background (up to `drain-timeout`), or is SIGKILLed.
 
 A server that dies at startup (before it has run CRASH_WINDOW seconds since loading) is tried
 again after each of RESTART_DELAYS; if it keeps dying, a server that never imports the project
@@ -59,8 +59,7 @@ from geppetto_dev.reload.workers import STOP_GRACE, Worker, WorkerPool, Workers
 
 __all__ = ["CRASH_WINDOW", "DRAIN_MARGIN", "RESTART_DELAYS", "Supervisor"]
 
-# A server that exits before it has run this long since it loaded the project (or before it
-# loaded it) died at startup: a crash, tried again only after RESTART_DELAYS.
+# A server exiting sooner than this after loading (or before) died at startup: a crash.
 CRASH_WINDOW = 1.0
 # Seconds before each new try after consecutive crashes at startup; one more crash and an error
 # page is served instead, until the next save (no busy loop of an app that exits at import).
@@ -118,10 +117,12 @@ class Supervisor:
         later: Later | None = None,
         overrides: Mapping[str, Any] | None = None,
         fixed: frozenset[str] = SESSION_SETTINGS,
+        plan: WatchPlan | None = None,
     ) -> None:
         self.settings = settings
         self.overrides = overrides
         self.fixed = fixed
+        self._given_plan = plan  # what to watch, if not the project (`view`: its files)
         self.out = out or sys.stdout
         self.err = err or sys.stderr
         self.use_forkserver = use_forkserver
@@ -153,7 +154,7 @@ class Supervisor:
         self.post(Stop())
 
     def run(self) -> int:
-        self._plan = plan_watch(self.settings)
+        self._plan = self._given_plan or plan_watch(self.settings)
         if self._sockets is None:
             from geppetto_dev.server.server import bind
 
@@ -297,8 +298,7 @@ class Supervisor:
         if old is not None:
             old.hand_over_to(new)  # its idle kept-alive connections: the new one serves them
             old.terminate()
-            # The new server may accept as soon as the old one stopped accepting; the old one
-            # still finishes the requests it had (retire() below).
+            # The new one accepts once the old stopped accepting; the old finishes (retire()).
             old.released.wait(STOP_GRACE)
         self._go(new)
         if old is not None:

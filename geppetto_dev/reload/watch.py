@@ -27,6 +27,7 @@ __all__ = [
     "SourceFilter",
     "WatchPlan",
     "Watcher",
+    "plan_files",
     "plan_watch",
 ]
 
@@ -46,6 +47,8 @@ class SourceFilter:
     roots: tuple[Path, ...]
     excluded_paths: tuple[Path, ...] = ()
     patterns: tuple[str, ...] = ()
+    # Files watched besides the Python sources, whatever their ending (model files).
+    files: frozenset[Path] = frozenset()
 
     def excluded_dir(self, path: Path) -> bool:
         """A folder that is never watched: by name, venv marker, exclusion or pattern."""
@@ -77,6 +80,8 @@ class SourceFilter:
         return self.accepts(Path(path))
 
     def accepts(self, path: Path) -> bool:
+        if self.files and (path in self.files or path.resolve() in self.files):
+            return True
         if path.suffix != ".py":
             return False
         root = self._root_of(path)
@@ -102,9 +107,11 @@ class WatchPlan:
     settings_file: Path | None = None
 
     def flat(self) -> tuple[Path, ...]:
-        """The folders watched on their own: the roots, and the settings file's folder."""
-        folder = self.settings_file.parent if self.settings_file else None
-        return self.roots if folder is None or folder in self.roots else (*self.roots, folder)
+        """The folders watched on their own: the roots, the settings file's folder, and those
+        of the watched files (an editor that saves by replacing a file is seen there)."""
+        folder = [self.settings_file.parent] if self.settings_file else []
+        parents = [f.parent for f in sorted(self.filter.files)]
+        return tuple(dict.fromkeys([*self.roots, *folder, *parents]))
 
     def accepts(self, path: Path) -> bool:
         """A change worth reporting: a source file, or the settings file."""
@@ -132,11 +139,17 @@ class WatchPlan:
         return found
 
     def describe(self) -> str:
-        """For the startup line: the roots, and the user's exclusions if any."""
+        """For the startup line: the roots, the files, and the user's exclusions if any."""
         roots = ", ".join(f"'{r}'" for r in self.roots)
         patterns = ", ".join(f"'{p}'" for p in self.filter.patterns)
         watched = "Python files and pyproject.toml" if self.settings_file else "Python files"
-        return f"{roots} ({watched}; excluding {patterns})" if patterns else f"{roots} ({watched})"
+        python = (
+            f"{roots} ({watched}; excluding {patterns})" if patterns else f"{roots} ({watched})"
+        )
+        files = ", ".join(f"'{f}'" for f in sorted(self.filter.files))
+        if not self.roots:
+            return files
+        return f"{python} and {files}" if files else python
 
 
 def plan_watch(settings: Settings) -> WatchPlan:
@@ -162,9 +175,16 @@ def plan_watch(settings: Settings) -> WatchPlan:
             roots=tuple(roots),
             excluded_paths=tuple(p for p in excluded if p not in roots),
             patterns=tuple(settings.reload_excludes),
+            files=frozenset((project / f).resolve() for f in settings.model_files),
         ),
         settings_file=project / "pyproject.toml",
     )
+
+
+def plan_files(files: Sequence[Path]) -> WatchPlan:
+    """Only these files (no Python sources): what `geppetto-dev view --reload` watches."""
+    resolved = frozenset(Path(f).resolve() for f in files)
+    return WatchPlan(roots=(), filter=SourceFilter(roots=(), files=resolved))
 
 
 class Watcher:

@@ -9,8 +9,9 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from flask import Blueprint, Flask, current_app, render_template_string
+from flask import Blueprint, Flask, current_app, redirect, render_template_string, request
 from jinja2 import TemplateError
+from werkzeug.wrappers import Response
 
 from geppetto_dev.config import DEFAULT_BUILD_COMMAND, DEFAULT_FRONTEND_DIR, INSPECTOR_PATH
 from geppetto_dev.server.embedded import BUILT_CONTEXT_PATH, PAGE, frontend_to_serve
@@ -20,6 +21,8 @@ __all__ = ["attach_page", "embedded_page", "frontend_dir", "not_built_page", "pa
 FRONTEND_DIR_KEY = "GEPPETTO_FRONTEND_DIR"
 INSPECTOR_KEY = "GEPPETTO_INSPECTOR"
 CONTEXT_PATH_KEY = "GEPPETTO_CONTEXT_PATH"
+# The project `/` shows when the page's URL names none (the first model file), if any.
+HOME_PROJECT_KEY = "GEPPETTO_HOME_PROJECT"
 
 page_blueprint = Blueprint("geppetto_page", __name__)
 
@@ -32,7 +35,11 @@ def frontend_dir() -> Path:
 
 
 @page_blueprint.route("/")
-def geppetto_page() -> tuple[str, int, dict[str, str]] | str:
+def geppetto_page() -> tuple[str, int, dict[str, str]] | str | Response:
+    home = current_app.config.get(HOME_PROJECT_KEY)
+    if home is not None and not request.args:
+        # Both clients load what the page's URL names: name the home project there.
+        return redirect(f"/?load_project_from_id={home}", 302)
     project_frontend = frontend_dir()
     served = frontend_to_serve(project_frontend)
     try:
@@ -91,12 +98,18 @@ pre{{padding:.8rem}}</style></head>
 
 
 def attach_page(
-    app: Flask, frontend: Path, *, inspector: bool, context_path: str = BUILT_CONTEXT_PATH
+    app: Flask,
+    frontend: Path,
+    *,
+    inspector: bool,
+    context_path: str = BUILT_CONTEXT_PATH,
+    home_project: int | None = None,
 ) -> None:
     """Tell the blueprint where the frontend is; serve the page at `/` unless the app does."""
     app.config[FRONTEND_DIR_KEY] = str(frontend)
     app.config[INSPECTOR_KEY] = inspector
     app.config[CONTEXT_PATH_KEY] = context_path
+    app.config[HOME_PROJECT_KEY] = home_project
     has_root = any(rule.rule == "/" for rule in app.url_map.iter_rules())
     if not has_root and page_blueprint.name not in app.blueprints:
         app.register_blueprint(page_blueprint)

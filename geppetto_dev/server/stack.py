@@ -59,6 +59,7 @@ def make_app(app: GeppettoApp, extra_routes: list[Route] | None = None) -> Appli
         settings.frontend_path,
         inspector=settings.inspector,
         context_path=settings.context_path,
+        home_project=app.home_project,
     )
     policy = TracebackPolicy.from_settings(settings)
     attach_error_page(flask_app, policy)

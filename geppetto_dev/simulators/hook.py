@@ -8,9 +8,10 @@ worker and runs it in a fresh process there.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from geppetto_dev.executors.control import RunControl
 from geppetto_dev.simulators.isolation import run_isolated
 from geppetto_dev.simulators.job import SimulationJob
 from geppetto_dev.simulators.registry import Simulator
@@ -27,6 +28,13 @@ class SimulatorHook:
     root: str = ""
     target: str = ""
     timeout: float | None = None
+    # Set by the experiment runner for each run: how the server stops it and reads progress.
+    control: RunControl | None = None
+
+    def controlled(self, control: RunControl | None) -> SimulatorHook:
+        """This hook for one run under `control` (the runner calls it: the child it forks is
+        the process a stop must kill)."""
+        return replace(self, control=control)
 
     def job(self, request: Any) -> SimulationJob:
         """The job of a run request (anything with watched, timestep, length, parameters)."""
@@ -41,4 +49,6 @@ class SimulatorHook:
         )
 
     def __call__(self, request: Any) -> dict[str, Any]:
-        return run_isolated(self.simulator, self.job(request), timeout=self.timeout)
+        return run_isolated(
+            self.simulator, self.job(request), timeout=self.timeout, control=self.control
+        )

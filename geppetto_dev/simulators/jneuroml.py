@@ -175,6 +175,12 @@ def run_job(job: SimulationJob) -> dict[str, Any]:
             f"{job.model} is not a LEMS simulation file",
             "jneuromlSimulator runs LEMS files (LEMS_*.xml); neuronSimulator runs NeuroML too",
         )
+    if job.parameters:
+        raise SimulationError(
+            f"jNeuroML runs {job.model} as written: it cannot apply the experiment's model "
+            f"parameters ({', '.join(job.parameters)})",
+            "run the experiment with neuronSimulator, which applies them, or clear them",
+        )
     watched = job.watched or model.recorded
     try:
         quantities = [lems_quantity_of(p, model.document, model.target) for p in watched]

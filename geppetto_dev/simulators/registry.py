@@ -73,6 +73,10 @@ class SimulatorRegistry:
             raise SimulationError(f"the simulator {simulator_id!r} is not installed", missing)
         return simulator
 
+    def simulator(self, simulator_id: str) -> Simulator:
+        """The simulator registered under `simulator_id`, installed or not (KeyError)."""
+        return self._simulators[simulator_id]
+
     def __contains__(self, simulator_id: object) -> bool:
         return simulator_id in self._simulators
 
@@ -88,4 +92,7 @@ def default_simulators() -> SimulatorRegistry:
     from geppetto_dev.simulators.jneuroml import JNeuroMLSimulator
     from geppetto_dev.simulators.neuron import NeuronSimulator
 
-    return SimulatorRegistry([NeuronSimulator(), JNeuroMLSimulator()])
+    # Java projects name jLEMS, which jNeuroML runs (its own engine).
+    return SimulatorRegistry(
+        [NeuronSimulator(), JNeuroMLSimulator(), JNeuroMLSimulator(id="jLemsSimulator")]
+    )

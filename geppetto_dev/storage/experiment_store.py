@@ -22,9 +22,11 @@ from geppetto_dev.storage.db import Database
 from geppetto_dev.storage.rows import DELETED, apply_changes, new_row, record_of_row
 from geppetto_dev.storage.schema import (
     ExperimentRow,
+    ModelFileRow,
     ProjectRow,
     ProjectSettingsRow,
     ResultRow,
+    RunTaskRow,
     SimulatorSettingsRow,
 )
 from geppetto_dev.storage.servers import ServerLiveness, now_ms
@@ -54,8 +56,10 @@ class SQLExperimentStore:
         the engine the reload fork server hands to every server it forks."""
         self.servers.warm()
 
-    def stop(self, reason: str = "the server stopped while it ran") -> int:
-        return self.servers.stop(reason)
+    def stop(
+        self, reason: str = "the server stopped while it ran", *, keep_cluster_runs: bool = False
+    ) -> int:
+        return self.servers.stop(reason, keep_cluster_runs=keep_cluster_runs)
 
     def recover(self) -> int:
         return self.servers.recover()
@@ -118,6 +122,13 @@ class SQLExperimentStore:
             apply_changes(self.server_id, session, row, changes)
             session.flush()
             return record_of_row(self.db, row)
+
+    def remember_task(self, project_id: int, experiment_id: int, run: int, task: str) -> None:
+        """The cluster task of an experiment's run, for a server started later to adopt."""
+        with self.db.write() as session:
+            session.merge(
+                RunTaskRow(project_id=project_id, experiment_id=experiment_id, run=run, task=task)
+            )
 
     def drop(self, project_id: int) -> None:
         with self.db.write() as session:
@@ -198,6 +209,26 @@ class SQLExperimentStore:
         with self.db.read() as session:
             last = session.scalar(select(func.max(ProjectRow.id))) or 0
         return max(FIRST_STORED_ID - 1, last, *taken) + 1
+
+    def claim(self, project_id: int, content: str) -> bool:
+        """Drop the project's experiments (and results) if stored for other content."""
+        with self.db.write() as session:
+            row = session.scalars(
+                select(ModelFileRow).where(ModelFileRow.project_id == project_id).with_for_update()
+            ).one_or_none()
+            if row is not None and row.content == content:
+                return False
+            # Rows of an unknown content (none recorded) are not this content's either.
+            dropped = session.get(ProjectRow, project_id) is not None
+            if dropped:
+                session.execute(delete(ProjectRow).where(ProjectRow.id == project_id))
+            if row is None:
+                session.add(
+                    ModelFileRow(project_id=project_id, content=content, last_modified=now_ms())
+                )
+            else:
+                row.content, row.last_modified = content, now_ms()
+            return dropped
 
     # Rows <-> records ------------------------------------------------------------------------
 

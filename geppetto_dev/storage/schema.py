@@ -33,11 +33,13 @@ __all__ = [
     "ExperimentRow",
     "LoginFailureRow",
     "LoginSessionRow",
+    "ModelFileRow",
     "ProjectOwnerRow",
     "ProjectRow",
     "ProjectSettingsRow",
     "ResultRow",
     "RunRow",
+    "RunTaskRow",
     "SecretRow",
     "ServerRow",
     "SimulatorSettingsRow",
@@ -145,6 +147,25 @@ class SimulatorSettingsRow(Base):
     parameters: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
 
 
+class RunTaskRow(Base):
+    """The cluster task computing an experiment's run: a run that outlives the server that
+    submitted it, which a server started later adopts by this name."""
+
+    __tablename__ = "geppetto_run_tasks"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["project_id", "experiment_id"],
+            ["geppetto_experiments.project_id", "geppetto_experiments.id"],
+            ondelete="CASCADE",
+        ),
+    )
+
+    project_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    experiment_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run: Mapped[int] = mapped_column(Integer)
+    task: Mapped[str] = mapped_column(String(200))
+
+
 class ProjectSettingsRow(Base):
     """Whether a project is public, and what a project persisted from JSON content is over."""
 
@@ -168,6 +189,19 @@ class ServerRow(Base):
     pid: Mapped[int] = mapped_column(Integer)
     started_at: Mapped[int] = mapped_column(BigInteger)
     heartbeat: Mapped[int] = mapped_column(BigInteger, index=True)
+
+
+class ModelFileRow(Base):
+    """What the stored experiments of a project read from a file belong to: the hash of the
+    file's content. A project with other content gets its experiments reset (see
+    `SQLExperimentStore.claim`). Its own table, so databases made before it gain it as they
+    open, with no migration."""
+
+    __tablename__ = "geppetto_model_files"
+
+    project_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    content: Mapped[str] = mapped_column(String(200))
+    last_modified: Mapped[int] = mapped_column(BigInteger)
 
 
 class UserRow(Base):

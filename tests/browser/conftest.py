@@ -14,6 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from tests.interpreters.conftest import (  # noqa: F401 (fixtures: real model files)
+    brian2_swc,
+    navis_obj,
+    navis_swc,
+    nml_root,
+    real_files,
+)
 from tests.support import REPO, ServeProcess, start_serve
 
 if TYPE_CHECKING:

@@ -78,7 +78,9 @@ def open_demo(page: Page, base_url: str, path: str = "/?load_project_from_id=1")
         "() => window.Project && window.Project.id === 1 && (window.Instances || []).length > 0",
         timeout=30_000,
     )
-    assert page.evaluate("() => window.Instances.map((i) => i.getInstancePath())") == ["net"]
+    # The network of three cells, and the NeuroML cell beside it.
+    instances = page.evaluate("() => window.Instances.map((i) => i.getInstancePath())")
+    assert instances == ["net", "hhnet"]
     # A WebGL canvas, with the demo's meshes drawn on it (the camera zooms to them).
     assert page.evaluate(
         "() => { const c = document.querySelector('canvas');"

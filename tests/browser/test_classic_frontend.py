@@ -28,9 +28,13 @@ from tests.browser.conftest import (
     require_chromium,
     start_serve,
 )
+from tests.browser.view_check import canvas_blue, page_of, start_view
 from tests.fixtures.classic_frontend import make_classic_remote
 from tests.frontend.conftest import cli_env, require_node_tools, run_cli
 from tests.proves import proves
+from tests.simulators.models import spike_times
+from tests.simulators.requirements import missing_module, need
+from tests.support import REPO
 
 pytestmark = [pytest.mark.real_frontend, pytest.mark.timeout(1800)]
 
@@ -104,11 +108,13 @@ def test_the_real_client_connects_and_draws_the_demo_model(
         page.goto(served.url + "/?load_project_from_id=1")
         page.wait_for_function(
             "() => window.Canvas1 && Canvas1.engine && Canvas1.engine.meshes &&"
-            " Object.keys(Canvas1.engine.meshes).length === 3",
+            " Object.keys(Canvas1.engine.meshes).length === 4",
             timeout=90_000,
         )
         assert page.evaluate("Project.getName()") == "demo"
+        # The three cells of the network, and the NeuroML cell beside them.
         assert page.evaluate("Object.keys(Canvas1.engine.meshes).sort()") == [
+            "hhnet.hhpop[0]",
             "net.pop[0]",
             "net.pop[1]",
             "net.pop[2]",
@@ -129,14 +135,14 @@ def test_the_real_client_connects_and_draws_the_demo_model(
         served.stop()
 
 
-def _statuses(frames: list[str]) -> list[str]:
-    """The demo experiment's status in each experiment_status reply, in the order received."""
+def _statuses(frames: list[str], experiment_id: str = "1") -> list[str]:
+    """An experiment's status in each experiment_status reply, in the order received."""
     seen = []
     for frame in frames:
         message = json.loads(frame) if frame.startswith("{") else {}
         if message.get("type") == "experiment_status":
             update = json.loads(json.loads(message["data"])["update"])
-            seen += [s["status"] for s in update if s["experimentID"] == "1"]
+            seen += [s["status"] for s in update if s["experimentID"] == experiment_id]
     return seen
 
 
@@ -181,7 +187,7 @@ def test_the_real_client_runs_the_demo_experiment_and_plays_it(
         # became a Promise), whatever the server sent.
         page.evaluate("Project.getActiveExperiment().playAll()")  # asks get_experiment_state
         page.wait_for_function("() => GEPPETTO.ExperimentsController.isPlayExperimentReady()")
-        (experiment,) = EXPERIMENTS
+        experiment = EXPERIMENTS[0]
         steps = round(experiment.length / experiment.timestep)
         for i, current in enumerate(CURRENTS):
             series = page.evaluate(f"Instances.getInstance('net.pop[{i}].v').getTimeSeries()")
@@ -204,6 +210,58 @@ def test_the_real_client_runs_the_demo_experiment_and_plays_it(
         assert errors == []
         # Info and error dialogs render into #modal-region and stay there once shown.
         assert page.locator("#modal-region").count() == 1
+        assert page.locator("#modal-region .modal").count() == 0
+    finally:
+        context.close()
+        served.stop()
+
+
+def test_the_real_client_runs_the_neuroml_cell_in_neuron_and_plays_it(
+    classic: Inited, webgl_browser: Browser, tmp_path: Path
+) -> None:
+    """The demo's experiment 2: activated in the experiments table, run with the Run button,
+    simulated by NEURON in the server's pool, played back from the recorded volts."""
+    need(missing_module("neuron", "pip install 'geppetto-dev[neuron]'"))
+    database = f"sqlite:///{tmp_path / 'experiments.sqlite3'}"
+    served = start_serve(classic.project, env={"GEPPETTO_DEV_DATABASE_URL": database})
+    context = webgl_browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        frames: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("websocket", lambda ws: ws.on("framereceived", lambda f: frames.append(str(f))))
+        page.goto(served.url + "/?load_project_from_id=1")
+        page.wait_for_function(
+            "() => window.Project && Project.getActiveExperiment && Project.getActiveExperiment()",
+            timeout=90_000,
+        )
+        # The experiments table (its tab), the row of experiment 2, its "Activate" icon.
+        page.locator("#experimentsButton").click()
+        row = page.locator("#experimentsTable tr[id='2']")
+        expect(row).to_be_visible(timeout=30_000)
+        row.hover()
+        page.locator("#activeIcon-2").click()
+        page.wait_for_function("() => Project.getActiveExperiment().getId() === 2", timeout=60_000)
+        run = page.locator(".simulation-controls button", has_text="Run")
+        expect(run).to_be_enabled(timeout=30_000)
+        run.click()
+        page.wait_for_function(
+            "() => Project.getActiveExperiment().getStatus() === 'COMPLETED'", timeout=180_000
+        )
+        statuses = _statuses(frames, "2")
+        assert "RUNNING" in statuses and statuses.index("RUNNING") < statuses.index("COMPLETED")
+        expect(page.locator(".simulation-controls button", has_text="Play")).to_be_enabled()
+        page.evaluate("Project.getActiveExperiment().playAll()")  # asks get_experiment_state
+        page.wait_for_function("() => GEPPETTO.ExperimentsController.isPlayExperimentReady()")
+        v = page.evaluate("Instances.getInstance('hhnet.hhpop[0].v').getTimeSeries()")
+        t = page.evaluate("Instances.getInstance('time').getTimeSeries()")
+        experiment = EXPERIMENTS[1]
+        assert len(v) == len(t) == round(experiment.length / experiment.timestep) + 1
+        assert -0.066 < v[0] < -0.064 and max(v) > 0.02  # volts: rest, then spikes
+        assert len(spike_times(t, v)) >= 3
+        time.sleep(1)
+        assert errors == []
         assert page.locator("#modal-region .modal").count() == 0
     finally:
         context.close()
@@ -294,6 +352,51 @@ def test_the_real_client_runs_the_script_searches_and_queries_the_data_source(
         artifacts = Path(__file__).resolve().parents[2] / "test-artifacts"
         artifacts.mkdir(exist_ok=True)
         page.screenshot(path=str(artifacts / "classic-query-results.png"))
+    finally:
+        context.close()
+        served.stop()
+
+
+def test_the_real_client_draws_model_files_from_view(
+    classic: Inited, webgl_browser: Browser, tmp_path: Path, nml_root: Path, navis_swc: Path
+) -> None:
+    """`view` in the classic project (its built 0.3.8 frontend): a jNeuroML network at `/`,
+    a LEMS simulation with its experiment, a hemibrain neuron 40,000 units across."""
+    files = [
+        nml_root / "examples" / "NML2_MultiCompCellNetwork.nml",
+        nml_root / "LEMSexamples" / "LEMS_NML2_Ex5_DetCell.xml",
+        navis_swc,
+    ]
+    served = start_view(classic.project, files, tmp_path / "cache")
+    context = webgl_browser.new_context(viewport={"width": 1280, "height": 720})
+    meshes = "() => window.Canvas1 && Canvas1.engine && Object.keys(Canvas1.engine.meshes || {})"
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(served.url + "/")  # the first file
+        page.wait_for_function(f"() => ({meshes})().length === 3", timeout=90_000)
+        assert sorted(page.evaluate(meshes)) == [
+            f"MultiCompCellNetwork.pop0[{i}]" for i in range(3)
+        ]
+        assert page.evaluate("Project.getName()") == "NML2_MultiCompCellNetwork.nml"
+        assert canvas_blue(page, "#sim canvas") > 300
+
+        page.goto(page_of(served, files[1]))
+        page.wait_for_function(f"() => ({meshes})().length === 1", timeout=90_000)
+        assert page.evaluate(meshes) == ["net1.hhpop[0]"]
+        watched = page.evaluate("Project.getActiveExperiment().getWatchedVariables()")
+        assert watched[:2] == ["net1.hhpop[0].v", "net1.hhpop[0].spiking"]
+
+        page.goto(page_of(served, files[2]))
+        page.wait_for_function(f"() => ({meshes})().length === 1", timeout=90_000)
+        deadline = time.monotonic() + 60
+        while canvas_blue(page, "#sim canvas") < 300 and time.monotonic() < deadline:
+            page.wait_for_timeout(500)
+        assert canvas_blue(page, "#sim canvas") >= 300
+        page.screenshot(path=str(REPO / "test-artifacts" / "classic-view-hemibrain.png"))
+        time.sleep(1)  # errors thrown by the first frames after the draw
+        assert errors == []
     finally:
         context.close()
         served.stop()

@@ -24,8 +24,10 @@ from playwright.sync_api import expect
 from geppetto_dev.server.embedded import EMBEDDED_DIR
 from tests.browser.conftest import Watched, save_screenshot
 from tests.browser.geppetto_check import blue_pixels, open_demo
+from tests.browser.view_check import CUBE, meta_drawn, page_of, start_view
 from tests.browser.workbench_check import run_demo_and_check_plots
 from tests.support import REPO, ServeProcess
+from tests.view.conftest import collada_triangles
 
 APP = "geppetto_dev.example:app"
 TEMPLATE = REPO / "scaffold_templates" / "frontend-meta"
@@ -185,3 +187,60 @@ def test_the_production_build_reproduces_the_embedded_frontend(meta_project: Pat
     node = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()
     if node.split(".")[0] == record["built_with"]["node"].split(".")[0]:
         assert built == record["files"]
+
+
+@pytest.mark.real_frontend
+@pytest.mark.timeout(900)
+def test_the_meta_client_frames_real_sizes_and_draws_collada(
+    meta_project: Path,
+    watched: Watched,
+    tmp_path: Path,
+    nml_root: Path,
+    navis_swc: Path,
+    navis_obj: Path,
+    brian2_swc: Path,
+) -> None:
+    """`view` in the meta project, whose own build is the template's: a hemibrain neuron
+    (8 nm voxels: 40,000 units across) and its mesh, a NeuroMorpho cell, a jNeuroML network and
+    a Collada mesh are all drawn (the camera frames each; the far plane was 1,000 units)."""
+    cube = collada_triangles(CUBE, tmp_path / "cube.dae")
+    files = [nml_root / "examples" / "NML2_MultiCompCellNetwork.nml", navis_swc, navis_obj]
+    files += [brian2_swc, cube]
+    served = start_view(meta_project, files, tmp_path / "cache")
+    try:
+        for path in files:
+            drawn = meta_drawn(watched.page, page_of(served, path))
+            assert drawn >= 300, f"{path.name}: only {drawn} pixels drawn"
+            save_screenshot(watched.page, f"meta-view-{path.name.replace('.', '-')}.png")
+        assert watched.page.locator("#geppetto-error").count() == 0
+        page_errors = [e for e in watched.errors if e.startswith("page error")]
+        assert page_errors == []
+    finally:
+        served.stop()
+
+
+def test_the_embedded_frontend_draws_a_neuroml_file_from_view(
+    tmp_path: Path, watched: Watched, nml_root: Path
+) -> None:
+    """`view` outside any project: the embedded frontend, no Node on the page's side."""
+    files = [
+        nml_root / "examples" / "NML2_MultiCompCellNetwork.nml",
+        nml_root / "LEMSexamples" / "LEMS_NML2_Ex5_DetCell.xml",
+    ]
+    here = tmp_path / "here"
+    here.mkdir()
+    served = start_view(here, files, tmp_path / "cache")
+    try:
+        page = watched.page
+        drawn = meta_drawn(page, served.url + "/")  # `/`: the first file
+        assert drawn >= 300, f"only {drawn} pixels drawn"
+        assert page.evaluate("() => window.Project.name") == "NML2_MultiCompCellNetwork.nml"
+        assert page.evaluate("() => window.Instances.map((i) => i.getInstancePath())") == [
+            "MultiCompCellNetwork"
+        ]
+        assert meta_drawn(page, page_of(served, files[1])) >= 300
+        assert page.evaluate("() => window.Project.name") == "LEMS_NML2_Ex5_DetCell.xml"
+        assert page.locator("#geppetto-error").count() == 0
+        assert [e for e in watched.errors if e.startswith("page error")] == []
+    finally:
+        served.stop()

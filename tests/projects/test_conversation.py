@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
+from geppetto_dev.interpreters import RemoteFetcher, default_interpreters
 from geppetto_dev.projects import Project
 from geppetto_dev.protocol import Registry, Reply
 from tests.projects.conftest import RUN_GATE, TINY_ID, Conversation, build_tiny, inner
@@ -292,14 +294,20 @@ def test_unknown_projects_get_error_loading_project(start_server: Any, tiny: Pro
     run_async(scenario())
 
 
-def test_fetching_project_urls_is_opt_in(start_server: Any, tiny: Project) -> None:
+def test_fetching_project_urls_is_opt_in(start_server: Any, tiny: Project, tmp_path: Path) -> None:
     project_file = Flask("files")
 
     @project_file.route("/files/copy.json")
     def copy() -> dict[str, Any]:
         return {"name": "fetched", "geppettoModel": {"url": "tiny"}}
 
-    server = start_server(flask_app=project_file, fetch_project_urls=True)
+    # The application's fetcher refuses private hosts; this one lets the loopback server in.
+    fetch = RemoteFetcher(tmp_path / "fetched", allow_private=True)
+    server = start_server(
+        flask_app=project_file,
+        fetch_project_urls=True,
+        interpreters=default_interpreters(fetch=fetch),
+    )
 
     async def scenario() -> dict[str, Any]:
         talk = await opened(server)

@@ -102,7 +102,7 @@ def test_a_run_on_the_executor_completes_and_its_state_plays(
 ) -> None:
     client.ask("load_project_from_id", {"projectId": TINY_ID})
     assert client.ask("run_experiment", {"projectId": TINY_ID, "experimentId": 1}) == []
-    assert executor.jobs == ["run"]
+    assert executor.jobs == ["run_controlled"]  # the hook, in a process a stop can kill
     told = [
         json.loads(client.ask("experiment_status", str(TINY_ID))[0]["data"]["update"])[0]["status"]
         for _ in range(2)

@@ -245,8 +245,7 @@ def check_shape(kind: str, replies: list[Any]) -> None:
             assert "Project_1/GEPPETTO.json" in archive.namelist()
     elif kind == "download_results":
         with zipfile.ZipFile(io.BytesIO(replies[0][1])) as archive:
-            (name,) = archive.namelist()
-            assert archive.read(name).decode().startswith("time\t")
+            assert archive.read("outputMapping.dat").decode().startswith("results.dat\n")
     elif last is not None and last["type"] == INFO:
         assert isinstance(json.loads(json.loads(last["data"])["message"]), str)
 

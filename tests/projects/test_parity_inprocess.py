@@ -354,7 +354,7 @@ def test_make_public_and_download_the_project(client: TestClient) -> None:
 
 
 @proves("download_results")
-def test_results_download_as_raw_text(client: TestClient) -> None:
+def test_results_download_as_java_wrote_them(client: TestClient) -> None:
     ask = {"projectId": LAB, "experimentId": 1, "format": "RAW"}
     assert only(client.ask("download_results", ask))["type"] == "error_downloading_results"
     assert client.ask("run_experiment", {"projectId": LAB, "experimentId": 1}) == []
@@ -363,14 +363,22 @@ def test_results_download_as_raw_text(client: TestClient) -> None:
     )
     frame, reply = client.ask("download_results", ask)
     assert (reply["type"], reply["data"]) == ("download_results", {"download_results": ""})
-    assert isinstance(frame, tuple) and frame[0] == "results.zip"
+    assert isinstance(frame, tuple) and frame[0] == "With_script-results.zip"
     with zipfile.ZipFile(io.BytesIO(frame[1])) as archive:
-        (name,) = archive.namelist()
-        lines = archive.read(name).decode().splitlines()
-    assert name == "With_script-results.dat"
-    assert lines[0].split("\t") == ["time", "pop[0].v"]
-    assert [float(v) for v in lines[2].split("\t")] == [1e-05, -64.0]
-    assert len(lines) == 6
+        assert sorted(archive.namelist()) == ["outputMapping.dat", "results.dat"]
+        mapping = archive.read("outputMapping.dat").decode().splitlines()
+        lines = archive.read("results.dat").decode().splitlines()
+    assert mapping == ["results.dat", "time(StateVariable) pop[0].v"]
+    assert [float(v) for v in lines[1].split("\t")] == [1e-05, -64.0]
+    assert len(lines) == 5
+    # The HDF5 recording, sent as the file itself.
+    h5py = pytest.importorskip("h5py")
+    frame, _ = client.ask("download_results", {**ask, "format": "GEPPETTO_RECORDING"})
+    assert frame[0] == "With_script-results.h5"
+    with h5py.File(io.BytesIO(frame[1]), "r") as recording:
+        assert list(recording["pop(pop)[0]/v(StateVariable)"][:, 0]) == [
+            -65.0 + i for i in range(5)
+        ]
 
 
 @proves("link_dropbox", "unlink_dropbox", "upload_model", "upload_results")
@@ -395,7 +403,7 @@ def test_uploads_need_a_store(client: TestClient, tmp_path: Path, folder: Path) 
         results = {"projectId": LAB, "experimentId": 1, "format": "RAW"}
         sent = only(other.ask("upload_results", results))
         assert (sent["type"], sent["requestID"]) == ("results_uploaded", None)
-        assert (store / "With_script-results.dat").read_text().startswith("time\t")
+        assert zipfile.is_zipfile(store / "With_script-results.zip")
 
 
 @proves("notify_user", "get_watch", "clear_watch", "user_privileges")

@@ -34,6 +34,9 @@ assert gm.to_json(registered.build_model()) == gm.to_json(packaged.build_model()
 assert registered.script_hook("demo.js") == packaged.script_hook("demo.js") != None
 assert starter_demo.search("cell") == package_demo.search("cell")
 assert starter_demo.firing(None, "net") == package_demo.firing(None, "net")
+# The same NeuroML cell, its file beside the starter's demo, simulated from there.
+assert starter_demo.HH_CELL.read_bytes() == package_demo.HH_CELL.read_bytes()
+assert registered.model_file.path == str(starter_demo.HH_CELL)
 print("same")
 """
 

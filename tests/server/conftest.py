@@ -20,6 +20,7 @@ from tornado.websocket import WebSocketClientConnection, websocket_connect
 
 from geppetto_dev.application import GeppettoApp
 from geppetto_dev.config import Settings
+from geppetto_dev.interpreters import InterpreterRegistry
 from geppetto_dev.projects import Project
 from geppetto_dev.protocol import Registry, read_frame
 from geppetto_dev.server.stack import EXECUTOR_KEY, make_app
@@ -117,6 +118,7 @@ def start_server(tmp_path: Path, webapp: Path, projects: list[Project]) -> Itera
         registry: Registry | None = None,
         extra_routes: list[Any] | None = None,
         served: list[Project] | None = None,
+        interpreters: InterpreterRegistry | None = None,
         **overrides: Any,
     ) -> RunningServer:
         settings = replace(Settings(project_dir=tmp_path, frontend_dir=webapp), **overrides)
@@ -127,6 +129,7 @@ def start_server(tmp_path: Path, webapp: Path, projects: list[Project]) -> Itera
             projects=[*projects, *(served or ())],
             # Runs in threads of this process, so a test can hold one with an Event.
             executor=ThreadPoolExecutor(2, thread_name_prefix="geppetto-test-run"),
+            interpreters=interpreters,
         )
         server = RunningServer(app, extra_routes)
         servers.append(server)

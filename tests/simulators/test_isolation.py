@@ -6,11 +6,14 @@ import os
 import pickle
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from geppetto_dev.executors import LocalExecutor
-from geppetto_dev.simulators import SimulationError, SimulationJob, run_isolated
+from geppetto_dev.executors.control import RunControl
+from geppetto_dev.simulators import RunStopped, SimulationError, SimulationJob, run_isolated
 from tests.simulators.simulators import Counting, Crashing, Failing
 
 JOB = SimulationJob("model.nml", timestep=1e-4, length=1e-3)
@@ -80,3 +83,54 @@ def test_runs_submitted_to_the_process_pool_are_isolated_too() -> None:
     assert len({r["pid"][0] for r in results}) == 3
     # The pool's single-threaded worker forks each run rather than start an interpreter.
     assert all(r["runs"] == [1.0] and r["spawned"] == [0.0] for r in results)
+
+
+def _children(pid: int) -> set[int]:
+    """Live processes whose parent is `pid` (a zombie has ended and is left out)."""
+    found = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid and fields[0] != "Z":
+                found.add(int(entry))
+    return found
+
+
+SLOW = SimulationJob("model.nml", timestep=1e-4, length=1e-3, parameters={"sleep": 60.0})
+
+
+@pytest.mark.parametrize("where", ["a pool's worker (forks)", "a thread (spawns)"])
+def test_a_stop_kills_the_run_in_its_process(tmp_path: Path, where: str) -> None:
+    control = RunControl.create(tmp_path)
+    before = _children(os.getpid())  # whatever this process had started already
+    if where.startswith("a pool"):
+        executor: Any = LocalExecutor(1)
+        future = executor.submit(run_isolated, Counting(), SLOW, control=control)
+        owner = lambda: set(executor._pool._processes)  # noqa: E731 (the worker's pid)
+    else:
+        executor = ThreadPoolExecutor(1)
+        future = executor.submit(run_isolated, Counting(), SLOW, control=control)
+        owner = lambda: {os.getpid()}  # noqa: E731
+    try:
+        deadline = time.monotonic() + 60
+        running: set[int] = set()
+        while not running and time.monotonic() < deadline:  # the run's process has started
+            time.sleep(0.05)
+            running = _children_of_any(owner()) - before if not future.done() else set()
+        assert running, "the run never started"
+        control.stop()
+        started = time.monotonic()
+        with pytest.raises(RunStopped, match="counting: the run was stopped"):
+            future.result(timeout=30)
+        assert time.monotonic() - started < 10  # not the 60 s the run would have taken
+        assert not running & _children_of_any(owner()), "the run's process outlived the stop"
+    finally:
+        executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _children_of_any(pids: set[int]) -> set[int]:
+    return {c for pid in pids for c in _children(pid)}

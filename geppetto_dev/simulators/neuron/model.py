@@ -1,7 +1,8 @@
 """A job's model file read and run: NeuroML with the job's settings, LEMS with its own.
 
 A LEMS simulation file brings its target network, length, step and recorded quantities; the
-job's values, where given, win (an experiment's configuration overrides the file's).
+job's values, where given, win (an experiment's configuration overrides the file's), and the
+job's model parameters change the document before anything is built.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from geppetto_dev.interpreters.base import InterpreterError
 from geppetto_dev.simulators.job import SimulationError, SimulationJob
 from geppetto_dev.simulators.models import JobModel, read_job_model
 from geppetto_dev.simulators.neuron.simulation import CompileChannels, choose_network, simulate
+from geppetto_dev.simulators.parameters import apply_parameters
 
 __all__ = ["run_job"]
 
@@ -24,6 +26,7 @@ def run_job(job: SimulationJob) -> Mapping[str, Any]:
     except InterpreterError as exc:
         raise SimulationError(exc.message, exc.hint) from None
     network = choose_network(model.document, model.target, job.watched)
+    apply_parameters(model.document, network, job.parameters)
     watched = job.watched or model.recorded
     timestep = job.timestep or model.step
     length = job.length or model.length

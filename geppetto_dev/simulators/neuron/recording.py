@@ -1,10 +1,12 @@
 """Geppetto paths of a NeuroML network, recorded in NEURON and returned in SI units.
 
 The paths are the Java server's: `net.pop[i].v` (a one-segment cell, or segment 0),
-`net.pop[i].Soma_0.v` (the segment whose id follows the last `_`), and a gate's state
+`net.pop[i].Soma_0.v` (the segment whose id follows the last `_`), a gate's state
 `net.pop[i].bioPhys1.membraneProperties.naChans.na.m.q` (the channel density `naChans`, the
-gate `m`). The first name is the instance the experiment runs (any name); a path may also start
-at the population (`pop[i].v`). Potentials come back in volts and time in seconds.
+gate `m`), and a density's conductance and current, `...naChans.gDensity` (S_per_m2) and
+`...naChans.iDensity` (A_per_m2, inward positive as NeuroML has it). The first name is the
+instance the experiment runs (any name); a path may also start at the population
+(`pop[i].v`). Potentials come back in volts and time in seconds.
 """
 
 from __future__ import annotations
@@ -43,6 +45,27 @@ class Probe:
             vector.mul(self.scale)
         values: list[float] = vector.to_python()
         return values
+
+
+# A density's exposure -> (KSChan range variable, scale to SI, SI unit): g in S/cm2, i in
+# mA/cm2 outward (NeuroML's iDensity is inward).
+_DENSITY = {"gDensity": ("g", 1e4, "S_per_m2"), "iDensity": ("i", -10.0, "A_per_m2")}
+
+
+def _density_probe(
+    cell: BuiltCell, path: str, density_id: str, segment: int, exposure: str
+) -> Probe:
+    where = cell.densities.get(density_id)
+    if where is None:
+        raise _unknown(path, f"cell {cell.cell_id!r} has no channel density {density_id!r}")
+    mechanism, segments = where
+    if mechanism.kind != "ks":
+        raise _unknown(path, f"{exposure} is recorded for channels NEURON defines at run time")
+    if segment not in segments:
+        segment = segments[0]
+    variable, scale, unit = _DENSITY[exposure]
+    point = getattr(cell.location(segment), mechanism.name)
+    return Probe(path, getattr(point, f"_ref_{variable}"), scale, unit)
 
 
 def _unknown(path: str, why: str) -> SimulationError:
@@ -84,6 +107,8 @@ def probe(network: BuiltNetwork, path: str) -> Probe:
     if rest == ["spiking"]:
         threshold = cell.threshold.get(segment, 0.0)
         return Probe(path, cell.location(segment)._ref_v, 1.0, "", threshold)
+    if len(rest) >= 3 and rest[-1] in _DENSITY:
+        return _density_probe(cell, path, rest[-2], segment, rest[-1])
     if len(rest) >= 4 and rest[-1] == "q":
         density_id, gate = rest[-4], rest[-2]
         where = cell.densities.get(density_id)
