@@ -83,7 +83,7 @@ def test_the_bare_command_shows_the_help(capsys: pytest.CaptureFixture[str]) -> 
         (
             ["init", "--reload"],
             "error: geppetto-dev init has no option --reload; it is an option of "
-            "'geppetto-dev serve'",
+            "'geppetto-dev serve' and 'geppetto-dev view'",
         ),
         (
             ["init", "--frontend", "metta"],
