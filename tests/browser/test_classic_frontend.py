@@ -432,8 +432,8 @@ def test_the_real_client_offers_run_only_to_a_logged_in_user(
             # no experiment active: ProjectNode.setActiveExperiment needs a login).
             page.wait_for_function(
                 "() => window.Canvas1 && Canvas1.engine && Canvas1.engine.meshes &&"
-                " Object.keys(Canvas1.engine.meshes).length === 3 &&"
-                " Project.getExperiments().length === 1",
+                " Object.keys(Canvas1.engine.meshes).length > 0 &&"
+                " window.Project && Project.getExperiments().length > 0",
                 timeout=90_000,
             )
             page.wait_for_function("() => GEPPETTO.UserController.getUserName() !== null")
