@@ -150,6 +150,22 @@ def serve(
             "each build.",
         ),
     ] = False,
+    accounts: Annotated[
+        bool | None,
+        typer.Option(
+            "--accounts/--no-accounts",
+            help="Users log in (add them with 'geppetto-dev users add'); projects they save are "
+            "theirs; logged out, public projects are read-only [default: single user].",
+        ),
+    ] = None,
+    trust_network: Annotated[
+        bool | None,
+        typer.Option(
+            "--trust-network/--no-trust-network",
+            help="Serve a non-loopback --host without accounts: everyone who can reach it acts "
+            "as the single user.",
+        ),
+    ] = None,
 ) -> None:
     """Serve the Geppetto frontend, the WebSocket protocol and the project's Flask app."""
     from geppetto_dev.serve import serve as serve_project
@@ -168,6 +184,8 @@ def serve(
         reload=reload,
         reload_dirs=reload_dirs or None,
         reload_excludes=reload_excludes or None,
+        accounts=accounts,
+        trust_network=trust_network,
     )
     settings = load_settings(overrides)
     # The overrides go along: under --reload, an edited pyproject.toml is read again beneath them.
@@ -318,6 +336,78 @@ def view(
 
     settings = view_settings(paths, {"port": port, "reload": reload})
     raise typer.Exit(view_files(settings, open_browser=not no_browser))
+
+
+users_app = typer.Typer(
+    name="users",
+    help="The accounts of accounts mode (serve --accounts), in the project's database.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(users_app, name="users")
+
+
+class Role(str, Enum):
+    """The roles of `users add --role`; the same as `geppetto_dev.accounts.roles.ROLES`."""
+
+    viewer = "viewer"
+    user = "user"
+    admin = "admin"
+
+
+UserName = Annotated[str, typer.Argument(metavar="NAME", help="The name users log in with.")]
+PasswordStdin = Annotated[
+    bool,
+    typer.Option(
+        "--password-stdin",
+        help="Read the password from standard input instead of asking for it twice.",
+    ),
+]
+
+
+@users_app.command("add")
+def users_add(
+    name: UserName,
+    role: Annotated[
+        Role,
+        typer.Option(
+            metavar="viewer|user|admin",
+            help="viewer: reads and downloads; user: also edits, runs and saves projects; "
+            "admin: also changes every user's saved projects.",
+        ),
+    ] = Role.user,
+    password_stdin: PasswordStdin = False,
+) -> None:
+    """Add a user who may log in to a server running with --accounts."""
+    from geppetto_dev.users import add_user
+
+    settings = load_settings({})
+    raise typer.Exit(add_user(settings, name, role=role.value, password_stdin=password_stdin))
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """List the users, their roles and saved projects."""
+    from geppetto_dev.users import list_users
+
+    raise typer.Exit(list_users(load_settings({})))
+
+
+@users_app.command("remove")
+def users_remove(name: UserName) -> None:
+    """Remove a user: their logins end; their saved projects stay, owned by nobody."""
+    from geppetto_dev.users import remove_user
+
+    raise typer.Exit(remove_user(load_settings({}), name))
+
+
+@users_app.command("passwd")
+def users_passwd(name: UserName, password_stdin: PasswordStdin = False) -> None:
+    """Change a user's password; their logins end."""
+    from geppetto_dev.users import change_password
+
+    settings = load_settings({})
+    raise typer.Exit(change_password(settings, name, password_stdin=password_stdin))
 
 
 def main(argv: list[str] | None = None) -> None:

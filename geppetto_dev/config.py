@@ -83,6 +83,10 @@ class Settings:
     allowed_origins: tuple[str, ...] = ()
     # Host names answered besides loopback names and the bound address (DNS rebinding defence).
     allowed_hosts: tuple[str, ...] = ()
+    # Accounts mode: users log in, projects have owners, privileges come from each user's role.
+    accounts: bool = False
+    # Serve a non-loopback address without accounts: whoever reaches it is the single user.
+    trust_network: bool = False
     max_message_size: int = 10 * 1024 * 1024
     # Per WebSocket (docs/reference/limits.md): bytes queued behind the message being sent to a
     # client before it is dropped (1008), requests handled at once before no more are read,

@@ -40,7 +40,14 @@ from geppetto_dev.problems import Problem
 from geppetto_dev.procs.channel import Channel, ChannelClosed
 from geppetto_dev.reload.messages import Event, FrontendBuilt, FrontendFailed, Start
 
-__all__ = ["LOAD_FAILED_HINT", "check_project", "main", "serve", "serve_with_build_watch"]
+__all__ = [
+    "LOAD_FAILED_HINT",
+    "check_exposure",
+    "check_project",
+    "main",
+    "serve",
+    "serve_with_build_watch",
+]
 
 Overrides = Mapping[str, Any]
 LOAD_FAILED_HINT = (
@@ -58,9 +65,30 @@ def serve(
     again beneath them.
     """
     check_project(settings)
+    check_exposure(settings)  # one line before anything binds or starts
+    if settings.accounts:
+        from geppetto_dev.accounts.extra import require_extra
+
+        require_extra()
     if build_watch:
         return serve_with_build_watch(settings, overrides)
     return _serve_here(settings, overrides=overrides)
+
+
+def check_exposure(settings: Settings) -> None:
+    """Without accounts, whoever connects acts as the one user with every privilege: fine on
+    this machine (a loopback host, by the package's one rule), and elsewhere only when the
+    network is trusted, said explicitly."""
+    from geppetto_dev.server.hosts import is_loopback_name
+
+    if settings.accounts or settings.trust_network or is_loopback_name(settings.host.strip("[]")):
+        return
+    raise GeppettoDevError(
+        f"serving on {settings.host} without accounts lets anyone who can reach this server "
+        f"act as {settings.user_name!r}, with every privilege",
+        "add --accounts (users log in; add them with 'geppetto-dev users add NAME'), or "
+        "--trust-network if every machine that can reach it is trusted",
+    )
 
 
 def check_project(settings: Settings) -> None:

@@ -283,3 +283,50 @@ def test_help_texts_are_kept() -> None:
     assert result.exit_code == 0
     for text in ("--reload-dir", "/_geppetto/inspector", "--build-watch", "create_app"):
         assert text in result.output
+
+
+# users: each subcommand forwards to its one function in geppetto_dev/users.py -----------------
+
+
+@pytest.mark.parametrize(
+    ("args", "function", "expected_args", "expected_kwargs"),
+    [
+        (
+            ("add", "alice", "--role", "admin", "--password-stdin"),
+            "add_user",
+            ("alice",),
+            {"role": "admin", "password_stdin": True},
+        ),
+        (("add", "bob"), "add_user", ("bob",), {"role": "user", "password_stdin": False}),
+        (("list",), "list_users", (), {}),
+        (("remove", "alice"), "remove_user", ("alice",), {}),
+        (
+            ("passwd", "alice", "--password-stdin"),
+            "change_password",
+            ("alice",),
+            {"password_stdin": True},
+        ),
+    ],
+)
+def test_users_commands_forward_with_the_projects_settings(
+    monkeypatch: pytest.MonkeyPatch,
+    clean_project: Path,
+    args: tuple[str, ...],
+    function: str,
+    expected_args: tuple[str, ...],
+    expected_kwargs: dict[str, Any],
+) -> None:
+    calls = Calls(result=0)
+    monkeypatch.setattr(f"geppetto_dev.users.{function}", calls)
+    env = {"GEPPETTO_DEV_DATABASE_URL": "sqlite:///elsewhere.sqlite3"}
+    assert invoke("users", *args, env=env).exit_code == 0
+    ((settings, *rest), kwargs) = calls.calls[0]
+    assert settings.project_dir == clean_project.resolve()
+    assert settings.database == "sqlite:///elsewhere.sqlite3"
+    assert (tuple(rest), kwargs) == (expected_args, expected_kwargs)
+
+
+def test_users_roles_are_the_accounts_roles() -> None:
+    from geppetto_dev.accounts.roles import ROLES
+
+    assert tuple(role.value for role in cli.Role) == tuple(ROLES)

@@ -24,11 +24,12 @@ PACKAGE = "geppetto_dev"
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("__main__", "reference"),  # python -m geppetto_dev; the docs' pages generated from the code
     ("cli", "example"),  # the commands; example is a demo app, served as a user's project is
-    ("serve", "project_init", "view"),  # the one function each command calls
+    ("serve", "project_init", "users", "view"),  # the one function each command calls
     (PACKAGE,),  # the public face: what projects import, re-exported from the layers below
     ("reload", "frontend"),  # serve --reload; the frontend's clone, npm and build-watch
     ("server", "scaffold"),  # Tornado stack and inspector; the template engine and pieces
     ("application",),  # the application object: loads the project, owns its services
+    ("accounts",),  # users, logins and the login pages of accounts mode
     ("storage",),  # the projects' experiment store on a database
     ("projects",),  # projects, experiments, the default handlers of the conversation
     ("simulators",),  # simulators by simulatorId, NEURON, jNeuroML, results formats
@@ -43,7 +44,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 # import any of them. A module of a package listed here must have a row.
 INNER: dict[str, tuple[tuple[str, ...], ...]] = {
     "projects": (
-        ("defaults", "demo"),  # what an application includes; the demo project
+        # What an application includes: the defaults, the privilege each message needs; the demo.
+        ("defaults", "demo", "privileges"),
         # default handlers that build on those below: batches and persistence on editing
         ("batches", "persistence"),
         # default handlers
@@ -70,6 +72,8 @@ INNER: dict[str, tuple[tuple[str, ...], ...]] = {
         ("project",),  # the declarations: Project, Experiment, RunRequest, @project
         ("data_sources",),  # data sources declared in Python; query processors
         ("client_config",),  # the 0.3.8 client's configuration of a data source (a script)
+        ("ownership",),  # what belongs to which user: saved projects, runs
+        ("viewer",),  # who a connection acts for, and Geppetto's privileges
     ),
     "application": (
         ("geppetto_app",),
@@ -77,9 +81,17 @@ INNER: dict[str, tuple[tuple[str, ...], ...]] = {
         # the interpreters, file projects and simulators of an application
         ("model_files", "simulators"),
     ),
+    "accounts": (
+        ("cookies",),  # the account a session cookie names, for Tornado
+        ("login", "extra"),  # the login pages (Flask-Login, Flask-WTF); whether they are installed
+        ("pages", "service"),  # their HTML; the running accounts
+        ("secret", "sessions", "throttle"),  # the cookie key, logins, failed logins
+        ("users",),  # the accounts table
+        ("passwords", "roles"),  # Werkzeug's hashes; roles as privileges
+    ),
     "storage": (
         ("warm",),
-        ("experiment_store",),
+        ("experiment_store", "ownership"),
         ("rows",),
         ("servers",),
         ("schema",),

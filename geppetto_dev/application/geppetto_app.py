@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from flask import Flask
 
+from geppetto_dev.accounts import Accounts, viewer_of_account
 from geppetto_dev.application.loader import load_code
 from geppetto_dev.application.model_files import add_file_projects, app_interpreters
 from geppetto_dev.application.services import Services, start_services
@@ -23,10 +24,12 @@ from geppetto_dev.application.simulators import app_simulators
 from geppetto_dev.config import Settings
 from geppetto_dev.interpreters import InterpreterRegistry
 from geppetto_dev.projects.defaults import default_handlers
+from geppetto_dev.projects.privileges import GuardedRegistry
 from geppetto_dev.projects.project import Project, ProjectRegistry
 from geppetto_dev.projects.uploads import UploadStore
+from geppetto_dev.projects.viewer import VIEWER_KEY, Viewer
 from geppetto_dev.protocol.registry import Registry
-from geppetto_dev.protocol.session import ProtocolSettings
+from geppetto_dev.protocol.session import ProtocolSettings, Session, Write
 from geppetto_dev.simulators.registry import SimulatorRegistry
 
 if TYPE_CHECKING:
@@ -56,7 +59,10 @@ class GeppettoApp:
     ) -> None:
         self.settings = settings or Settings()
         self.flask = flask_app or Flask("geppetto_dev_default")
-        self.handlers = default_handlers()
+        # Every handler of a type in the privileges table is checked before it runs
+        # (projects/privileges.py), the defaults and the project's own alike.
+        self.handlers: Registry = GuardedRegistry()
+        self.handlers.include(default_handlers())
         if handlers is not None:
             self.include(handlers)
         if isinstance(projects, ProjectRegistry):
@@ -107,15 +113,59 @@ class GeppettoApp:
         """Answer with `handlers`; each replaces the default for its type."""
         self.handlers.include(handlers, override=True)
 
-    def protocol_for(self, *, show_tracebacks: bool = False) -> ProtocolSettings:
-        """What one connection acts on; the transport decides whether it may see tracebacks."""
+    def protocol_for(
+        self, *, show_tracebacks: bool = False, viewer: Viewer | None = None
+    ) -> ProtocolSettings:
+        """What one connection acts on; the transport decides whether it may see tracebacks,
+        and whom it acts for (the settings' single user unless told)."""
+        if viewer is None:
+            viewer = Viewer(self.settings.user_name, self.settings.privileges)
         return ProtocolSettings(
-            user_name=self.settings.user_name,
-            privileges=self.settings.privileges,
+            user_name=viewer.name,
+            privileges=viewer.privileges,
+            logged_in=viewer.logged_in,
             geppetto_version=self.settings.geppetto_version,
             max_message_size=self.settings.max_message_size,
             show_tracebacks=show_tracebacks,
         )
+
+    def session(
+        self,
+        write: Write,
+        *,
+        executor: Executor | None = None,
+        show_tracebacks: bool = False,
+        viewer: Viewer | None = None,
+    ) -> Session:
+        """A connection to this application, acting for `viewer` (the single user if None)."""
+        session = Session(
+            self.protocol_for(show_tracebacks=show_tracebacks, viewer=viewer),
+            self.handlers,
+            write,
+            executor=executor,
+            app=self,
+        )
+        if viewer is not None:
+            session.state[VIEWER_KEY] = viewer
+        return session
+
+    def viewer_for(self, cookie_header: str | None, address: str | None = None) -> Viewer:
+        """Who a request with this Cookie header acts for: in accounts mode the account its
+        session logs in, or a logged-out guest (this reads the database: call it off the event
+        loop); else the settings' single user."""
+        if not self.settings.accounts:
+            return Viewer(self.settings.user_name, self.settings.privileges, address=address)
+        from geppetto_dev.accounts.cookies import account_for_cookie
+
+        account = account_for_cookie(self.flask, self.accounts, cookie_header)
+        return viewer_of_account(account, address)
+
+    def accounts(self) -> Accounts:
+        """The running accounts (waits for the services to open; accounts mode only)."""
+        found = self.start_in_background().result().accounts
+        if found is None:
+            raise RuntimeError("accounts are off: serve with --accounts")
+        return found
 
     # Lifespan --------------------------------------------------------------------------------
 
@@ -181,8 +231,9 @@ class GeppettoApp:
     ) -> None:
         self.close()
 
-    def test_client(self) -> TestClient:
-        """A client that holds the Geppetto conversation with this application in-process."""
+    def test_client(self, viewer: Viewer | None = None) -> TestClient:
+        """A client that holds the Geppetto conversation with this application in-process,
+        acting for `viewer` (the single user if None)."""
         from geppetto_dev.application.testing import TestClient
 
-        return TestClient(self)
+        return TestClient(self, viewer=viewer)

@@ -1,5 +1,5 @@
 """What a running application owns: the experiment store on its database, the executor its
-runs go to, and the project services the default handlers use.
+runs go to, the project services the default handlers use, and in accounts mode its accounts.
 
 Made when the application starts (`start_services`), closed when it stops: the runs still in
 flight are marked ERROR (they cannot report back to a stopped server) and the executor shuts
@@ -12,6 +12,7 @@ import functools
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
+from geppetto_dev.accounts import Accounts
 from geppetto_dev.application.model_files import project_folder
 from geppetto_dev.config import Settings
 from geppetto_dev.executors import Progress, TrackedExecutor, make_executor
@@ -24,6 +25,7 @@ from geppetto_dev.projects.uploads import UploadStore
 from geppetto_dev.simulators.registry import SimulatorRegistry
 from geppetto_dev.storage import database, describe_url
 from geppetto_dev.storage.experiment_store import SQLExperimentStore
+from geppetto_dev.storage.ownership import SQLOwnership
 from geppetto_dev.storage.servers import Orphan
 from geppetto_dev.storage.warm import warm_up as warm_database
 
@@ -36,6 +38,9 @@ class Services:
     executor: TrackedExecutor
     projects: ProjectServices
     summary: str  # the startup line: where experiments are kept and where they run
+    # Accounts mode: the accounts; and the startup line saying who may do what.
+    accounts: Accounts | None = None
+    access: str = ""
 
     @property
     def interpreters(self) -> InterpreterRegistry:
@@ -99,8 +104,24 @@ def start_services(
         reader=ModelReader(interpreters, settings.project_dir.resolve()),
         folder=project_folder(settings, interpreters),
         simulators=simulators,
+        ownership=SQLOwnership(store.db),
     )
-    return Services(store, tracked, project_services, summary)
+    accounts = Accounts(store.db) if settings.accounts else None
+    return Services(
+        store,
+        tracked,
+        project_services,
+        summary,
+        accounts=accounts,
+        access=accounts.describe() if accounts is not None else _single_user(settings),
+    )
+
+
+def _single_user(settings: Settings) -> str:
+    who = f"single user: everyone who connects acts as {settings.user_name!r}"
+    if settings.trust_network:
+        return f"Access: {who}, from any machine that reaches {settings.host} (trust-network)"
+    return f"Access: {who} (--accounts for logins)"
 
 
 def _adopt(

@@ -15,13 +15,13 @@ import contextlib
 import json
 import threading
 from collections.abc import Coroutine
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from types import TracebackType
 from typing import Any, Protocol, TypeVar
 
+from geppetto_dev.projects.viewer import Viewer
 from geppetto_dev.protocol.envelope import read_frame
-from geppetto_dev.protocol.registry import Registry
-from geppetto_dev.protocol.session import ProtocolSettings, Session
+from geppetto_dev.protocol.session import Session, Write
 
 __all__ = ["Message", "TestClient"]
 
@@ -32,18 +32,24 @@ T = TypeVar("T")
 class _App(Protocol):
     """What the client needs of a GeppettoApp."""
 
-    handlers: Registry
-
     def start(self) -> object: ...
 
-    def protocol_for(self, *, show_tracebacks: bool = False) -> ProtocolSettings: ...
+    def session(
+        self,
+        write: Write,
+        *,
+        executor: Executor | None = None,
+        show_tracebacks: bool = False,
+        viewer: Viewer | None = None,
+    ) -> Session: ...
 
 
 class TestClient:
     __test__ = False  # not a pytest test class
 
-    def __init__(self, app: _App) -> None:
+    def __init__(self, app: _App, viewer: Viewer | None = None) -> None:
         self.app = app
+        self.viewer = viewer
         app.start()
         self.messages: list[Message] = []
         self._lock = threading.Lock()
@@ -54,12 +60,8 @@ class TestClient:
         self.session = self._call(self._open(), 10.0)
 
     async def _open(self) -> Session:
-        session = Session(
-            self.app.protocol_for(show_tracebacks=True),
-            self.app.handlers,
-            self._write,
-            executor=self._pool,
-            app=self.app,
+        session = self.app.session(
+            self._write, executor=self._pool, show_tracebacks=True, viewer=self.viewer
         )
         session.open()
         return session

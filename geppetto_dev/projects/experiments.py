@@ -19,10 +19,12 @@ from geppetto_dev.projects.conversation import (
     raw_text,
 )
 from geppetto_dev.projects.loading import existing_paths, experiment_replies, model_parameters
+from geppetto_dev.projects.ownership import RunRecord
 from geppetto_dev.projects.project import as_id
 from geppetto_dev.projects.records import CANCELED, COMPLETED, ERROR, ExperimentRecord
 from geppetto_dev.projects.services import services_of
 from geppetto_dev.projects.simulation import run_hook_for
+from geppetto_dev.projects.viewer import viewer_of
 from geppetto_dev.protocol import messages
 from geppetto_dev.protocol.registry import Answer, Reply, handler
 from geppetto_dev.protocol.session import Session
@@ -84,7 +86,19 @@ def run_experiment(conn: Session, data: Any) -> None:
             reply = _run_error(conn, final, error)
             conn.send(reply.type, reply.payload)
 
-    runtime.runner.submit(runtime.store, runtime.id, record.id, hook, finished=finished)
+    queued = runtime.runner.submit(runtime.store, runtime.id, record.id, hook, finished=finished)
+    # Runs are attributed to the user who started them: in the log and in the database.
+    viewer = viewer_of(conn)
+    services.ownership.record_run(
+        RunRecord(runtime.id, record.id, queued.run, viewer.user_id, viewer.name)
+    )
+    log.info(
+        "%s started experiment %s of project %s (run %s)",
+        viewer.describe(),
+        record.id,
+        runtime.id,
+        queued.run,
+    )
 
 
 def _run_error(conn: Session, record: ExperimentRecord, error: BaseException) -> Reply:

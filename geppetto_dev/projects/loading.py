@@ -16,11 +16,13 @@ from geppetto_dev.interpreters.text import decode_text
 from geppetto_dev.projects import file_loading
 from geppetto_dev.projects.connection import LoadedProject, state_of
 from geppetto_dev.projects.conversation import ERROR_LOADING_PROJECT, raw_text
+from geppetto_dev.projects.ownership import may_change
 from geppetto_dev.projects.project import Project, as_id
 from geppetto_dev.projects.project_json import parse_project, project_loaded
 from geppetto_dev.projects.records import COMPLETED, ExperimentRecord
 from geppetto_dev.projects.runtime import ProjectRuntime
 from geppetto_dev.projects.services import ProjectServices, services_of
+from geppetto_dev.projects.viewer import WRITE_PROJECT, viewer_of
 from geppetto_dev.protocol.registry import Answer, Reply, handler
 from geppetto_dev.protocol.session import Session
 
@@ -52,10 +54,16 @@ def _load(conn: Session, runtime: ProjectRuntime, experiment_id: int | None) -> 
     records = runtime.records()
     loaded = LoadedProject(runtime, model)
     state_of(conn).add(loaded, records)
+    viewer = viewer_of(conn)
+    writable = viewer.can(WRITE_PROJECT) and may_change(
+        viewer, owned=runtime.owned, owner_id=runtime.owner_id
+    )
     replies = [
         Reply(
             "project_loaded",
-            project_loaded(runtime.to_json(records), persisted=runtime.persisted),
+            project_loaded(
+                runtime.to_json(records), persisted=runtime.persisted, read_only=not writable
+            ),
         ),
         Reply("geppetto_model_loaded", {"geppetto_model_loaded": model.delta()}),
     ]
@@ -102,7 +110,8 @@ def existing_paths(loaded: LoadedProject, paths: Sequence[str]) -> list[str]:
 def load_project_from_id(conn: Session, data: Any) -> list[Reply]:
     request = data if isinstance(data, dict) else {"projectId": data}
     services = services_of(conn)
-    runtime = services.runtime_by_id(request.get("projectId"))
+    # Another user's private project is answered as an unknown id: its id tells nothing.
+    runtime = services.find(request.get("projectId"), viewer_of(conn))
     if runtime is None:
         raise _not_found(services, f"no project with id {request.get('projectId')!r}")
     return _load(conn, runtime, as_id(request.get("experimentId")))

@@ -3,15 +3,18 @@
 `persist_project` on a volatile project stores it as a project of its own, with a new id
 (`project_persisted` tells the client, which then treats it as persisted): its experiments go
 to the application's experiment store, over the model of the registered project it was loaded
-over, and it loads by that id after a restart. `download_project` sends a zip of the project
-JSON, its model (EMF-JSON) and its experiments' scripts, as Java's `downloadProject` zipped
-the project JSON, its XMI and the files it names.
+over, and it loads by that id after a restart. It belongs to the user who saved it (see
+ownership.py); in accounts mode, saving a project that is not theirs (a registered one, or
+another user's public copy) stores a copy of their own the same way. `download_project` sends
+a zip of the project JSON, its model (EMF-JSON) and its experiments' scripts, as Java's
+`downloadProject` zipped the project JSON, its XMI and the files it names.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import logging
 import zipfile
 from typing import Any
 
@@ -21,10 +24,13 @@ from geppetto_dev.projects.conversation import info, loaded_project, obj
 from geppetto_dev.projects.editing import editable
 from geppetto_dev.projects.scripts import ScriptError, read_script
 from geppetto_dev.projects.services import services_of
+from geppetto_dev.projects.viewer import viewer_of
 from geppetto_dev.protocol.registry import Reply, handler
 from geppetto_dev.protocol.session import Session
 
 __all__ = ["download_project", "make_project_public", "persist_project", "project_zip"]
+
+log = logging.getLogger("geppetto_dev.projects")
 
 # What download_project's zip holds, under a folder named as Java's (Project_<id>).
 PROJECT_FILE = "GEPPETTO.json"
@@ -37,12 +43,21 @@ def persist_project(conn: Session, data: Any) -> Reply:
     is stored first, under a new id."""
     loaded = loaded_project(conn, data)
     runtime = loaded.runtime
-    if runtime.volatile:
-        runtime = services_of(conn).persist(runtime)
+    viewer = viewer_of(conn)
+    theirs = runtime.owned and viewer.owns(runtime.owner_id)
+    if runtime.volatile or (viewer.accounts and not theirs):
+        runtime = services_of(conn).persist(runtime, owner_id=viewer.user_id)
         state = state_of(conn)
         with state.lock:
             state.projects.pop(loaded.runtime.id, None)
         state.add(LoadedProject(runtime, loaded.model), runtime.records())
+        log.info(
+            "%s saved project %r (%s) as project %s",
+            viewer.describe(),
+            runtime.name,
+            loaded.runtime.id,
+            runtime.id,
+        )
     elif not runtime.persisted:
         raise info(f"project {runtime.name!r} is declared with persisted=False")
     active = runtime.to_json()["activeExperimentId"]
@@ -60,9 +75,17 @@ def make_project_public(conn: Session, data: Any) -> Reply:
     """`project_made_public` `{"update": {id, isPublic}}`, kept in the experiment store."""
     runtime = loaded_project(conn, data).runtime
     editable(runtime, "making it public")
+    viewer = viewer_of(conn)
+    if viewer.accounts and not runtime.owned and not viewer.admin:
+        raise info(
+            f"project {runtime.name!r} is one of the application's: everyone who may read "
+            "projects sees it already"
+        )
     public = _flag(obj(data).get("isPublic"))
     runtime.store.save_project(runtime.id, is_public=public)
     runtime.is_public = public
+    shared = "public" if public else "private"
+    log.info("%s made project %s %s", viewer.describe(), runtime.id, shared)
     payload = {"id": str(runtime.id), "isPublic": public}
     return Reply("project_made_public", {"update": json.dumps(payload)})
 

@@ -86,10 +86,13 @@ def project_json(
     return out
 
 
-def project_loaded(project: dict[str, Any], *, persisted: bool) -> dict[str, Any]:
+def project_loaded(
+    project: dict[str, Any], *, persisted: bool, read_only: bool = False
+) -> dict[str, Any]:
     """The project_loaded data. The 0.3.8 client sets readOnly = !persisted and ignores
-    isReadOnly; persisted is what lets it run experiments and poll their status."""
-    inner = {"persisted": persisted, "project": project, "isReadOnly": False}
+    isReadOnly; persisted is what lets it run experiments and poll their status. Newer clients
+    read isReadOnly: true for a project this user may not change (another user's)."""
+    inner = {"persisted": persisted, "project": project, "isReadOnly": read_only}
     return {"project_loaded": json.dumps(inner)}
 
 

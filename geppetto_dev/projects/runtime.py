@@ -3,7 +3,8 @@
 Registered projects have one runtime per application (see services.py), shared by every
 connection, so experiment status and results are per project. A project loaded from JSON
 content (or a fetched URL) is volatile, as in the Java server: a random id, a store of its own,
-held by the connection that loaded it, and no runs.
+held by the connection that loaded it, and no runs. A project a user saved is `owned`: its
+experiments are its own, over the model of the application project it was saved from.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ class ProjectRuntime:
         view: str | None = None,
         runner: ExperimentRunner,
         is_public: bool = False,
+        owned: bool = False,
+        owner_id: int | None = None,
     ) -> None:
         self.project = project
         self.id = project_id
@@ -45,10 +48,14 @@ class ProjectRuntime:
         self.view = view
         self.runner = runner
         self.is_public = is_public
+        # A project a user saved (see ownership.py): who may change it (None: no one's but
+        # the admins', once its owner's account is gone).
+        self.owned = owned
+        self.owner_id = owner_id
 
     @property
     def persisted(self) -> bool:
-        return self.project.persisted and not self.volatile
+        return self.owned or (self.project.persisted and not self.volatile)
 
     def records(self) -> list[ExperimentRecord]:
         return self.runner.refresh(self.store, self.id)

@@ -1,6 +1,6 @@
 """What the project conversation runs on, owned by one application: its projects, the store of
 their experiments, the runner of their runs, the simulators experiments name, the runtime of
-each project, and its policy.
+each project, who saved which project (and who may see it), and its policy.
 
 Made when the application starts and dropped when it stops; a handler reaches it through its
 connection (`services_of(conn)`). Two applications in one process share nothing.
@@ -18,6 +18,7 @@ from geppetto_dev.interpreters import InterpreterRegistry, default_interpreters
 from geppetto_dev.projects.file_projects import FileProject, ProjectFolder
 from geppetto_dev.projects.model_reading import ModelReader
 from geppetto_dev.projects.model_source import ModelSource
+from geppetto_dev.projects.ownership import MemoryOwnership, Ownership, may_see
 from geppetto_dev.projects.project import Project, ProjectRegistry, as_id
 from geppetto_dev.projects.project_json import ProjectSpec
 from geppetto_dev.projects.records import (
@@ -29,6 +30,7 @@ from geppetto_dev.projects.records import (
 from geppetto_dev.projects.runs import ExperimentRunner
 from geppetto_dev.projects.runtime import ProjectRuntime
 from geppetto_dev.projects.uploads import UploadStore
+from geppetto_dev.projects.viewer import Viewer
 from geppetto_dev.simulators.registry import SimulatorRegistry, default_simulators
 
 __all__ = ["ProjectPolicy", "ProjectServices", "services_of"]
@@ -56,6 +58,7 @@ class ProjectServices:
         reader: ModelReader | None = None,
         folder: ProjectFolder | None = None,
         simulators: SimulatorRegistry | None = None,
+        ownership: Ownership | None = None,
     ) -> None:
         self.projects = projects
         self.store = store
@@ -69,6 +72,8 @@ class ProjectServices:
         self.folder = folder
         # The simulators an experiment's simulatorId picks (`neuronSimulator`, ...).
         self.simulators = simulators if simulators is not None else default_simulators()
+        # Who saved each persisted copy, and who started each run.
+        self.ownership: Ownership = ownership or MemoryOwnership()
         self._runtimes: dict[int, ProjectRuntime] = {}
         self._lock = threading.Lock()
 
@@ -135,15 +140,30 @@ class ProjectServices:
             view=stored.view,
             runner=self.runner,
             is_public=stored.is_public,
+            owned=True,
+            owner_id=self.ownership.owner_of(stored.id),
         )
         with self._lock:
             self._runtimes[stored.id] = runtime
         return runtime
 
-    def persist(self, volatile: ProjectRuntime) -> ProjectRuntime:
+    def find(self, project_id: Any, viewer: Viewer) -> ProjectRuntime | None:
+        """The project with this id that `viewer` may see: a registered project, or a saved
+        copy that is public or theirs. Another user's private copy is not found, as none."""
+        runtime = self.runtime_by_id(project_id)
+        if runtime is None or not runtime.owned:
+            return runtime
+        stored = self.store.project_info(runtime.id)  # another server may have shared it
+        if stored is not None:
+            runtime.is_public = stored.is_public
+        public = runtime.is_public
+        return runtime if may_see(viewer, public=public, owner_id=runtime.owner_id) else None
+
+    def persist(self, volatile: ProjectRuntime, owner_id: int | None = None) -> ProjectRuntime:
         """Store a project loaded from JSON content as a persisted project of its own, with a
         new id: it loads by that id from now on, after a restart too (as Java's
-        persistProject stores a volatile project in its database)."""
+        persistProject stores a volatile project in its database). In accounts mode, also a
+        copy of any project a user may read, owned by `owner_id`."""
         base = volatile.project
         records = volatile.records()
         new_id = self.store.new_project_id(p.id for p in self.projects.all())
@@ -156,6 +176,7 @@ class ProjectServices:
             view=volatile.view,
         )
         self.store.seed(new_id, [replace(r, results=None) for r in records])
+        self.ownership.claim(new_id, owner_id)
         stored = self.store.project_info(new_id) or StoredProject(new_id, volatile.name)
         return self._copy_runtime(base, stored)
 
@@ -186,14 +207,21 @@ class ProjectServices:
         """The application's model interpreters."""
         return self.reader.interpreters
 
-    def project_list(self) -> list[dict[str, Any]]:
-        """Every project as project JSON (what GET /projects answers), persisted copies of
-        projects loaded from JSON content included."""
+    def project_list(self, viewer: Viewer | None = None) -> list[dict[str, Any]]:
+        """The projects `viewer` may see as project JSON (what GET /projects answers): the
+        registered ones, then the persisted copies that are public or theirs (every one
+        without a viewer)."""
         out = [self.runtime_for(p).to_json() for p in self.projects.all()]
         registered = {p.id for p in self.projects.all()}
         for stored in self.store.copies():
             runtime = None if stored.id in registered else self.runtime_by_id(stored.id)
-            if runtime is not None:
+            if runtime is None:
+                continue
+            runtime.is_public = stored.is_public
+            seen = viewer is None or may_see(
+                viewer, public=stored.is_public, owner_id=runtime.owner_id
+            )
+            if seen:
                 out.append(runtime.to_json())
         return out
 

@@ -23,7 +23,9 @@ def user_privileges(conn: Session, data: Any) -> Reply:
     protocol = conn.protocol
     return Reply(
         messages.USER_PRIVILEGES,
-        messages.user_privileges(protocol.user_name, protocol.privileges),
+        messages.user_privileges(
+            protocol.user_name, protocol.privileges, logged_in=protocol.logged_in
+        ),
     )
 
 

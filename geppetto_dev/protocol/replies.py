@@ -23,8 +23,8 @@ BUILTIN_REPLIES: dict[str, str] = {
     "geppetto_version": "`geppetto_version` with the version the server speaks "
     "(setting `geppetto-version`)",
     "load_project_from_id": "`project_loaded` (`persisted: true`, camelCase as Gson writes "
-    "it), `geppetto_model_loaded`, " + _EXPERIMENT + "; an unknown project: "
-    "`error_loading_project` naming the registered ones",
+    "it), `geppetto_model_loaded`, " + _EXPERIMENT + "; an unknown project (or another "
+    "user's private one): `error_loading_project` naming the registered ones",
     "load_project_from_url": "as `load_project_from_id`, for a project named by the last "
     "segment of the URL; other http(s) URLs only with `fetch-project-urls = true`",
     "load_project_from_content": "as `load_project_from_id`, for project JSON naming a "

@@ -51,6 +51,8 @@ class ProtocolSettings:
 
     user_name: str = "Python User"
     privileges: tuple[str, ...] = ()
+    # False for a visitor who has not logged in (accounts mode): the client offers no editing.
+    logged_in: bool = True
     geppetto_version: str = "0.3.8"
     max_message_size: int = 10 * 1024 * 1024
     # Whether errors may carry tracebacks to this client: the transport decides, per client.
@@ -202,7 +204,9 @@ class Session:
         self.send(messages.CLIENT_ID, messages.client_id(self.client_id))
         self.send(
             messages.USER_PRIVILEGES,
-            messages.user_privileges(self.protocol.user_name, self.protocol.privileges),
+            messages.user_privileges(
+                self.protocol.user_name, self.protocol.privileges, logged_in=self.protocol.logged_in
+            ),
         )
 
     def receive(self, frame: str | bytes) -> None:

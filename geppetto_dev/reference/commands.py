@@ -53,15 +53,23 @@ def setting_of(parameter_name: str) -> str | None:
 
 
 def commands() -> list[Command]:
-    """The program, then each command in the order the CLI declares them."""
+    """The program, then each command in the order the CLI declares them (a group's own
+    commands, such as `users add`, right after the group)."""
     group = typer.main.get_command(app)
     root = group.make_context(PROGRAM, [], resilient_parsing=True)
     found = [_command(group, root, PROGRAM)]
+    found += _commands_of(group, root, PROGRAM)
+    return found
+
+
+def _commands_of(group: Any, parent: Any, prefix: str) -> list[Command]:
+    found = []
     for name, command in getattr(group, "commands", {}).items():
         if getattr(command, "hidden", False):
             continue
-        context = command.make_context(name, [], parent=root, resilient_parsing=True)
-        found.append(_command(command, context, f"{PROGRAM} {name}"))
+        context = command.make_context(name, [], parent=parent, resilient_parsing=True)
+        found.append(_command(command, context, f"{prefix} {name}"))
+        found += _commands_of(command, context, f"{prefix} {name}")
     return found
 
 

@@ -114,6 +114,19 @@ SETTINGS_HELP: dict[str, tuple[str, str]] = {
         "project. Off: any page that can open the WebSocket could otherwise make the server "
         "fetch what it likes.",
     ),
+    "accounts": (
+        "Who may connect",
+        "Accounts mode: users log in at `/login` (add them with `geppetto-dev users add`), "
+        "each with a role's privileges; projects they save are theirs; logged out, visitors "
+        "may only read public projects. Needs the `accounts` extra. See "
+        "[Accounts](../how-to/accounts.md).",
+    ),
+    "trust_network": (
+        "Who may connect",
+        "Serve a non-loopback `host` without accounts: everyone who can reach the server acts "
+        "as the single user, with every privilege. Without it (or `accounts`), `serve` refuses "
+        "such a host.",
+    ),
     "trusted_proxies": (
         "Who may connect",
         "Proxies (addresses or networks such as `10.0.0.0/8`) whose `X-Forwarded-For` names the "
@@ -143,11 +156,15 @@ SETTINGS_HELP: dict[str, tuple[str, str]] = {
         "What the protocol tells the client",
         "Answered to `geppetto_version`.",
     ),
-    "user_name": ("What the protocol tells the client", "Sent in `user_privileges`."),
+    "user_name": (
+        "What the protocol tells the client",
+        "The single user's name, sent in `user_privileges` (in accounts mode, each user's).",
+    ),
     "privileges": (
         "What the protocol tells the client",
-        "Sent in `user_privileges`; the 0.3.8 client enables its controls by them "
-        "(`RUN_EXPERIMENT` for the Run button).",
+        "The single user's privileges: sent in `user_privileges` (the 0.3.8 client enables its "
+        "controls by them, `RUN_EXPERIMENT` for the Run button) and checked on every message. "
+        "In accounts mode each user's role decides instead.",
     ),
     "reload": (
         "Hot reload",

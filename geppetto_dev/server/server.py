@@ -121,6 +121,8 @@ class Server:
             await asyncio.sleep(DEFERRED_SERVICES_S)
         services = await asyncio.wrap_future(app.start_in_background())
         print(services.summary, flush=True)
+        if services.access:
+            print(services.access, flush=True)
         await stop.wait()
         stop.clear()  # set again by a second signal: stop waiting for requests in progress
         server.stop(hooks.hand_over)

@@ -12,6 +12,7 @@ from tornado.wsgi import WSGIContainer
 from werkzeug.exceptions import NotFound
 
 from geppetto_dev.application import GeppettoApp
+from geppetto_dev.server.current_user import CurrentUserHandler
 from geppetto_dev.server.errorpage import attach_error_page
 from geppetto_dev.server.hosts import HostPolicy, HostRefused
 from geppetto_dev.server.inspector import inspector_routes
@@ -60,7 +61,10 @@ def make_app(app: GeppettoApp, extra_routes: list[Route] | None = None) -> Appli
         context_path=settings.context_path,
         home_project=app.home_project,
     )
-    attach_error_page(flask_app, TracebackPolicy.from_settings(settings))
+    policy = TracebackPolicy.from_settings(settings)
+    attach_error_page(flask_app, policy)
+    if settings.accounts:
+        _attach_login(app, policy)
     # Flask views run here, off the IOLoop thread, so a slow view never delays WebSocket traffic.
     executor = ThreadPoolExecutor(settings.wsgi_threads, thread_name_prefix="geppetto-wsgi")
     context = re.escape(settings.context_path)
@@ -101,17 +105,33 @@ def make_app(app: GeppettoApp, extra_routes: list[Route] | None = None) -> Appli
     )
 
 
+def _attach_login(app: GeppettoApp, policy: TracebackPolicy) -> None:
+    """The login pages, counting failed logins by the address `trusted-proxies` vouch for."""
+    from geppetto_dev.accounts.extra import require_extra
+
+    require_extra()
+    from geppetto_dev.accounts.login import attach_login
+
+    attach_login(app.flask, app.accounts, client_address=policy.client_address)
+
+
 def _project_list_routes(app: GeppettoApp, prefix: str) -> list[Route]:
-    """/projects beside the page at / (and under the context path), unless the app has one."""
+    """/projects beside the page at / (and Java's /geppettoprojects and /currentuser), and the
+    same under the context path, unless the app has them."""
     adapter = app.flask.url_map.bind("localhost")
     routes: list[Route] = []
-    for pattern in dict.fromkeys(["/projects", f"{prefix}/projects"]):
-        try:
-            adapter.match(pattern.replace("\\", ""))  # the prefix is regex-escaped
-        except NotFound:
-            routes.append((pattern, ProjectListHandler, {"app": app}))
-        except Exception:  # any other answer (a redirect, another method): the app has it
-            continue
+    for name, handler in (
+        ("projects", ProjectListHandler),
+        ("geppettoprojects", ProjectListHandler),
+        ("currentuser", CurrentUserHandler),
+    ):
+        for pattern in dict.fromkeys([f"/{name}", f"{prefix}/{name}"]):
+            try:
+                adapter.match(pattern.replace("\\", ""))  # the prefix is regex-escaped
+            except NotFound:
+                routes.append((pattern, handler, {"app": app}))
+            except Exception:  # any other answer (a redirect, another method): the app has it
+                continue
     return routes
 
 

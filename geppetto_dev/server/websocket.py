@@ -1,4 +1,5 @@
-"""Tornado's side of the Geppetto WebSocket: origin checks and frames in and out of a Session.
+"""Tornado's side of the Geppetto WebSocket: origin checks, who the connection acts for (its
+session cookie, in accounts mode), and frames in and out of a Session.
 
 What the server holds per client is bounded (docs/reference/limits.md): replies wait in a
 SendQueue within `max-send-buffer` bytes (past it, 1008); while the client does not keep up with
@@ -24,6 +25,7 @@ from tornado.websocket import (
 from geppetto_dev.application import GeppettoApp
 from geppetto_dev.protocol import Session
 from geppetto_dev.server.hosts import HostPolicy
+from geppetto_dev.server.identity import viewer_of_request
 from geppetto_dev.server.sendqueue import SendQueue
 from geppetto_dev.server.traceback_policy import TracebackPolicy
 from geppetto_dev.server.wsprotocol import ClosingProtocol
@@ -75,21 +77,19 @@ class GeppettoWebSocket(WebSocketHandler):
         return hosts.allows_origin(origin, host, self.geppetto.allowed_origins)
 
     async def open(self, *args: Any) -> None:
-        ready = self.app.start_in_background()  # at once, if the server deferred it
-        if not ready.done():
-            # A new server accepts while its services open; Tornado reads no message before
-            # open() returns.
-            await asyncio.wrap_future(ready)
+        # A new server accepts while its services open (at once, if it deferred them);
+        # Tornado reads no message before open() returns. The connection acts for whom its
+        # session cookie names.
         request = self.request
+        viewer = await viewer_of_request(self.app, request, self._client())
         shown = self.tracebacks.shows(
             request.remote_ip, request.headers.get("Host"), request.headers
         )
-        self.session = Session(
-            self.app.protocol_for(show_tracebacks=shown),
-            self.app.handlers,
+        self.session = self.app.session(
             self._write_frame,
             executor=self.executor,
-            app=self.app,
+            show_tracebacks=shown,
+            viewer=viewer,
         )
         self.application.settings[CONNECTIONS_KEY].add(self)
         self.session.open()

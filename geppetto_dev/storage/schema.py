@@ -1,4 +1,6 @@
-"""The tables of projects, experiments, their results, and the servers that run experiments.
+"""The tables of projects, experiments, their results, the servers that run experiments, and
+the accounts (users, their login sessions, failed logins, the session-signing key), who saved
+which project and who started each run.
 
 Names start with `geppetto_` so a project's own tables (the starter's `people`) share the
 database without clashes. Times are integer milliseconds since the epoch (what the clients
@@ -21,6 +23,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -28,13 +31,19 @@ from geppetto_dev.storage.db import Base
 
 __all__ = [
     "ExperimentRow",
+    "LoginFailureRow",
+    "LoginSessionRow",
     "ModelFileRow",
+    "ProjectOwnerRow",
     "ProjectRow",
     "ProjectSettingsRow",
     "ResultRow",
+    "RunRow",
     "RunTaskRow",
+    "SecretRow",
     "ServerRow",
     "SimulatorSettingsRow",
+    "UserRow",
 ]
 
 
@@ -193,3 +202,81 @@ class ModelFileRow(Base):
     project_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     content: Mapped[str] = mapped_column(String(200))
     last_modified: Mapped[int] = mapped_column(BigInteger)
+
+
+class UserRow(Base):
+    """An account: a login name, a password hash (never the password), a role."""
+
+    __tablename__ = "geppetto_users"
+    __table_args__ = (UniqueConstraint("name", name="uq_geppetto_users_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(150))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    last_login: Mapped[int | None] = mapped_column(BigInteger, default=None)
+
+
+class LoginSessionRow(Base):
+    """A login: the session cookie carries a random token, the database only its hash, so a
+    logout or a password change ends it and a copy of the database logs nobody in."""
+
+    __tablename__ = "geppetto_login_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("geppetto_users.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    expires_at: Mapped[int] = mapped_column(BigInteger, index=True)
+
+
+class LoginFailureRow(Base):
+    """A failed login, counted per user name and per address to slow password guessing."""
+
+    __tablename__ = "geppetto_login_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(300), index=True)  # "user:alice", "address:..."
+    at: Mapped[int] = mapped_column(BigInteger, index=True)
+
+
+class SecretRow(Base):
+    """Secrets every server of the database shares: the key signing session cookies."""
+
+    __tablename__ = "geppetto_secrets"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(256))
+
+
+class ProjectOwnerRow(Base):
+    """Who saved a project (persist_project): theirs to change, private until made public.
+    None once the owner's account is removed: then only admins may change it."""
+
+    __tablename__ = "geppetto_project_owners"
+
+    project_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("geppetto_projects.id", ondelete="CASCADE"), primary_key=True
+    )
+    owner_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("geppetto_users.id", ondelete="SET NULL"), index=True, default=None
+    )
+    created_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class RunRow(Base):
+    """Who started a run of an experiment (kept by name too, should the account go)."""
+
+    __tablename__ = "geppetto_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    project_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    experiment_id: Mapped[int] = mapped_column(Integer)
+    run: Mapped[int] = mapped_column(Integer)
+    user_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("geppetto_users.id", ondelete="SET NULL"), default=None
+    )
+    user_name: Mapped[str] = mapped_column(String(150))
+    started_at: Mapped[int] = mapped_column(BigInteger)

@@ -8,7 +8,9 @@ registry, Chromium and the frontend bundle; CI requires all of them.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -398,3 +400,68 @@ def test_the_real_client_draws_model_files_from_view(
     finally:
         context.close()
         served.stop()
+
+
+def test_the_real_client_offers_run_only_to_a_logged_in_user(
+    classic: Inited, webgl_browser: Browser, tmp_path: Path
+) -> None:
+    """Accounts mode: logged out the Run control is disabled; after the login page, enabled;
+    after logging out from the page's account bar, disabled again."""
+    env = {"GEPPETTO_DEV_DATABASE_URL": f"sqlite:///{tmp_path / 'accounts.sqlite3'}"}
+    added = subprocess.run(
+        [sys.executable, "-m", "geppetto_dev", "users", "add", "alice", "--password-stdin"],
+        cwd=classic.project,
+        env=cli_env(**env),
+        input="alice-secret-1\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert added.returncode == 0, added.stdout + added.stderr
+    served = start_serve(classic.project, "--accounts", env=env)
+    context = webgl_browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        run = page.locator(".simulation-controls button", has_text="Run")
+        bar = page.locator("#geppetto-dev-account")
+
+        def open_demo() -> None:
+            # The model drawn and the experiment loaded (logged out, the 0.3.8 client makes
+            # no experiment active: ProjectNode.setActiveExperiment needs a login).
+            page.wait_for_function(
+                "() => window.Canvas1 && Canvas1.engine && Canvas1.engine.meshes &&"
+                " Object.keys(Canvas1.engine.meshes).length > 0 &&"
+                " window.Project && Project.getExperiments().length > 0",
+                timeout=90_000,
+            )
+            page.wait_for_function("() => GEPPETTO.UserController.getUserName() !== null")
+
+        page.goto(served.url + "/?load_project_from_id=1")
+        open_demo()
+        assert page.evaluate("GEPPETTO.UserController.isLoggedIn()") is False
+        assert page.evaluate("Project.getActiveExperiment()") is None
+        expect(run).to_be_disabled()
+        bar.get_by_text("Log in").click()
+        page.wait_for_url(re.compile(r"/login\?next="))
+        page.fill("input[name=username]", "alice")
+        page.fill("input[name=password]", "alice-secret-1")
+        with page.expect_navigation(url=re.compile(r"/\?load_project_from_id=1$")):
+            page.click("button[type=submit]")  # back where the login started
+        open_demo()
+        assert page.evaluate("GEPPETTO.UserController.getUserName()") == "alice"
+        page.wait_for_function("() => Project.getActiveExperiment()")
+        expect(run).to_be_enabled(timeout=30_000)
+        expect(bar).to_contain_text("alice")
+
+        with page.expect_navigation(url=re.compile(r"/\?load_project_from_id=1$")):
+            bar.get_by_text("Log out").click()
+        open_demo()
+        assert page.evaluate("GEPPETTO.UserController.isLoggedIn()") is False
+        expect(run).to_be_disabled()
+        assert errors == []
+    finally:
+        context.close()
+        served.stop()
+    assert "alice-secret-1" not in served.text()

@@ -119,7 +119,7 @@ def test_the_log_has_the_traceback_and_a_local_dev_client_sees_it(
 def test_a_client_of_another_host_never_gets_the_traceback(project: Path, serve: Any) -> None:
     # Bound to every interface, in dev mode: a browser on the network asks for the server by
     # the machine's address (any address is a valid host name with a wildcard bind).
-    served = serve(project, "--dev", "--no-inspector", "--host", "0.0.0.0")
+    served = serve(project, "--dev", "--no-inspector", "--host", "0.0.0.0", "--trust-network")
     detail = failed_run(served, f"192.0.2.10:{served.port}")
     assert "diverged after" in detail["message"]
     assert detail["exception"] == "FloatingPointError"
