@@ -24,8 +24,9 @@ MAX_LENGTH = 1024
 def check_new(password: str) -> str:
     """A new password, or a one-line error saying what is wrong with it."""
     if len(password) < MIN_LENGTH:
+        plural = "" if len(password) == 1 else "s"
         raise GeppettoDevError(
-            f"the password is too short ({len(password)} characters)",
+            f"the password is too short ({len(password)} character{plural})",
             f"use at least {MIN_LENGTH} characters",
         )
     if len(password) > MAX_LENGTH:
