@@ -87,6 +87,9 @@ class Settings:
     accounts: bool = False
     # Serve a non-loopback address without accounts: whoever reaches it is the single user.
     trust_network: bool = False
+    # Seconds between re-reads of an open WebSocket's login (accounts mode): a logout, a new
+    # password or a removed account reaches open connections within this long.
+    login_recheck: float = 5.0
     max_message_size: int = 10 * 1024 * 1024
     # Per WebSocket (docs/reference/limits.md): bytes queued behind the message being sent to a
     # client before it is dropped (1008), requests handled at once before no more are read,

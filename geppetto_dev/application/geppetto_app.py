@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import Executor, Future
+from dataclasses import replace
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -148,6 +149,16 @@ class GeppettoApp:
         if viewer is not None:
             session.state[VIEWER_KEY] = viewer
         return session
+
+    def act_as(self, session: Session, viewer: Viewer) -> None:
+        """From now on `session` acts for `viewer` (its login ended, or its role changed)."""
+        session.protocol = replace(
+            session.protocol,
+            user_name=viewer.name,
+            privileges=viewer.privileges,
+            logged_in=viewer.logged_in,
+        )
+        session.state[VIEWER_KEY] = viewer
 
     def viewer_for(self, cookie_header: str | None, address: str | None = None) -> Viewer:
         """Who a request with this Cookie header acts for: in accounts mode the account its

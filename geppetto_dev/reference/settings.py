@@ -127,6 +127,12 @@ SETTINGS_HELP: dict[str, tuple[str, str]] = {
         "as the single user, with every privilege. Without it (or `accounts`), `serve` refuses "
         "such a host.",
     ),
+    "login_recheck": (
+        "Who may connect",
+        "Accounts mode: seconds between re-reads of an open WebSocket's login. A logout, a new "
+        "password, a removed account or a new role reaches connections already open within "
+        "this long (the client is sent its new privileges); 0 reads it only when it opens.",
+    ),
     "trusted_proxies": (
         "Who may connect",
         "Proxies (addresses or networks such as `10.0.0.0/8`) whose `X-Forwarded-For` names the "

@@ -26,6 +26,7 @@ from geppetto_dev.application import GeppettoApp
 from geppetto_dev.protocol import Session
 from geppetto_dev.server.hosts import HostPolicy
 from geppetto_dev.server.identity import viewer_of_request
+from geppetto_dev.server.login_watch import LoginWatch
 from geppetto_dev.server.sendqueue import SendQueue
 from geppetto_dev.server.traceback_policy import TracebackPolicy
 from geppetto_dev.server.wsprotocol import ClosingProtocol
@@ -41,6 +42,7 @@ SLOW_CLIENT = (1008, "client too slow: send buffer full")
 
 class GeppettoWebSocket(WebSocketHandler):
     session: Session | None = None
+    login_watch: LoginWatch | None = None
 
     def initialize(self, app: GeppettoApp, executor: Executor) -> None:
         self.app = app
@@ -93,6 +95,9 @@ class GeppettoWebSocket(WebSocketHandler):
         )
         self.application.settings[CONNECTIONS_KEY].add(self)
         self.session.open()
+        if LoginWatch.needed(self.app, viewer):
+            cookie = request.headers.get("Cookie")
+            self.login_watch = LoginWatch(self.app, self.session, cookie, self._client()).start()
 
     def on_message(self, message: str | bytes) -> Awaitable[None] | None:
         if self.session is None or self.ws_connection is None or self.ws_connection.is_closing():
@@ -136,6 +141,8 @@ class GeppettoWebSocket(WebSocketHandler):
 
     def on_close(self) -> None:
         self.application.settings[CONNECTIONS_KEY].discard(self)
+        if self.login_watch is not None:
+            self.login_watch.stop()
         self.queue.close()
         if self.session is not None:
             self.session.close()
