@@ -365,17 +365,16 @@ PasswordStdin = Annotated[
 ]
 
 
+ROLES_HELP = (
+    "viewer: reads and downloads; user: also edits, runs and saves projects; "
+    "admin: also changes every user's saved projects."
+)
+
+
 @users_app.command("add")
 def users_add(
     name: UserName,
-    role: Annotated[
-        Role,
-        typer.Option(
-            metavar="viewer|user|admin",
-            help="viewer: reads and downloads; user: also edits, runs and saves projects; "
-            "admin: also changes every user's saved projects.",
-        ),
-    ] = Role.user,
+    role: Annotated[Role, typer.Option(metavar="viewer|user|admin", help=ROLES_HELP)] = Role.user,
     password_stdin: PasswordStdin = False,
 ) -> None:
     """Add a user who may log in to a server running with --accounts."""
@@ -399,6 +398,17 @@ def users_remove(name: UserName) -> None:
     from geppetto_dev.users import remove_user
 
     raise typer.Exit(remove_user(load_settings({}), name))
+
+
+@users_app.command("role")
+def users_role(
+    name: UserName,
+    role: Annotated[Role, typer.Argument(metavar="ROLE", help=ROLES_HELP)],
+) -> None:
+    """Give a user another role; their open pages get its privileges within seconds."""
+    from geppetto_dev.users import change_role
+
+    raise typer.Exit(change_role(load_settings({}), name, role.value))
 
 
 @users_app.command("passwd")

@@ -21,7 +21,14 @@ from geppetto_dev.config import TOOL_TABLE, Settings
 from geppetto_dev.errors import GeppettoDevError
 from geppetto_dev.storage import database, describe_url
 
-__all__ = ["add_user", "change_password", "list_users", "read_password", "remove_user"]
+__all__ = [
+    "add_user",
+    "change_password",
+    "change_role",
+    "list_users",
+    "read_password",
+    "remove_user",
+]
 
 STDIN_EXAMPLE = "printf '%s' \"$PASSWORD\" | geppetto-dev users add NAME --password-stdin"
 
@@ -132,4 +139,20 @@ def change_password(
     password = read_password(password_stdin=password_stdin, stdin=stdin)
     store.set_password(name, hash_password(password))
     print(f"changed the password of {name!r}; their logins ended")
+    return 0
+
+
+def change_role(settings: Settings, name: str, role: str) -> int:
+    check_role(role)
+    store = _store(settings)
+    account = store.by_name(name)
+    if account is None:
+        raise GeppettoDevError(f"no user {name!r}", "see the users with 'geppetto-dev users list'")
+    if account.role == role:
+        print(f"{name!r} has the role {role} already")
+        return 0
+    store.set_role(name, role)
+    privileges = ", ".join(privileges_of(role))
+    print(f"{name!r} is now {role} ({privileges}), was {account.role}")
+    print("  pages already open get the new privileges within seconds")
     return 0

@@ -132,6 +132,18 @@ class AccountStore:
             session.execute(delete(LoginSessionRow).where(LoginSessionRow.user_id == row.id))
             return account_of(row)
 
+    def set_role(self, name: str, role: str) -> Account | None:
+        """Give the account another role; its logins last (open connections follow within
+        `login-recheck` seconds)."""
+        with self.db.write() as session:
+            row = session.scalars(
+                select(UserRow).where(UserRow.name == name).with_for_update()
+            ).one_or_none()
+            if row is None:
+                return None
+            row.role = role
+            return account_of(row)
+
     def logged_in(self, user_id: int) -> None:
         with self.db.write() as session:
             row = session.get(UserRow, user_id)

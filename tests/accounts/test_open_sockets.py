@@ -1,5 +1,6 @@
 """A WebSocket already open when its login ends (a logout elsewhere, a removed account) acts as
-a guest from then on, and its client is told, over a real server in accounts mode."""
+a guest from then on, and one whose account gets another role acts with that role's privileges;
+its client is told, over a real server in accounts mode."""
 
 from __future__ import annotations
 
@@ -101,6 +102,27 @@ def test_a_guests_socket_is_told_nothing(served: Served) -> None:
     async def scenario() -> None:
         client = await open_as(served, "")
         await nothing_arrives(client, RECHECK_S * 5)
+        client.conn.close()
+
+    run_async(scenario())
+
+
+def test_a_new_role_reaches_an_open_socket(served: Served, database_url: str) -> None:
+    web = Web(served.url)
+    web.login("alice", PASSWORDS["alice"])
+
+    async def scenario() -> None:
+        client = await open_as(served, web.cookie_header())
+        # As `geppetto-dev users role alice viewer` does, from another process.
+        assert AccountStore(database(database_url)).set_role("alice", "viewer") is not None
+        privileges = privileges_of(await client.recv(timeout=10))
+        assert privileges["userName"] == "alice" and privileges["loggedIn"] is True
+        assert privileges["privileges"] == ["READ_PROJECT", "DOWNLOAD"]
+        await client.request("run_experiment", {"projectId": TINY_ID, "experimentId": 1}, "r1")
+        refused = await client.recv()
+        assert refused["type"] == "info_message" and refused["requestID"] == "r1"
+        why = json.loads(json.loads(refused["data"])["message"])
+        assert why == "alice may not run experiments: it needs the RUN_EXPERIMENT privilege."
         client.conn.close()
 
     run_async(scenario())

@@ -63,6 +63,11 @@ def test_add_list_passwd_remove(tmp_path: Path) -> None:
     renewed = store.by_name("alice")
     assert renewed is not None and verify(renewed.password_hash, "second-secret")
 
+    demoted = users(tmp_path, "role", "alice", "viewer")
+    assert demoted.returncode == 0, demoted.stderr
+    assert "'alice' is now viewer (READ_PROJECT, DOWNLOAD), was user" in demoted.stdout
+    assert users(tmp_path, "list").stdout.splitlines()[1].split()[:2] == ["alice", "viewer"]
+
     removed = users(tmp_path, "remove", "alice")
     assert removed.returncode == 0 and "removed user 'alice'" in removed.stdout
     assert [a.name for a in store.all()] == ["root"]
@@ -88,6 +93,8 @@ def test_add_list_passwd_remove(tmp_path: Path) -> None:
             "no user 'nobody'; see the users with 'geppetto-dev users list'",
         ),
         (("passwd", "nobody", "--password-stdin"), "long-enough\n", "no user 'nobody'"),
+        (("role", "nobody", "admin"), None, "no user 'nobody'"),
+        (("role", "nobody", "boss"), None, "'boss' is not one of 'viewer', 'user', 'admin'"),
     ],
 )
 def test_mistakes_are_one_line(
