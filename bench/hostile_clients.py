@@ -32,12 +32,13 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from tests.server.hostile import (  # noqa: E402
-    BIG_PROJECT_ID,
     WEBSOCKET_PATH,
     Flooder,
     SlowReader,
+    load_big_project,
     request_frame,
     rss_mb,
+    settled_rss,
     write_hostile_project,
 )
 from tests.server.rawws import RawWebSocket  # noqa: E402
@@ -103,29 +104,6 @@ def probe(port: int, seconds: float) -> list[float]:
     return prober.stop()
 
 
-def settle(pid: int, seconds: float) -> float:
-    """RSS once it stops moving (two readings 0.5 s apart within 0.5 MB), or after `seconds`."""
-    deadline = time.monotonic() + seconds
-    last = rss_mb(pid)
-    while time.monotonic() < deadline:
-        time.sleep(0.5)
-        now = rss_mb(pid)
-        if abs(now - last) < 0.5:
-            return now
-        last = now
-    return last
-
-
-def load_once(port: int) -> None:
-    """A normal load of the big project: its model is built and kept, part of the baseline."""
-    ws = RawWebSocket(port, WEBSOCKET_PATH)
-    ws.recv(), ws.recv()
-    ws.send(request_frame("load_project_from_id", "warm", {"projectId": BIG_PROJECT_ID}))
-    for _ in range(4):
-        ws.recv()
-    ws.close()
-
-
 def percentile_ms(samples: list[float], q: float) -> float:
     if not samples:
         return float("nan")
@@ -170,7 +148,7 @@ def slow_readers(loads: int) -> Attack:
 def phase(pid: int, port: int, seconds: float, hostile: Attack) -> Result:
     """Idle round trips and RSS; the same during the attack; RSS once the attackers left."""
     idle = probe(port, 3.0)
-    baseline = settle(pid, 5)
+    baseline = settled_rss(pid, 5, every=0.5)
     sampler, prober = Sampler(pid), Prober(port)
     sampler.start()
     prober.start()
@@ -184,7 +162,7 @@ def phase(pid: int, port: int, seconds: float, hostile: Attack) -> Result:
         "baseline": baseline,
         "during": during - baseline,
         "peak": peak - baseline,
-        "after": settle(pid, 15) - baseline,
+        "after": settled_rss(pid, 15, every=0.5) - baseline,
         "idle_ms": percentile_ms(idle, 0.5),
         "p50": percentile_ms(busy, 0.5) / percentile_ms(idle, 0.5),
         "p95": percentile_ms(busy, 0.95) / percentile_ms(idle, 0.95),
@@ -200,7 +178,7 @@ def run_against(
         env.update(settings)
         served = start_serve(project, base_env={**env, "PYTHONPATH": str(checkout)})
         try:
-            load_once(served.port)
+            load_big_project(served.port)
             pid, port = served.proc.pid, served.port
             return {
                 "flood": phase(pid, port, seconds, flood),

@@ -116,6 +116,30 @@ def rss_mb(pid: int) -> float:
     raise AssertionError(f"no VmRSS for process {pid}")
 
 
+def settled_rss(pid: int, seconds: float = 15.0, every: float = 1.0) -> float:
+    """RSS once two readings `every` seconds apart differ by less than `every` MB (or after
+    `seconds`)."""
+    deadline = time.monotonic() + seconds
+    last = rss_mb(pid)
+    while time.monotonic() < deadline:
+        time.sleep(every)
+        now = rss_mb(pid)
+        if abs(now - last) < every:
+            return now
+        last = now
+    return last
+
+
+def load_big_project(port: int) -> int:
+    """A well-behaved load of the big project: the bytes of its four replies."""
+    ws = RawWebSocket(port, WEBSOCKET_PATH)
+    ws.recv(), ws.recv()
+    ws.send(request_frame("load_project_from_id", "ok-1", {"projectId": BIG_PROJECT_ID}))
+    size = sum(len(ws.recv().payload) for _ in range(4))
+    ws.close()
+    return size
+
+
 def request_frame(kind: str, request_id: str, data: object = None) -> bytes:
     payload = data if isinstance(data, str) else json.dumps(data)
     text = json.dumps({"requestID": request_id, "type": kind, "data": payload})

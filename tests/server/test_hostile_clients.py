@@ -15,15 +15,13 @@ from pathlib import Path
 import pytest
 
 from tests.server.hostile import (
-    BIG_PROJECT_ID,
-    WEBSOCKET_PATH,
     Flooder,
     SlowReader,
-    request_frame,
+    load_big_project,
     rss_mb,
+    settled_rss,
     write_hostile_project,
 )
-from tests.server.rawws import RawWebSocket
 from tests.support import ServeProcess, start_serve, wait_until
 
 # docs/reference/limits.md, "What it costs the server".
@@ -50,29 +48,6 @@ def serve(tmp_path: Path) -> Iterator[Callable[..., ServeProcess]]:
     yield start
     for server in servers:
         server.stop()
-
-
-def settled_rss(pid: int, seconds: float = 15.0) -> float:
-    """RSS once two readings a second apart differ by less than 1 MB (or after `seconds`)."""
-    deadline = time.monotonic() + seconds
-    last = rss_mb(pid)
-    while time.monotonic() < deadline:
-        time.sleep(1.0)
-        now = rss_mb(pid)
-        if abs(now - last) < 1.0:
-            return now
-        last = now
-    return last
-
-
-def load_big_project(port: int) -> int:
-    """A well-behaved load of the big project: the bytes of its four replies."""
-    ws = RawWebSocket(port, WEBSOCKET_PATH)
-    ws.recv(), ws.recv()
-    ws.send(request_frame("load_project_from_id", "ok-1", {"projectId": BIG_PROJECT_ID}))
-    size = sum(len(ws.recv().payload) for _ in range(4))
-    ws.close()
-    return size
 
 
 def test_a_client_that_floods_and_never_reads_is_throttled_and_loses_nothing(
