@@ -3,10 +3,11 @@
 ImportType in place (same id, same index: the client swaps types by position).
 
 URLs are relative to the file that names them (a project JSON, an XMI). A path starting with
-``/`` (Java's server-root and classpath paths, ``/projects/HH/model.xmi``) is taken from the
-root models are read from; ``file:`` URLs must point inside it. http(s) URLs are fetched only
-through a :class:`~geppetto_dev.interpreters.remote.Fetcher` the caller passes; relative URLs
-in a fetched file are fetched relative to its URL.
+``/`` is taken from the folder of the file naming it when that file is there (Java's downloaded
+projects: ``/GeppettoModel.xmi``), else from the root models are read from (Java's server-root
+and classpath paths, ``/projects/HH/model.xmi``); ``file:`` URLs must point inside it.
+http(s) URLs are fetched only through a :class:`~geppetto_dev.interpreters.remote.Fetcher` the
+caller passes; relative URLs in a fetched file are fetched relative to its URL.
 """
 
 from __future__ import annotations
@@ -86,6 +87,11 @@ def open_href(base: Origin, href: str, fetch: Fetcher | None = None) -> Origin:
         path = Path(href)
         if not path.resolve().is_relative_to(root):
             path = root / href.lstrip("/")
+            # Java's downloaded projects name their files from the project's folder
+            # ("/GeppettoModel.xmi"): the file beside the one naming it, if there is one.
+            beside = (base.file.path.parent / href.lstrip("/")).resolve()
+            if beside.is_relative_to(root) and beside.is_file():
+                path = beside
         return Origin(ModelFile(path.resolve(), root).checked())
     return Origin(base.file.relative(href))
 

@@ -27,6 +27,7 @@ __all__ = [
     "replace_type",
     "to_dict",
     "to_json",
+    "to_xmi",
 ]
 
 
@@ -57,6 +58,23 @@ def to_dict(model: Any, delta: bool = False) -> JSONDict:
 
 def to_json(model: Any, delta: bool = False) -> str:
     return _dumps(to_dict(model, delta))
+
+
+def to_xmi(model: Any) -> str:
+    """The model as EMF XMI, written by pyecore (as pygeppetto saves its own models)."""
+    import tempfile
+    from pathlib import Path
+
+    resources = importlib.import_module("pyecore.resources")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "model.xmi"
+        resource = resources.ResourceSet().create_resource(resources.URI(str(path)))
+        resource.append(model)
+        try:
+            resource.save()
+        finally:
+            resource.remove(model)  # the model stays the project's, in no resource
+        return path.read_text(encoding="utf-8")
 
 
 def find_type(model: Any, path: str) -> Any:

@@ -6,35 +6,28 @@ to the application's experiment store, over the model of the registered project 
 over, and it loads by that id after a restart. It belongs to the user who saved it (see
 ownership.py); in accounts mode, saving a project that is not theirs (a registered one, or
 another user's public copy) stores a copy of their own the same way. `download_project` sends
-a zip of the project JSON, its model (EMF-JSON) and its experiments' scripts, as Java's
-`downloadProject` zipped the project JSON, its XMI and the files it names.
+the zip Java's `downloadProject` sent: the project JSON, its XMI model, the model files it
+names and the scripts (project_zip.py).
 """
 
 from __future__ import annotations
 
-import io
 import json
 import logging
-import zipfile
 from typing import Any
 
-from geppetto_dev import model as gm
 from geppetto_dev.projects.connection import LoadedProject, state_of
 from geppetto_dev.projects.conversation import info, loaded_project, obj
 from geppetto_dev.projects.editing import editable
-from geppetto_dev.projects.scripts import ScriptError, read_script
+from geppetto_dev.projects.project_zip import DownloadTooLarge, project_zip
 from geppetto_dev.projects.services import services_of
 from geppetto_dev.projects.viewer import viewer_of
 from geppetto_dev.protocol.registry import Reply, handler
 from geppetto_dev.protocol.session import Session
 
-__all__ = ["download_project", "make_project_public", "persist_project", "project_zip"]
+__all__ = ["download_project", "make_project_public", "persist_project"]
 
 log = logging.getLogger("geppetto_dev.projects")
-
-# What download_project's zip holds, under a folder named as Java's (Project_<id>).
-PROJECT_FILE = "GEPPETTO.json"
-MODEL_FILE = "model.json"
 
 
 @handler("persist_project")
@@ -90,35 +83,15 @@ def make_project_public(conn: Session, data: Any) -> Reply:
     return Reply("project_made_public", {"update": json.dumps(payload)})
 
 
-def project_zip(loaded: LoadedProject) -> bytes:
-    """The project JSON (its model pointing at the model file), the model and the scripts."""
-    runtime = loaded.runtime
-    folder = f"Project_{runtime.id}"
-    project = runtime.to_json()
-    project["geppettoModel"] = {**project["geppettoModel"], "url": MODEL_FILE}
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(f"{folder}/{PROJECT_FILE}", json.dumps(project, indent=1))
-        model = loaded.model.model
-        if isinstance(model, gm.GeppettoModel):
-            archive.writestr(f"{folder}/{MODEL_FILE}", gm.to_json(model))
-        else:  # a pygeppetto model: its own serializer
-            from geppetto_dev.model import pygeppetto as gp
-
-            archive.writestr(f"{folder}/{MODEL_FILE}", gp.to_json(model))
-        scripts = {e["script"] for e in project["experiments"] if e.get("script")}
-        for url in sorted(scripts):
-            try:
-                text = read_script(runtime.project, url)
-            except ScriptError:
-                continue  # a URL the project does not serve: the JSON still names it
-            archive.writestr(f"{folder}/{url.lstrip('/')}", text)
-    return out.getvalue()
-
-
 @handler("download_project")
 def download_project(conn: Session, data: Any) -> Reply:
     """A zip (file frame `project.zip`), then `download_project` `{"update": ""}`."""
     loaded = loaded_project(conn, data)
-    conn.send_file("project.zip", project_zip(loaded))
+    services = services_of(conn)
+    try:
+        content = project_zip(loaded, services.interpreters, services.reader.root)
+    except DownloadTooLarge as too_large:
+        raise info(too_large.format()) from None
+    log.info("%s downloaded project %s", viewer_of(conn).describe(), loaded.runtime.id)
+    conn.send_file("project.zip", content)
     return Reply("download_project", {"update": ""})

@@ -35,8 +35,9 @@ def _relative(url: str) -> PurePosixPath:
             f"{url!r} is a URL: scripts are read from the project's files, never fetched; "
             "copy it into the project's folder and give its path (script: 'scripts/x.js')"
         )
-    path = PurePosixPath(unquote(parts.path))
-    if path.is_absolute() or ".." in path.parts or not path.parts:
+    # A leading / is the project's folder, as in Java's downloaded projects ("/script.js").
+    path = PurePosixPath(unquote(parts.path).lstrip("/"))
+    if ".." in path.parts or not path.parts:
         raise ScriptError(
             f"script {url!r}: give a path relative to the project's folder, without '..'"
         )

@@ -9,7 +9,7 @@ file is the one simulated.
 
 from __future__ import annotations
 
-from geppetto_dev.interpreters import InterpreterError, ModelFile
+from geppetto_dev.interpreters import InterpreterError, ModelFile, Origin, open_href
 from geppetto_dev.interpreters.lems import LEMS_INTERPRETER_ID
 from geppetto_dev.interpreters.neuroml.mapping import INTERPRETER_ID as NEUROML_INTERPRETER_ID
 from geppetto_dev.interpreters.xmlsafe import read_xml
@@ -36,7 +36,7 @@ def imported_model_file(project: ModelFile, model_url: str) -> ModelFileRef | No
     """The first local NeuroML or LEMS file the project's XMI model imports (None when the
     model is remote, unreadable or imports none: such a project runs with a run hook)."""
     try:
-        xmi = project.relative(model_url)
+        xmi = open_href(Origin(project), model_url).file
         root, _ = read_xml(xmi)
     except InterpreterError:
         return None
@@ -47,7 +47,7 @@ def imported_model_file(project: ModelFile, model_url: str) -> ModelFileRef | No
         if not url or "://" in url:
             continue
         try:
-            found = xmi.relative(url)
+            found = open_href(Origin(xmi), url).file
         except InterpreterError:
             continue
         return ModelFileRef(str(found.path), str(found.root))

@@ -341,15 +341,20 @@ def test_make_public_and_download_the_project(client: TestClient) -> None:
     with zipfile.ZipFile(io.BytesIO(frame[1])) as archive:
         names = sorted(archive.namelist())
         folder = f"Project_{LAB}"
+        # As Java's downloadProject: <id>.json, the XMI model and the scripts, in one folder.
         assert names == [
-            f"{folder}/GEPPETTO.json",
-            f"{folder}/model.json",
+            f"{folder}/",
+            f"{folder}/{LAB}.json",
+            f"{folder}/GeppettoModel.xmi",
             f"{folder}/python.js",
             f"{folder}/scripts/lab.js",
         ]
-        project_json = json.loads(archive.read(f"{folder}/GEPPETTO.json"))
-        assert project_json["geppettoModel"]["url"] == "model.json"
-        assert json.loads(archive.read(f"{folder}/model.json"))["eClass"] == "GeppettoModel"
+        project_json = json.loads(archive.read(f"{folder}/{LAB}.json"))
+        assert project_json["geppettoModel"]["url"] == "/GeppettoModel.xmi"
+        scripts = [e.get("script") for e in project_json["experiments"]]
+        assert scripts == ["/scripts/lab.js", "/python.js"]
+        xmi = archive.read(f"{folder}/GeppettoModel.xmi").decode()
+        assert xmi.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<gep:GeppettoModel')
         assert archive.read(f"{folder}/scripts/lab.js").decode() == SCRIPT_TEXT
 
 
