@@ -16,10 +16,10 @@ import json
 import logging
 from typing import Any
 
+from geppetto_dev.projects import project_zip as zips
 from geppetto_dev.projects.connection import LoadedProject, state_of
 from geppetto_dev.projects.conversation import info, loaded_project, obj
 from geppetto_dev.projects.editing import editable
-from geppetto_dev.projects.project_zip import DownloadTooLarge, project_zip
 from geppetto_dev.projects.services import services_of
 from geppetto_dev.projects.viewer import viewer_of
 from geppetto_dev.protocol.registry import Reply, handler
@@ -89,8 +89,10 @@ def download_project(conn: Session, data: Any) -> Reply:
     loaded = loaded_project(conn, data)
     services = services_of(conn)
     try:
-        content = project_zip(loaded, services.interpreters, services.reader.root)
-    except DownloadTooLarge as too_large:
+        content = zips.project_zip(
+            loaded, services.interpreters, services.reader.root, limit=zips.MAX_DOWNLOAD_BYTES
+        )
+    except zips.DownloadTooLarge as too_large:
         raise info(too_large.format()) from None
     log.info("%s downloaded project %s", viewer_of(conn).describe(), loaded.runtime.id)
     conn.send_file("project.zip", content)
