@@ -48,6 +48,7 @@ INNER: dict[str, tuple[tuple[str, ...], ...]] = {
         ("defaults", "demo", "privileges"),
         # default handlers that build on those below: batches and persistence on editing
         ("batches", "persistence"),
+        ("project_zip",),  # the zip download_project sends (its project files, the scripts)
         # default handlers
         (
             "editing",

@@ -208,6 +208,9 @@ class _Builder:
     def _import_model_file(self, source: ModelFile) -> None:
         """An XMI naming the model file, one ImportType per top-level variable's type, in the
         library the interpreter put it in."""
+        self.out.texts[MODEL_XMI] = self._importing(source).encode("utf-8")
+
+    def _importing(self, source: ModelFile) -> str:
         zipped = self._add_files(includes_of(source))
         if root_name(source) == "Lems":
             interpreter_id = LEMS_INTERPRETER_ID
@@ -221,7 +224,9 @@ class _Builder:
             if library is None:
                 continue  # a type in no library: no XMI holds it
             if library.id == gm.common.COMMON_ID:
-                model.add_variable(gm.Variable(variable.id, variable.type, variable.name))
+                model.add_variable(
+                    gm.Variable(variable.id, variable.type, variable.name, variable.initial_value)
+                )
                 continue
             target = model.library(library.id) if _has(model, library.id) else None
             if target is None:
@@ -234,11 +239,16 @@ class _Builder:
             )
             target.add(import_type)
             model.add_variable(gm.Variable(variable.id, import_type, variable.name))
-        self.out.texts[MODEL_XMI] = write_xmi(model).encode("utf-8")
+        return write_xmi(model)
 
     def _written_model(self) -> None:
-        """A project built in Python: its model now, as XMI; its model file beside it."""
+        """A project built in Python: its model now, as XMI, and its model file beside it; or,
+        when the model is what the model file gives, an XMI naming the file (as for a file)."""
         read = self.loaded.model.model
+        located = self._model_file()
+        if located is not None and isinstance(read, gm.GeppettoModel) and self._is_of(located):
+            self.out.texts[MODEL_XMI] = self._importing(located).encode("utf-8")
+            return
         if isinstance(read, gm.GeppettoModel):
             text = write_xmi(read)
         else:
@@ -246,9 +256,18 @@ class _Builder:
 
             text = gp.to_xmi(read)
         self.out.texts[MODEL_XMI] = text.encode("utf-8")
-        located = self._model_file()
         if located is not None:
             self._add_files(includes_of(located))
+
+    def _is_of(self, source: ModelFile) -> bool:
+        """Whether the project's model is the model file's, unchanged."""
+        try:
+            model = self.interpreters.read_model(source.path, source.root)
+        except InterpreterError:
+            return False
+        if any(v.id == "time" for v in self.loaded.model.model.variables):
+            model.ensure_time()
+        return gm.to_json(model) == gm.to_json(self.loaded.model.model)
 
     def _model_file(self) -> ModelFile | None:
         """The `model_file` a Python project simulates, where its runs read it."""

@@ -16,9 +16,10 @@ from typing import Any
 import pytest
 
 from geppetto_dev import GeppettoApp
+from geppetto_dev import model as gm
 from geppetto_dev.config import Settings
-from geppetto_dev.interpreters import ModelFile
-from geppetto_dev.projects import Project
+from geppetto_dev.interpreters import ModelFile, default_interpreters
+from geppetto_dev.projects import Project, project
 from geppetto_dev.projects import project_zip as zips
 from geppetto_dev.projects.demo import HH_CELL
 from geppetto_dev.projects.file_projects import file_project_id
@@ -327,3 +328,39 @@ def test_a_download_past_the_bound_is_refused_with_a_message(
     assert reply["type"] == "info_message", reply
     message = json.loads(reply["payload"]["message"])
     assert re.search(r"'HH download' is \d+ bytes of files, more than the 1000 bytes one", message)
+
+
+def test_a_python_project_of_a_model_file_names_the_file_and_simulates_it_elsewhere(
+    source: Path, tmp_path: Path, start_server: Any, serve: Callable[..., RunningServer]
+) -> None:
+    """`@project(model_file=...)` whose model is the file's: the XMI names the file, so the
+    project loaded elsewhere simulates it too; a model built further in Python is written."""
+    cell = source / "projects" / "cells" / "hh_cell.nml"
+    as_read = project(id=95, name="as read", model_file="projects/cells/hh_cell.nml")(
+        lambda: default_interpreters().read_model(cell, source / "projects")
+    )
+
+    def built_on() -> gm.GeppettoModel:
+        model = default_interpreters().read_model(cell, source / "projects")
+        model.add_variable(gm.text("note", "added in Python"))
+        return model
+
+    extended = project(id=96, name="extended", model_file="projects/cells/hh_cell.nml")(built_on)
+    server = start_server(served=[as_read, extended], project_dir=source)
+    for item, named in ((as_read, True), (extended, False)):
+        first = session(server, item.id, download=True)
+        folder = f"Project_{item.id}"
+        with zipfile.ZipFile(io.BytesIO(first["zip"])) as z:
+            assert f"{folder}/channels/hh_channels.nml" in z.namelist()
+            xmi = z.read(f"{folder}/GeppettoModel.xmi").decode()
+        assert ('url="/hh_cell.nml"' in xmi) is named
+        elsewhere = target(tmp_path / item.name, first["zip"])
+        other = serve(elsewhere)
+        unpacked = elsewhere / "projects" / folder
+        second_id = file_project_id(unpacked / f"{item.id}.json")
+        second = session(other, second_id)
+        assert shape(second["model"]) == shape(first["model"])
+        reloaded = other.app.projects.by_id(second_id)
+        assert reloaded is not None
+        simulated = reloaded.model_file.path if reloaded.model_file else None
+        assert simulated == (str(unpacked / "hh_cell.nml") if named else None)
