@@ -64,8 +64,9 @@ BUILTIN_REPLIES: dict[str, str] = {
     "restart",
     "make_project_public": '`project_made_public` `{"update": "{id, isPublic}"}` (kept in the '
     "experiment store)",
-    "download_project": "a file frame (`project.zip`: project JSON, model, scripts), then "
-    '`download_project` `{"update": ""}`',
+    "download_project": "a file frame (`project.zip`, as Java's: `Project_<id>/<id>.json`, "
+    "`GeppettoModel.xmi`, the model files and scripts), then "
+    '`download_project` `{"update": ""}`; an `info_message` past the download bound',
     "download_results": "a file frame (`results.zip`, RAW text), then `download_results`; "
     "`error_downloading_results` for another format or an experiment not COMPLETED",
     "upload_model": "`model_uploaded` (no requestID, as Java), the model written by the "
