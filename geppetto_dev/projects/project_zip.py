@@ -13,7 +13,8 @@ from the project's folder with a leading `/` (`"url": "/GeppettoModel.xmi"`). So
 - a project built in Python: its model as it is now, written as XMI; a `model_file` it
   simulates (with its includes) is in the zip too, beside it.
 
-Model files keep their paths relative to one another (relative includes still work), under
+A completed experiment's recording goes in `experiment_<id>/` (RAW), named by its
+`simulationResults`, as Java zipped the results files. Model files keep their paths relative to one another (relative includes still work), under
 `Project_<id>/`. Nothing outside the project's folder is zipped: an include or ImportType that
 leads out of it, or names a remote file, stays a reference and its file stays out. The files
 zipped are bounded by `MAX_DOWNLOAD_BYTES`.
@@ -51,7 +52,10 @@ from geppetto_dev.interpreters.xmldoc import parse_xml
 from geppetto_dev.interpreters.xmlsafe import local_name, read_xml, root_name
 from geppetto_dev.projects.connection import LoadedProject
 from geppetto_dev.projects.file_projects import FileProject
+from geppetto_dev.projects.records import COMPLETED, ExperimentRecord
 from geppetto_dev.projects.scripts import ScriptError, read_script
+from geppetto_dev.simulators.job import SimulationError
+from geppetto_dev.simulators.results import write
 
 __all__ = ["MAX_DOWNLOAD_BYTES", "MODEL_XMI", "DownloadTooLarge", "includes_of", "project_zip"]
 
@@ -298,9 +302,11 @@ class _Builder:
 
     def project_json(self) -> dict[str, Any]:
         runtime = self.loaded.runtime
-        project = runtime.to_json()
+        records = runtime.records()
+        project = runtime.to_json(records)
         project["geppettoModel"] = {**project["geppettoModel"], "url": "/" + MODEL_XMI}
-        for experiment in project["experiments"]:
+        for experiment, record in zip(project["experiments"], records, strict=True):
+            experiment["simulationResults"] = self._results(record)
             modified = experiment.get("lastModified")
             if isinstance(modified, str) and modified.isdigit():
                 experiment["lastModified"] = int(modified)  # as Java's zip wrote dates
@@ -311,6 +317,19 @@ class _Builder:
             if zipped is not None:
                 experiment["script"] = "/" + zipped
         return project
+
+    def _results(self, record: ExperimentRecord) -> list[dict[str, Any]]:
+        """A completed experiment's recording (RAW), in `experiment_<id>/` as Java put it."""
+        if record.status != COMPLETED or not record.results:
+            return []
+        try:
+            name, content = write(dict(record.results), "RAW")
+        except SimulationError:
+            return []
+        zipped = f"experiment_{record.id}/{name}"
+        self.out.texts[zipped] = content
+        result = {"id": 1, "url": "/" + zipped, "type": "RECORDING"}
+        return [{"id": 1, "simulatedInstance": record.instance, "result": result, "format": "RAW"}]
 
     def _script(self, url: str) -> str | None:
         """The script's path in the zip (None: a script the project does not serve)."""

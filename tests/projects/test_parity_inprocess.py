@@ -358,6 +358,21 @@ def test_make_public_and_download_the_project(client: TestClient) -> None:
         assert archive.read(f"{folder}/scripts/lab.js").decode() == SCRIPT_TEXT
 
 
+def test_a_downloaded_project_holds_its_results_as_java_zipped_them(client: TestClient) -> None:
+    assert client.ask("run_experiment", {"projectId": LAB, "experimentId": 1}) == []
+    frame, _ = client.ask("download_project", {"projectId": LAB})
+    folder = f"Project_{LAB}"
+    with zipfile.ZipFile(io.BytesIO(frame[1])) as archive:
+        project_json = json.loads(archive.read(f"{folder}/{LAB}.json"))
+        ran, other = project_json["experiments"]
+        assert ran["status"] == "COMPLETED" and other["simulationResults"] == []
+        (result,) = ran["simulationResults"]
+        assert (result["format"], result["result"]["url"]) == ("RAW", "/experiment_1/results.zip")
+        raw = archive.read(f"{folder}/experiment_1/results.zip")
+    with zipfile.ZipFile(io.BytesIO(raw)) as recording:
+        assert sorted(recording.namelist()) == ["outputMapping.dat", "results.dat"]
+
+
 @proves("download_results")
 def test_results_download_as_java_wrote_them(client: TestClient) -> None:
     ask = {"projectId": LAB, "experimentId": 1, "format": "RAW"}
