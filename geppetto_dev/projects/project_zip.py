@@ -11,13 +11,15 @@ from the project's folder with a leading `/` (`"url": "/GeppettoModel.xmi"`). So
 - a project that is one model file (NeuroML, LEMS, SWC, OBJ, Collada: `view`, `model-files`):
   an XMI whose ImportTypes name that file, as Java's projects named their model files;
 - a project built in Python: its model as it is now, written as XMI; a `model_file` it
-  simulates (with its includes) is in the zip too, beside it.
+  simulates (with its includes) is in the zip too, beside it; when the model is that file's,
+  unchanged, the XMI names the file as for a model file, so it simulates where unpacked.
 
 A completed experiment's recording goes in `experiment_<id>/` (RAW), named by its
-`simulationResults`, as Java zipped the results files. Model files keep their paths relative to one another (relative includes still work), under
-`Project_<id>/`. Nothing outside the project's folder is zipped: an include or ImportType that
-leads out of it, or names a remote file, stays a reference and its file stays out. The files
-zipped are bounded by `MAX_DOWNLOAD_BYTES`.
+`simulationResults`, as Java zipped the results files. Model files keep their paths relative
+to one another (relative includes still work), under `Project_<id>/`. Nothing outside the
+project's folder is zipped: an include or ImportType that leads out of it, or names a remote
+file, stays a reference and its file stays out. The files zipped are bounded by
+`MAX_DOWNLOAD_BYTES`.
 """
 
 from __future__ import annotations
@@ -45,11 +47,11 @@ from geppetto_dev.interpreters import (
 )
 from geppetto_dev.interpreters.imports import open_href
 from geppetto_dev.interpreters.lems import LEMS_INTERPRETER_ID
-from geppetto_dev.interpreters.neuroml.parse import is_core_type_file
+from geppetto_dev.interpreters.model_includes import includes_of, is_local
 from geppetto_dev.interpreters.xmi_values import eclass_of
 from geppetto_dev.interpreters.xmi_writer import write_xmi
 from geppetto_dev.interpreters.xmldoc import parse_xml
-from geppetto_dev.interpreters.xmlsafe import local_name, read_xml, root_name
+from geppetto_dev.interpreters.xmlsafe import root_name
 from geppetto_dev.projects.connection import LoadedProject
 from geppetto_dev.projects.file_projects import FileProject
 from geppetto_dev.projects.records import COMPLETED, ExperimentRecord
@@ -57,14 +59,11 @@ from geppetto_dev.projects.scripts import ScriptError, read_script
 from geppetto_dev.simulators.job import SimulationError
 from geppetto_dev.simulators.results import write
 
-__all__ = ["MAX_DOWNLOAD_BYTES", "MODEL_XMI", "DownloadTooLarge", "includes_of", "project_zip"]
+__all__ = ["MAX_DOWNLOAD_BYTES", "MODEL_XMI", "DownloadTooLarge", "project_zip"]
 
 # The bytes of files (model files, scripts, the XMI) one download holds at most.
 MAX_DOWNLOAD_BYTES = 256 * 1024 * 1024
 MODEL_XMI = "GeppettoModel.xmi"
-# Files an include walk reads at most (a NeuroML network includes its cells, channels, ...).
-MAX_INCLUDED = 1000
-_XML_MODELS = (".nml", ".xml")
 _QUOTES = {'"': "&quot;", "'": "&apos;"}
 _URL_ATTRIBUTE = re.compile(r"""(\burl\s*=\s*)(["'])(.*?)\2""", re.DOTALL)
 
@@ -84,43 +83,6 @@ class _Contents:
         return sum(len(t) for t in self.texts.values()) + sum(
             p.stat().st_size for p in self.files.values()
         )
-
-
-def _is_local(url: str) -> bool:
-    parts = urlsplit(url.strip())
-    return bool(url.strip()) and not parts.netloc and len(parts.scheme) <= 1
-
-
-def includes_of(source: ModelFile) -> list[ModelFile]:
-    """A NeuroML or LEMS file and every local file it includes (`<include href>`, LEMS
-    `<Include file>`), each once, the file first; includes that lead out of its root folder,
-    name a remote file or a NeuroML core type file, or cannot be read, are left out."""
-    found = [source]
-    seen = {source.path}
-    i = 0
-    while i < len(found) and len(found) < MAX_INCLUDED:
-        current = found[i]
-        i += 1
-        if not current.path.name.lower().endswith(_XML_MODELS):
-            continue
-        try:
-            root, _ = read_xml(current)
-        except InterpreterError:
-            continue
-        for el in root.iter():
-            if local_name(str(el.tag)) not in ("include", "Include"):
-                continue
-            href = el.get("href") or el.get("file") or el.get("url") or ""
-            if not _is_local(href) or is_core_type_file(href):
-                continue
-            try:
-                target = current.relative(href)
-            except InterpreterError:
-                continue
-            if target.path not in seen:
-                seen.add(target.path)
-                found.append(target)
-    return found
 
 
 def _layout(files: list[Path], reserved: set[str]) -> dict[Path, str]:
@@ -181,7 +143,7 @@ class _Builder:
         """The local XMI a Java project JSON points at (None: remote, or unreadable)."""
         try:
             url = parse_java_project(_file(project).read_bytes(), project.path).model_url
-            if not _is_local(url):
+            if not is_local(url):
                 return None
             return open_href(Origin(_file(project)), url).file
         except InterpreterError:
@@ -199,7 +161,7 @@ class _Builder:
         named: dict[str, list[ModelFile]] = {}
         for el in root.iter():
             url = el.get("url")
-            if eclass_of(el) != "ImportType" or not url or not _is_local(url):
+            if eclass_of(el) != "ImportType" or not url or not is_local(url):
                 continue
             try:
                 named[url] = includes_of(open_href(origin, url).file)

@@ -19,11 +19,11 @@ from geppetto_dev import GeppettoApp
 from geppetto_dev import model as gm
 from geppetto_dev.config import Settings
 from geppetto_dev.interpreters import ModelFile, default_interpreters
+from geppetto_dev.interpreters.model_includes import includes_of
 from geppetto_dev.projects import Project, project
 from geppetto_dev.projects import project_zip as zips
 from geppetto_dev.projects.demo import HH_CELL
 from geppetto_dev.projects.file_projects import file_project_id
-from geppetto_dev.projects.project_zip import includes_of
 from tests.interpreters.samples import HEAD, TAIL
 from tests.projects.conftest import TINY_ID, Conversation, inner
 from tests.proves import proves
