@@ -301,7 +301,7 @@ class _Builder:
             return None
         relative = PurePosixPath(urlsplit(url).path.lstrip("/"))
         zipped = f"scripts/{relative.name}" if ".." in relative.parts else str(relative)
-        if zipped in self.out.files or zipped == MODEL_XMI:
+        while zipped in self.out.files or zipped == MODEL_XMI:  # a model file's name
             zipped = f"scripts/{zipped}"
         self.out.texts[zipped] = text.encode("utf-8")
         return zipped
