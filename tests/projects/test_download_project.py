@@ -364,3 +364,25 @@ def test_a_python_project_of_a_model_file_names_the_file_and_simulates_it_elsewh
         assert reloaded is not None
         simulated = reloaded.model_file.path if reloaded.model_file else None
         assert simulated == (str(unpacked / "hh_cell.nml") if named else None)
+
+
+def test_a_pygeppetto_project_downloads_its_model_as_pyecore_writes_xmi(
+    tmp_path: Path, start_server: Any, serve: Callable[..., RunningServer]
+) -> None:
+    pytest.importorskip("pygeppetto")
+    from pygeppetto.model.model_factory import GeppettoModelFactory
+
+    def build() -> Any:
+        model = GeppettoModelFactory.createGeppettoModel("pg")
+        factory = GeppettoModelFactory(model.libraries[0])
+        model.variables.append(factory.create_state_variable("v"))
+        model.variables.append(factory.create_text_variable("note", "from pygeppetto"))
+        return model
+
+    server = start_server(served=[project(id=94, name="pg")(build)])
+    first = session(server, 94, download=True)
+    elsewhere = target(tmp_path, first["zip"])
+    other = serve(elsewhere)
+    second = session(other, file_project_id(elsewhere / "projects" / "Project_94" / "94.json"))
+    assert [v["id"] for v in second["model"]["variables"]] == ["v", "note", "time"]
+    assert shape(second["model"]) == shape(first["model"])
