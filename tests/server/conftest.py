@@ -68,7 +68,7 @@ class RunningServer:
     async def _main(self) -> None:
         try:
             await asyncio.to_thread(self.app.start)
-            app = make_app(self.app, extra_routes=self._extra_routes)
+            app = self.tornado = make_app(self.app, extra_routes=self._extra_routes)
             server = HTTPServer(app)
             server.add_sockets(self._sockets)
         except BaseException as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import socket
 import threading
 import time
 from typing import Any
@@ -14,11 +15,31 @@ from flask import Flask
 from tornado.httpclient import AsyncHTTPClient
 
 from geppetto_dev.protocol import COMPRESSION_THRESHOLD, Registry, Reply
+from geppetto_dev.server.websocket import CONNECTIONS_KEY
 from tests.server.conftest import connect, error_of, run_async
 
 
 def run(coro: Any) -> Any:
     return run_async(coro)
+
+
+def test_replies_go_out_without_waiting_for_acks(start_server: Any) -> None:
+    """TCP_NODELAY on the server's side: a load's four replies leave as written, rather than
+    each waiting for the client's delayed ACK of the one before (bench/reply_burst.py)."""
+    server = start_server()
+
+    async def scenario() -> list[int]:
+        client = await connect(server.ws_url)
+        await client.handshake()
+        found = [
+            conn.ws_connection.stream.socket.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+            for conn in server.tornado.settings[CONNECTIONS_KEY]
+        ]
+        client.conn.close()
+        return found
+
+    found = run(scenario())
+    assert found and all(found), found
 
 
 def test_handshake_sends_client_id_then_privileges(start_server: Any) -> None:
