@@ -159,11 +159,11 @@ class Flooder:
     Counts whole requests sent, so that, once it reads, it can check every one was answered.
     """
 
-    def __init__(self, port: int, batch: int = 1000, rcvbuf: int | None = None) -> None:
+    def __init__(self, port: int, batch: int = 1000) -> None:
+        # The kernel's own buffer sizes: shrunk ones, with the server's replies each in its
+        # own small segment (TCP_NODELAY), make the client's kernel drop segments, and both
+        # ends stall in retransmission backoff before the server sees anything unread.
         self.ws = _connect(port)
-        if rcvbuf:  # smaller kernel buffers: the server sees sooner that nothing is read
-            self.ws.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
-            self.ws.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, rcvbuf)
         self.ws.sock.setblocking(False)
         self.frame_size = len(request_frame("geppetto_version", "f-000000000"))
         self.batch = batch

@@ -58,7 +58,7 @@ def test_a_client_that_floods_and_never_reads_is_throttled_and_loses_nothing(
     pid = served.proc.pid
     load_big_project(served.port)  # what a server holds after its first model: the baseline
     baseline = settled_rss(pid)
-    flooder = Flooder(served.port, rcvbuf=16384)
+    flooder = Flooder(served.port)
     deadline = time.monotonic() + 45
     while THROTTLED not in served.text() and time.monotonic() < deadline:
         flooder.flood(2.0)
