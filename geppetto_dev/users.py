@@ -17,6 +17,7 @@ from typing import TextIO
 from geppetto_dev.accounts import AccountStore
 from geppetto_dev.accounts.passwords import check_new, hash_password
 from geppetto_dev.accounts.roles import check_role, privileges_of
+from geppetto_dev.accounts.users import check_name
 from geppetto_dev.config import TOOL_TABLE, Settings
 from geppetto_dev.errors import GeppettoDevError
 from geppetto_dev.storage import database, describe_url
@@ -76,8 +77,9 @@ def add_user(
     settings: Settings, name: str, *, role: str, password_stdin: bool, stdin: TextIO | None = None
 ) -> int:
     check_role(role)
+    check_name(name)  # a mistake is told before a password is asked for
     store = _store(settings)
-    if store.by_name(name) is not None:  # before asking for a password
+    if store.by_name(name) is not None:
         raise GeppettoDevError(
             f"user {name!r} exists already",
             f"change the password with 'geppetto-dev users passwd {name}'",

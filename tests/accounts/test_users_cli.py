@@ -109,6 +109,11 @@ def test_adding_a_name_twice_asks_for_no_password(tmp_path: Path) -> None:
     assert "user 'alice' exists already" in line and "users passwd alice" in line
 
 
+def test_a_bad_name_is_refused_before_a_password_is_asked_for(tmp_path: Path) -> None:
+    line = one_error_line(users(tmp_path, "add", "bad name"))  # no stdin: it would fail otherwise
+    assert "'bad name' is not a user name" in line
+
+
 def test_the_users_of_another_database_url(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(
         '[tool.geppetto-dev]\ndatabase-url = "sqlite:///lab.sqlite3"\n'
