@@ -1,18 +1,21 @@
 """An app with more projects than the demo, for the workbench's browser tests: two models the
-3D canvas cannot draw, and an experiment whose run fails.
+3D canvas cannot draw, an experiment whose run fails, and one that runs until it is stopped.
 
     geppetto-dev serve --app tests.browser.several_projects:app
 """
 
 from __future__ import annotations
 
+import time
+
 from flask import Flask
 
 from geppetto_dev import model as gm
+from geppetto_dev import report_progress
 from geppetto_dev.model import common
 from geppetto_dev.projects import Experiment, RunRequest, demo, project
 
-__all__ = ["app", "broken_mesh", "demo_project", "failing", "obj_beside_sphere"]
+__all__ = ["app", "broken_mesh", "demo_project", "failing", "obj_beside_sphere", "slow"]
 
 app = Flask(__name__)
 demo_project = demo.demo_project()
@@ -55,3 +58,20 @@ def failing() -> gm.GeppettoModel:
 @failing.run
 def no_current(run: RunRequest) -> dict[str, gm.TimeSeries]:
     raise ValueError("the input current is missing")
+
+
+@project(
+    id=5,
+    name="slow run",
+    experiments=[Experiment(1, "Ten minutes", watched=["net.pop[0].v"])],
+)
+def slow() -> gm.GeppettoModel:
+    return demo.build_model()
+
+
+@slow.run
+def ten_minutes(run: RunRequest) -> dict[str, gm.TimeSeries]:
+    for second in range(600):  # until a Stop kills it
+        report_progress(second, 600, force=True)
+        time.sleep(1)
+    raise ValueError("it was never stopped")

@@ -25,7 +25,7 @@ from tests.support import REPO, ServeProcess
 APP = "geppetto_dev.example:app"
 DOCS_SCREENSHOT = REPO / "docs" / "workbench.png"
 
-SEVERAL = "tests.browser.several_projects:app"  # the demo and projects 2-4
+SEVERAL = "tests.browser.several_projects:app"  # the demo and projects 2-5
 
 
 def test_the_embedded_workbench_runs_the_demo_and_plots_it(
@@ -73,7 +73,7 @@ def test_the_project_list_opens_the_project_picked(
     page.goto(served.url + "/")
     projects = page.get_by_role("navigation", name="Projects")
     expect(projects.get_by_role("link")).to_have_text(
-        ["demo", "OBJ beside a sphere", "broken mesh", "failing run"]
+        ["demo", "OBJ beside a sphere", "broken mesh", "failing run", "slow run"]
     )
     assert page.evaluate("() => window.Project === undefined")
     # From the keyboard: to the demo's link, Enter.
@@ -104,6 +104,29 @@ def test_a_failed_run_says_why(
     expect(alert).to_be_visible()
     expect(page.get_by_role("img", name=re.compile(r"^Plot"))).to_have_count(0)
     expect(page.get_by_role("button", name="Run")).to_be_enabled()  # it can be run again
+
+
+def test_stop_ends_a_run_and_it_can_run_again(
+    tmp_path: Path, serve: Callable[..., ServeProcess], watched: Watched
+) -> None:
+    served = serve(tmp_path, "--app", SEVERAL)
+    page = watched.page
+    page.goto(served.url + "/?load_project_from_id=5")
+    stop = page.get_by_role("button", name="Stop")
+    expect(stop).to_have_count(0)  # nothing runs
+    page.get_by_role("button", name="Run").click()
+    expect(page.locator("#experiment-status")).to_have_text("RUNNING", timeout=60_000)
+    expect(page.get_by_role("progressbar", name="Experiment progress")).to_have_attribute(
+        "value", re.compile(r"^0\.0[0-9]*[1-9]"), timeout=30_000
+    )  # the run reports its progress: it is the run hook that runs
+    stop.click()
+    expect(page.locator("#experiment-status")).to_have_text("CANCELED", timeout=30_000)
+    expect(stop).to_have_count(0)
+    expect(page.get_by_role("button", name="Run")).to_be_enabled()
+    assert "experiment 1 of project 5 stopped" in served.text()
+    # The page's own polls agree: the stop was the server's, not only the page's.
+    page.reload()
+    expect(page.locator("#experiment-status")).to_have_text("CANCELED", timeout=30_000)
 
 
 @pytest.mark.parametrize(
