@@ -62,8 +62,9 @@ INNER: dict[str, tuple[tuple[str, ...], ...]] = {
         ("loading", "queries"),  # loading a project (others reuse its replies); running queries
         ("file_loading",),  # loading projects that are files; their errors as answers
         ("conversation",),  # what the handlers share: answers, request readers
-        ("connection",),  # what one connection holds
         ("services",),  # what the handlers run on, owned by an application
+        ("reconnection",),  # what a dropped connection leaves for its client's reconnect
+        ("connection",),  # what one connection holds
         ("runtime", "uploads"),  # a project as the server runs it; the upload store
         ("model_source", "runs", "simulation"),  # a project's model; its runs; what runs them
         ("pygeppetto_models", "project_json"),  # pygeppetto's models; project JSON

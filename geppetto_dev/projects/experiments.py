@@ -21,6 +21,7 @@ from geppetto_dev.projects.conversation import (
 from geppetto_dev.projects.loading import existing_paths, experiment_replies, model_parameters
 from geppetto_dev.projects.ownership import RunRecord
 from geppetto_dev.projects.project import as_id
+from geppetto_dev.projects.reconnection import restore
 from geppetto_dev.projects.records import CANCELED, COMPLETED, ERROR, ExperimentRecord
 from geppetto_dev.projects.services import services_of
 from geppetto_dev.projects.simulation import run_hook_for
@@ -224,8 +225,20 @@ def set_experiment_view(conn: Session, data: Any) -> None:
 
 @handler("reconnect")
 def reconnect(conn: Session, data: Any) -> None:
-    """Newer clients send it after a dropped socket; a fresh connection has nothing to restore
-    (the client reloads the project), so it is acknowledged by silence, not an error."""
+    """geppetto-meta's client sends it on the socket that replaces a dropped one,
+    `{connectionID, projectId}`: the projects the old connection had loaded become this one's
+    (reconnection.py). No reply, as jupyter-geppetto sends none; nothing to restore is no error.
+    """
+    old_id = data.get("connectionID") if isinstance(data, dict) else None
+    if not isinstance(old_id, str) or not old_id:
+        return None
+    state = restore(conn, services_of(conn).lost, old_id)
+    if state is not None:
+        log.info(
+            "%s reconnected: projects %s restored",
+            viewer_of(conn).name,
+            ", ".join(str(project_id) for project_id in sorted(state.projects)),
+        )
     return None
 
 

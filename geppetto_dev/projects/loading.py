@@ -19,6 +19,7 @@ from geppetto_dev.projects.conversation import ERROR_LOADING_PROJECT, raw_text
 from geppetto_dev.projects.ownership import may_change
 from geppetto_dev.projects.project import Project, as_id
 from geppetto_dev.projects.project_json import parse_project, project_loaded
+from geppetto_dev.projects.reconnection import keep_on_close
 from geppetto_dev.projects.records import COMPLETED, ExperimentRecord
 from geppetto_dev.projects.runtime import ProjectRuntime
 from geppetto_dev.projects.services import ProjectServices, services_of
@@ -54,6 +55,7 @@ def _load(conn: Session, runtime: ProjectRuntime, experiment_id: int | None) -> 
     records = runtime.records()
     loaded = LoadedProject(runtime, model)
     state_of(conn).add(loaded, records)
+    keep_on_close(conn, services_of(conn).lost)
     viewer = viewer_of(conn)
     writable = viewer.can(WRITE_PROJECT) and may_change(
         viewer, owned=runtime.owned, owner_id=runtime.owner_id

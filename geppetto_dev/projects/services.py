@@ -21,6 +21,7 @@ from geppetto_dev.projects.model_source import ModelSource
 from geppetto_dev.projects.ownership import MemoryOwnership, Ownership, may_see
 from geppetto_dev.projects.project import Project, ProjectRegistry, as_id
 from geppetto_dev.projects.project_json import ProjectSpec
+from geppetto_dev.projects.reconnection import LostConnections
 from geppetto_dev.projects.records import (
     ExperimentStore,
     MemoryExperimentStore,
@@ -74,6 +75,8 @@ class ProjectServices:
         self.simulators = simulators if simulators is not None else default_simulators()
         # Who saved each persisted copy, and who started each run.
         self.ownership: Ownership = ownership or MemoryOwnership()
+        # Projects of closed connections, for their clients' `reconnect`.
+        self.lost = LostConnections()
         self._runtimes: dict[int, ProjectRuntime] = {}
         self._lock = threading.Lock()
 

@@ -48,7 +48,8 @@ BUILTIN_REPLIES: dict[str, str] = {
     "`error_downloading_model` for a format the project does not write",
     "get_supported_outputs": "`get_supported_outputs`: the formats the project downloads",
     "set_experiment_view": "nothing (the view is stored)",
-    "reconnect": "nothing (acknowledged silently; the client reloads the project)",
+    "reconnect": "nothing; the projects the dropped connection `connectionID` had loaded (same "
+    "user, within 60 s) become this connection's",
     "new_experiment": "`experiment_created` (a new DESIGN experiment, next unused id)",
     "clone_experiment": "`experiment_created` (a DESIGN copy of the experiment)",
     "delete_experiment": '`experiment_deleted` `{"update": "{id, name}"}`; a run in flight is '

@@ -105,6 +105,7 @@ class Session:
         self._waiters: list[asyncio.Future[None]] = []  # for a request in flight to finish
         # Frames waiting to be written, in send order; a Future is a frame being gzipped.
         self._outbox: deque[Frame | asyncio.Future[Frame]] = deque()
+        self._on_close: list[Callable[[], None]] = []
 
     # The request being handled ----------------------------------------------------------------
 
@@ -315,10 +316,20 @@ class Session:
             ]
         )
 
+    def on_close(self, callback: Callable[[], None]) -> None:
+        """Call `callback` when the connection closes (what a handler keeps past it)."""
+        self._on_close.append(callback)
+
     def close(self) -> None:
         for task in list(self._tasks):
             task.cancel()
         self._outbox.clear()
+        callbacks, self._on_close = self._on_close, []
+        for callback in callbacks:
+            try:
+                callback()
+            except Exception:
+                log.exception("a close callback of connection %s failed", self.client_id)
 
 
 async def _answered(pending: Any) -> Any:
