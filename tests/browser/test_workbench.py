@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,7 +22,7 @@ from playwright.sync_api import Page, expect
 from tests.browser.conftest import Watched, save_screenshot
 from tests.browser.geppetto_check import blue_pixels, open_demo
 from tests.browser.workbench_check import run_demo_and_check_plots, show_a_spike
-from tests.support import REPO, ServeProcess
+from tests.support import REPO, ServeProcess, checkout_env
 
 APP = "geppetto_dev.example:app"
 DOCS_SCREENSHOT = REPO / "docs" / "workbench.png"
@@ -161,3 +163,37 @@ def test_a_model_the_canvas_cannot_draw_gets_a_message(
     page.get_by_label("Project").select_option("1")
     page.get_by_role("button", name="Open").click()
     page.wait_for_function("() => window.Project && window.Project.id === 1", timeout=30_000)
+
+
+def test_with_accounts_a_guest_is_asked_to_log_in_and_then_runs(
+    tmp_path: Path, serve: Callable[..., ServeProcess], watched: Watched
+) -> None:
+    added = subprocess.run(
+        [sys.executable, "-m", "geppetto_dev", "users", "add", "alice", "--password-stdin"],
+        cwd=tmp_path,
+        env=checkout_env(),
+        input="alice-secret-1\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert added.returncode == 0, added.stderr
+    served = serve(tmp_path, "--accounts", "--app", APP)
+    page = watched.page
+    page.goto(served.url + "/?load_project_from_id=1")
+    run = page.get_by_role("button", name="Run")
+    expect(page.locator(".wb-toolbar .wb-hint")).to_have_text(
+        "Log in to run experiments.", timeout=30_000
+    )
+    expect(run).to_be_disabled()
+    bar = page.locator("#geppetto-dev-account")
+    bar.get_by_text("Log in").click()
+    page.fill("input[name=username]", "alice")
+    page.fill("input[name=password]", "alice-secret-1")
+    with page.expect_navigation(url=re.compile(r"/\?load_project_from_id=1$")):
+        page.click("button[type=submit]")  # back to the workbench
+    expect(bar).to_contain_text("alice")
+    expect(run).to_be_enabled(timeout=30_000)
+    run.click()
+    expect(page.locator("#experiment-status")).to_have_text("COMPLETED", timeout=60_000)
+    assert "alice (127.0.0.1) started experiment 1 of project 1" in served.text()
