@@ -7,8 +7,6 @@ The modules doing the work are imported inside the commands, so `--help` stays f
 
 from __future__ import annotations
 
-import difflib
-import re
 import sys
 from enum import Enum
 from pathlib import Path
@@ -17,6 +15,8 @@ from typing import Annotated, Any
 import typer
 from typer.exceptions import TyperException
 
+from geppetto_dev.cli_usage import usage_line
+from geppetto_dev.cli_users import users_app
 from geppetto_dev.config import INSPECTOR_PATH, load_settings
 from geppetto_dev.errors import GeppettoDevError
 
@@ -338,86 +338,7 @@ def view(
     raise typer.Exit(view_files(settings, open_browser=not no_browser))
 
 
-users_app = typer.Typer(
-    name="users",
-    help="The accounts of accounts mode (serve --accounts), in the project's database.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-)
 app.add_typer(users_app, name="users")
-
-
-class Role(str, Enum):
-    """The roles of `users add --role`; the same as `geppetto_dev.accounts.roles.ROLES`."""
-
-    viewer = "viewer"
-    user = "user"
-    admin = "admin"
-
-
-UserName = Annotated[str, typer.Argument(metavar="NAME", help="The name users log in with.")]
-PasswordStdin = Annotated[
-    bool,
-    typer.Option(
-        "--password-stdin",
-        help="Read the password from standard input instead of asking for it twice.",
-    ),
-]
-
-
-ROLES_HELP = (
-    "viewer: reads and downloads; user: also edits, runs and saves projects; "
-    "admin: also changes every user's saved projects."
-)
-
-
-@users_app.command("add")
-def users_add(
-    name: UserName,
-    role: Annotated[Role, typer.Option(metavar="viewer|user|admin", help=ROLES_HELP)] = Role.user,
-    password_stdin: PasswordStdin = False,
-) -> None:
-    """Add a user who may log in to a server running with --accounts."""
-    from geppetto_dev.users import add_user
-
-    settings = load_settings({})
-    raise typer.Exit(add_user(settings, name, role=role.value, password_stdin=password_stdin))
-
-
-@users_app.command("list")
-def users_list() -> None:
-    """List the users, their roles and saved projects."""
-    from geppetto_dev.users import list_users
-
-    raise typer.Exit(list_users(load_settings({})))
-
-
-@users_app.command("remove")
-def users_remove(name: UserName) -> None:
-    """Remove a user: their logins end; their saved projects stay, owned by nobody."""
-    from geppetto_dev.users import remove_user
-
-    raise typer.Exit(remove_user(load_settings({}), name))
-
-
-@users_app.command("role")
-def users_role(
-    name: UserName,
-    role: Annotated[Role, typer.Argument(metavar="ROLE", help=ROLES_HELP)],
-) -> None:
-    """Give a user another role; their open pages get its privileges within seconds."""
-    from geppetto_dev.users import change_role
-
-    raise typer.Exit(change_role(load_settings({}), name, role.value))
-
-
-@users_app.command("passwd")
-def users_passwd(name: UserName, password_stdin: PasswordStdin = False) -> None:
-    """Change a user's password; their logins end."""
-    from geppetto_dev.users import change_password
-
-    settings = load_settings({})
-    raise typer.Exit(change_password(settings, name, password_stdin=password_stdin))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -431,54 +352,8 @@ def main(argv: list[str] | None = None) -> None:
         if type(exc).__name__ == "NoArgsIsHelpError":  # bare `geppetto-dev`: the help
             print(exc.format_message())
             sys.exit(0)
-        print(f"error: {usage_line(exc)}", file=sys.stderr)
+        print(f"error: {usage_line(exc, app)}", file=sys.stderr)
         sys.exit(2)
     except KeyboardInterrupt:
         sys.exit(130)
     sys.exit(code if isinstance(code, int) else 0)
-
-
-def usage_line(exc: TyperException) -> str:
-    """A usage error as `what is wrong; how to fix it`, with "did you mean" for a slip."""
-    ctx = getattr(exc, "ctx", None)
-    command = getattr(ctx, "command_path", "") or "geppetto-dev"
-    see = f"see '{command} --help'"
-    option = getattr(exc, "option_name", None)
-    if isinstance(option, str):  # NoSuchOption
-        elsewhere = [name for name, params in _options_by_command().items() if option in params]
-        if elsewhere and command != "geppetto-dev":
-            commands = " and ".join(f"'geppetto-dev {name}'" for name in elsewhere)
-            return f"{command} has no option {option}; it is an option of {commands}"
-        known = _options_by_command().get(command.removeprefix("geppetto-dev").strip(), [])
-        guess = _closest(option, known or getattr(exc, "possibilities", None) or [])
-        hint = f"did you mean {guess}?" if guess else see
-        return f"no such option {option} for '{command}'; {hint}"
-    message = re.sub(r"\s*\n\s*", " ", exc.format_message().strip()).rstrip(".")
-    if message.startswith("No such command"):
-        name = message.split("'")[1] if message.count("'") >= 2 else ""
-        guess = _closest(name, list(_options_by_command()))
-        hint = f"did you mean '{guess}'?" if guess else see
-        return f"no such command '{name}'; {hint}"
-    message = message.replace("Value error, ", "")
-    choice = re.search(r"'([^']*)' is not one of ((?:'[^']*'(?:, )?)+)", message)
-    if choice:
-        guess = _closest(choice[1], re.findall(r"'([^']*)'", choice[2]))
-        see = f"did you mean '{guess}'?" if guess else see
-    return f"{message[:1].lower()}{message[1:]}; {see}"
-
-
-def _closest(word: str, candidates: list[str]) -> str | None:
-    """The likeliest of `candidates` for a slip of the keyboard, compared without dashes."""
-    bare = {candidate.lstrip("-"): candidate for candidate in candidates}
-    found = difflib.get_close_matches(word.lstrip("-"), list(bare), n=1, cutoff=0.6)
-    return bare[found[0]] if found else None
-
-
-def _options_by_command() -> dict[str, list[str]]:
-    """Each command's option names (`--port`, `--no-reload`, ...), for the hints above."""
-    group = typer.main.get_command(app)
-    commands = getattr(group, "commands", {})
-    return {
-        name: [opt for param in command.params for opt in (*param.opts, *param.secondary_opts)]
-        for name, command in commands.items()
-    }

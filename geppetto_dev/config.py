@@ -12,7 +12,6 @@ import ipaddress
 import os
 import re
 import sys
-import types
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -23,9 +22,9 @@ from geppetto_dev.errors import GeppettoDevError
 from geppetto_dev.setting_rules import (
     DEFAULT_PRIVILEGES,
     check_host_entries,
-    check_npm_table,
     check_privileges,
 )
+from geppetto_dev.setting_values import coerce
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -160,81 +159,12 @@ _FRONTEND_DEFAULTS: dict[str, dict[str, Any]] = {
     },
 }
 
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off"}
 _FIELDS = {f.name: f for f in dataclasses.fields(Settings) if f.name != "project_dir"}
 # The fields' real types (the annotations are strings under `from __future__ import annotations`).
 _TYPES: dict[str, Any] = typing.get_type_hints(Settings)
 
 # Where a value came from, lowest first; the rank decides which of two values was meant.
 DEFAULT, PYPROJECT, ENVIRONMENT, COMMAND_LINE = range(4)
-
-
-def _optional(kind: Any) -> Any:
-    """`X | None` -> X; any other type as it is."""
-    if isinstance(kind, types.UnionType) or typing.get_origin(kind) is typing.Union:
-        args = [a for a in typing.get_args(kind) if a is not type(None)]
-        if len(args) == 1:
-            return args[0]
-    return kind
-
-
-def _coerce(name: str, value: Any, source: str) -> Any:
-    """Turn a file or environment value into the field's type, or explain what is wrong."""
-    kind = _optional(_TYPES[name])
-    origin = typing.get_origin(kind)
-
-    def bad(expected: str) -> GeppettoDevError:
-        key = name.replace("_", "-")
-        return GeppettoDevError(
-            f"{source}: {key} must be {expected}, got {value!r}",
-            f"fix {key} in {source}",
-        )
-
-    if kind is bool:
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, str) and value.lower() in _TRUE | _FALSE:
-            return value.lower() in _TRUE
-        raise bad("true or false")
-    if kind is int:
-        try:
-            number = int(value)
-        except (TypeError, ValueError):
-            raise bad("an integer") from None
-        if isinstance(value, bool) or number < 0:
-            raise bad("a non-negative integer")
-        return number
-    if kind is float:
-        try:
-            real = float(value)
-        except (TypeError, ValueError):
-            raise bad("a number") from None
-        if isinstance(value, bool) or not 0 <= real < float("inf"):
-            raise bad("a non-negative number")
-        return real
-    if origin is tuple:
-        items = value.split(",") if isinstance(value, str) else value
-        if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
-            raise bad("a list of strings")
-        cleaned = [i.strip() for i in items if i.strip()]
-        item_type = typing.get_args(kind)[0]
-        return tuple(Path(i) for i in cleaned) if item_type is Path else tuple(cleaned)
-    if origin is Mapping:
-        if not isinstance(value, Mapping):
-            raise bad("a table")
-        if name in ("npm_pins", "npm_overrides"):
-            check_npm_table(name, value, source)
-        return dict(value)
-    if kind is Path:
-        if not isinstance(value, str | Path):
-            raise bad("a path")
-        return Path(value)
-    if kind is not str:  # pragma: no cover - a new field type this function does not know yet
-        raise TypeError(f"setting {name} has a type _coerce does not handle: {kind}")
-    if not isinstance(value, str):
-        raise bad("a string")
-    return value
 
 
 def read_pyproject(project_dir: Path) -> dict[str, Any]:
@@ -283,13 +213,15 @@ def load_settings(
                 f"pyproject.toml: unknown setting {key!r} in [tool.{TOOL_TABLE}]",
                 "known settings: " + ", ".join(sorted(n.replace("_", "-") for n in _FIELDS)),
             )
-        values[name] = _coerce(name, raw, "pyproject.toml")
+        values[name] = coerce(name, _TYPES[name], raw, "pyproject.toml")
         ranks[name] = PYPROJECT
 
     for name in _FIELDS:
         env_key = ENV_PREFIX + name.upper()
         if env_key in environ:
-            values[name] = _coerce(name, environ[env_key], f"environment variable {env_key}")
+            values[name] = coerce(
+                name, _TYPES[name], environ[env_key], f"environment variable {env_key}"
+            )
             ranks[name] = ENVIRONMENT
 
     for name, value in (overrides or {}).items():

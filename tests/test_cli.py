@@ -15,7 +15,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from geppetto_dev import cli
+from geppetto_dev import cli, cli_users
 from geppetto_dev.config import Settings
 from geppetto_dev.scaffold.engine import KINDS
 
@@ -329,4 +329,4 @@ def test_users_commands_forward_with_the_projects_settings(
 def test_users_roles_are_the_accounts_roles() -> None:
     from geppetto_dev.accounts.roles import ROLES
 
-    assert tuple(role.value for role in cli.Role) == tuple(ROLES)
+    assert tuple(role.value for role in cli_users.Role) == tuple(ROLES)

@@ -24,6 +24,7 @@ PACKAGE = "geppetto_dev"
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("__main__", "reference"),  # python -m geppetto_dev; the docs' pages generated from the code
     ("cli", "example"),  # the commands; example is a demo app, served as a user's project is
+    ("cli_users", "cli_usage"),  # the `users` command group; a usage error in one line
     ("serve", "project_init", "users", "view"),  # the one function each command calls
     (PACKAGE,),  # the public face: what projects import, re-exported from the layers below
     ("reload", "frontend"),  # serve --reload; the frontend's clone, npm and build-watch
@@ -36,6 +37,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("interpreters",),  # model files read into Geppetto models
     ("protocol", "model"),  # the wire protocol; Geppetto models as Python values
     ("config", "procs", "discovery", "app_reference", "logs", "executors", "tracebacks", "caches"),
+    ("setting_values",),  # a file or environment value turned into a setting's type
     ("setting_rules",),  # privileges, npm and host names: what config checks values against
     ("errors", "problems"),  # the one error type users fix; an error as a developer sees it
 )
