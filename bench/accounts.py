@@ -32,7 +32,7 @@ sys.path.insert(0, str(REPO))
 
 from geppetto_dev.protocol import read_frame  # noqa: E402
 from tests.accounts.web import Web  # noqa: E402
-from tests.support import ServeProcess, start_serve  # noqa: E402
+from tests.support import ServeProcess, add_account, start_serve  # noqa: E402
 
 PASSWORD = "bench-secret-1"
 WS_PATH = "/org.geppetto.frontend/GeppettoServlet"
@@ -46,14 +46,7 @@ def make_project(root: Path) -> Path:
         capture_output=True,
     )
     project = root / "lab"
-    subprocess.run(
-        [sys.executable, "-m", "geppetto_dev", "users", "add", "alice", "--password-stdin"],
-        cwd=project,
-        input=PASSWORD,
-        text=True,
-        check=True,
-        capture_output=True,
-    )
+    add_account(project, "alice", PASSWORD)
     return project
 
 

@@ -111,6 +111,22 @@ def checkout_env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(REPO)}
 
 
+def add_account(
+    project: Path, name: str, password: str, env: Mapping[str, str] | None = None
+) -> None:
+    """`geppetto-dev users add NAME --password-stdin` in `project`, as a user types it."""
+    added = subprocess.run(
+        [sys.executable, "-m", "geppetto_dev", "users", "add", name, "--password-stdin"],
+        cwd=project,
+        env={**checkout_env(), **(env or {})},
+        input=password + "\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert added.returncode == 0, added.stdout + added.stderr
+
+
 class ServeProcess:
     """`python -m geppetto_dev serve ARGS` in a real process, its output collected line by line.
 

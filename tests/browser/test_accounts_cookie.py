@@ -3,14 +3,12 @@ another site starts (a link, a form), and never replaced by the answer to one.""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from playwright.sync_api import Browser, Request
 
-from tests.support import ServeProcess, checkout_env
+from tests.support import ServeProcess, add_account
 
 APP = "geppetto_dev.example:app"
 LOGGED_IN = "You are logged in as <b>alice</b>"
@@ -19,16 +17,7 @@ LOGGED_IN = "You are logged in as <b>alice</b>"
 def test_the_cookie_is_not_sent_cross_site(
     browser: Browser, serve: Callable[..., ServeProcess], tmp_path: Path
 ) -> None:
-    added = subprocess.run(
-        [sys.executable, "-m", "geppetto_dev", "users", "add", "alice", "--password-stdin"],
-        cwd=tmp_path,
-        env=checkout_env(),
-        input="alice-secret-1\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert added.returncode == 0, added.stderr
+    add_account(tmp_path, "alice", "alice-secret-1")
     served = serve(tmp_path, "--accounts", "--app", APP, "--no-inspector")
     site = f"http://127.0.0.1:{served.port}"
     other_site = f"http://localhost:{served.port}"  # another host name: another site

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -34,7 +33,7 @@ from tests.frontend.conftest import cli_env, require_node_tools, run_cli
 from tests.proves import proves
 from tests.simulators.models import spike_times
 from tests.simulators.requirements import missing_module, need
-from tests.support import REPO
+from tests.support import REPO, add_account
 
 pytestmark = [pytest.mark.real_frontend, pytest.mark.timeout(1800)]
 
@@ -408,16 +407,7 @@ def test_the_real_client_offers_run_only_to_a_logged_in_user(
     """Accounts mode: logged out the Run control is disabled; after the login page, enabled;
     after logging out from the page's account bar, disabled again."""
     env = {"GEPPETTO_DEV_DATABASE_URL": f"sqlite:///{tmp_path / 'accounts.sqlite3'}"}
-    added = subprocess.run(
-        [sys.executable, "-m", "geppetto_dev", "users", "add", "alice", "--password-stdin"],
-        cwd=classic.project,
-        env=cli_env(**env),
-        input="alice-secret-1\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert added.returncode == 0, added.stdout + added.stderr
+    add_account(classic.project, "alice", "alice-secret-1", cli_env(**env))
     served = start_serve(classic.project, "--accounts", env=env)
     context = webgl_browser.new_context(viewport={"width": 1280, "height": 720})
     try:

@@ -11,8 +11,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,7 +20,7 @@ from playwright.sync_api import Page, expect
 from tests.browser.conftest import Watched, save_screenshot
 from tests.browser.geppetto_check import blue_pixels, open_demo
 from tests.browser.workbench_check import run_demo_and_check_plots, show_a_spike
-from tests.support import REPO, ServeProcess, checkout_env
+from tests.support import REPO, ServeProcess, add_account
 
 APP = "geppetto_dev.example:app"
 DOCS_SCREENSHOT = REPO / "docs" / "workbench.png"
@@ -168,16 +166,7 @@ def test_a_model_the_canvas_cannot_draw_gets_a_message(
 def test_with_accounts_a_guest_is_asked_to_log_in_and_then_runs(
     tmp_path: Path, serve: Callable[..., ServeProcess], watched: Watched
 ) -> None:
-    added = subprocess.run(
-        [sys.executable, "-m", "geppetto_dev", "users", "add", "alice", "--password-stdin"],
-        cwd=tmp_path,
-        env=checkout_env(),
-        input="alice-secret-1\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert added.returncode == 0, added.stderr
+    add_account(tmp_path, "alice", "alice-secret-1")
     served = serve(tmp_path, "--accounts", "--app", APP)
     page = watched.page
     page.goto(served.url + "/?load_project_from_id=1")
